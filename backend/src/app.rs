@@ -1,0 +1,154 @@
+//! Start-up in one function: [`Application::build`] connects the database, runs migrations,
+//! wires state, middleware and every context's routes, and binds (port 0 in tests).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use sea_orm::DatabaseConnection;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::accounts::service::{LoginLimiter, SharedLoginLimiter};
+use crate::accounts::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::platform::{db, events::EventBus, http, idempotency};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub keys: TokenKeys,
+    pub events: Arc<EventBus>,
+    pub login_limiter: SharedLoginLimiter,
+}
+
+pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A built, bound server, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects, migrates, wires and binds. Call from within a tokio runtime.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let state = web::Data::new(build_state(settings).await?);
+        let listener = TcpListener::bind(&state.settings.bind)?;
+        let port = listener.local_addr()?.port();
+
+        tokio::spawn(state.events.clone().run_relay(state.db.clone()));
+        tokio::spawn(maintenance(state.clone()));
+
+        let server_state = state.clone();
+        let server = HttpServer::new(move || {
+            let s = server_state.clone();
+            let max_body = s.settings.max_body_bytes;
+            let spa = s.settings.spa_dir.clone();
+            let mut app = App::new()
+                .app_data(s)
+                .app_data(http::json_config(max_body))
+                .app_data(web::PayloadConfig::new(max_body))
+                .app_data(http::path_config())
+                .app_data(http::query_config())
+                .wrap(from_fn(http::security_headers))
+                .wrap(from_fn(http::request_context))
+                .route("/healthz", web::get().to(healthz))
+                .route("/readyz", web::get().to(readyz))
+                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", crate::openapi::ApiDoc::openapi()))
+                .service(
+                    web::scope("/api/v1")
+                        .wrap(from_fn(idempotency::idempotency))
+                        .configure(crate::accounts::http::routes)
+                        .configure(crate::assets::http::routes)
+                        .configure(crate::people::http::routes)
+                        .configure(crate::audit::http::routes)
+                        .default_service(web::to(http::not_found)),
+                )
+                .service(web::scope("/api").default_service(web::to(http::not_found)));
+            if let Some(dir) = spa {
+                let index = dir.join("index.html");
+                app = app.service(
+                    actix_files::Files::new("/", dir).index_file("index.html").default_handler(web::to(
+                        move |req: actix_web::HttpRequest| {
+                            let index = index.clone();
+                            async move { actix_files::NamedFile::open_async(index).await.map(|f| f.into_response(&req)) }
+                        },
+                    )),
+                );
+            } else {
+                app = app.default_service(web::to(http::not_found));
+            }
+            app
+        })
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until the server is stopped (SIGINT/SIGTERM drain in-flight requests).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Database, keys and shared services, without HTTP: also used by the CLI's non-serving commands.
+pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    db::ensure_sqlite_dir(&settings.database_url)?;
+    let secret = match &settings.jwt_secret {
+        Some(s) => s.clone(),
+        None => TokenKeys::load_or_generate(&settings.data_dir)?,
+    };
+    let keys = TokenKeys::new(&secret, &settings.jwt_previous_secrets);
+    let db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+    Ok(AppState {
+        db,
+        keys,
+        events: Arc::new(EventBus::new()),
+        login_limiter: Arc::new(LoginLimiter::new(settings.login_attempts_per_minute)),
+        settings,
+    })
+}
+
+/// Periodic housekeeping: forget old idempotency keys and idle rate-limit entries.
+async fn maintenance(state: web::Data<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        state.login_limiter.shrink();
+        if let Err(e) = idempotency::purge_expired(&state.db).await {
+            tracing::warn!(error = %e, "could not purge idempotency keys");
+        }
+    }
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = http::Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(http::Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = http::Health), (status = 503, body = crate::platform::error::Problem)))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if db::ping(&state.db).await {
+        HttpResponse::Ok().json(http::Health { status: "ready" })
+    } else {
+        actix_web::ResponseError::error_response(&crate::platform::error::ApiError::new(
+            crate::platform::error::Code::DependencyDown,
+            "the database does not answer",
+        ))
+    }
+}

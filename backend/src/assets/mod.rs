@@ -1,0 +1,7 @@
+//! Assets: the catalog (categories, models), the inventory, its lifecycle, check-out/in and
+//! history.
+
+pub mod entity;
+pub mod http;
+pub mod model;
+pub mod service;

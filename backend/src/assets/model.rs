@@ -1,0 +1,425 @@
+//! Asset rules and types: the lifecycle, tags, money; and the shapes the API shows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::platform::error::FieldError;
+
+/// Where an asset is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetStatus {
+    InStock,
+    Assigned,
+    InTransit,
+    InRepair,
+    Retired,
+    Lost,
+    Disposed,
+}
+
+impl AssetStatus {
+    pub const ALL: [AssetStatus; 7] = [
+        AssetStatus::InStock,
+        AssetStatus::Assigned,
+        AssetStatus::InTransit,
+        AssetStatus::InRepair,
+        AssetStatus::Retired,
+        AssetStatus::Lost,
+        AssetStatus::Disposed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetStatus::InStock => "in_stock",
+            AssetStatus::Assigned => "assigned",
+            AssetStatus::InTransit => "in_transit",
+            AssetStatus::InRepair => "in_repair",
+            AssetStatus::Retired => "retired",
+            AssetStatus::Lost => "lost",
+            AssetStatus::Disposed => "disposed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn from_field(field: &str, s: &str) -> Result<Self, FieldError> {
+        Self::parse(s).ok_or_else(|| {
+            FieldError::new(
+                field,
+                "invalid_choice",
+                "must be one of in_stock, assigned, in_transit, in_repair, retired, lost, disposed",
+            )
+        })
+    }
+
+    /// Status changes allowed by an edit. `assigned` is entered only by check-out and left
+    /// only by check-in (or by being lost), so the holder and history always agree.
+    pub fn can_become(self, to: AssetStatus) -> bool {
+        use AssetStatus::*;
+        if self == to {
+            return true;
+        }
+        match (self, to) {
+            (_, Assigned) => false,
+            (InStock, InTransit | InRepair | Retired | Lost) => true,
+            (Assigned, Lost) => true,
+            (InTransit, InStock | InRepair | Lost) => true,
+            (InRepair, InStock | Retired | Disposed) => true,
+            (Retired, InStock | Disposed) => true,
+            (Lost, InStock | Retired | Disposed) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The condition reported at check-in; `needs_repair` sends the asset to repair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    Good,
+    Damaged,
+    NeedsRepair,
+}
+
+impl Condition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Good => "good",
+            Condition::Damaged => "damaged",
+            Condition::NeedsRepair => "needs_repair",
+        }
+    }
+    /// The status an asset returns to when checked in in this condition.
+    pub fn status_after_checkin(self) -> AssetStatus {
+        match self {
+            Condition::NeedsRepair => AssetStatus::InRepair,
+            Condition::Good | Condition::Damaged => AssetStatus::InStock,
+        }
+    }
+}
+
+/// An asset tag: 1 to 64 characters of letters, digits and `-_./#`, kept as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetTag(String);
+
+impl AssetTag {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn generated(prefix: &str, n: i64) -> Self {
+        Self(format!("{prefix}-{n:06}"))
+    }
+}
+
+impl TryFrom<&str> for AssetTag {
+    type Error = FieldError;
+    fn try_from(v: &str) -> Result<Self, FieldError> {
+        let t = v.trim();
+        if t.is_empty() {
+            return Err(FieldError::new("tag", "required", "must not be empty"));
+        }
+        if t.len() > 64 {
+            return Err(FieldError::new("tag", "too_long", "must be at most 64 characters"));
+        }
+        if !t.chars().all(|c| c.is_ascii_alphanumeric() || "-_./#".contains(c)) {
+            return Err(FieldError::new("tag", "invalid_format", "may contain letters, digits and - _ . / #"));
+        }
+        Ok(Self(t.to_owned()))
+    }
+}
+
+/// An amount of money in a currency: on the wire `{ "amount": "1299.00", "currency": "USD" }`,
+/// stored as integer minor units so arithmetic is exact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: String,
+}
+
+/// Money as the API shows and accepts it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct MoneyView {
+    /// A decimal string with the currency's number of minor digits, e.g. `"1299.00"`.
+    pub amount: String,
+    /// ISO 4217 code, e.g. `USD`.
+    pub currency: String,
+}
+
+/// Minor-unit digits of an ISO 4217 currency (2 unless listed).
+pub fn currency_exponent(code: &str) -> u32 {
+    match code {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
+impl TryFrom<&MoneyView> for Money {
+    type Error = FieldError;
+    fn try_from(v: &MoneyView) -> Result<Self, FieldError> {
+        let currency = v.currency.trim().to_uppercase();
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(FieldError::new("cost.currency", "invalid_format", "must be an ISO 4217 code like USD"));
+        }
+        let exp = currency_exponent(&currency);
+        let bad = || FieldError::new("cost.amount", "invalid_format", "must be a decimal string like \"1299.00\"");
+        let s = v.amount.trim();
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        if neg {
+            return Err(FieldError::new("cost.amount", "negative", "must not be negative"));
+        }
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if frac.len() as u32 > exp {
+            return Err(FieldError::new("cost.amount", "too_precise", format!("{currency} has {exp} decimal places")));
+        }
+        let mut minor: i64 = int.parse().map_err(|_| bad())?;
+        for _ in 0..exp {
+            minor = minor.checked_mul(10).ok_or_else(bad)?;
+        }
+        let mut f: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        for _ in frac.len() as u32..exp {
+            f *= 10;
+        }
+        let minor = minor.checked_add(f).ok_or_else(bad)?;
+        Ok(Money { minor, currency })
+    }
+}
+
+impl Money {
+    pub fn view(&self) -> MoneyView {
+        let exp = currency_exponent(&self.currency);
+        let div = 10i64.pow(exp);
+        let amount = if exp == 0 {
+            self.minor.to_string()
+        } else {
+            format!("{}.{:0width$}", self.minor / div, self.minor % div, width = exp as usize)
+        };
+        MoneyView { amount, currency: self.currency.clone() }
+    }
+}
+
+/// A reference to a named thing (`{id, name}`).
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+pub struct NamedRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+pub struct ModelRef {
+    pub id: Uuid,
+    pub name: String,
+    pub manufacturer: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+pub struct HolderRef {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+/// An asset as every API (REST, realtime, GraphQL) shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AssetView {
+    pub id: Uuid,
+    pub tag: String,
+    pub name: String,
+    pub serial_number: Option<String>,
+    pub status: AssetStatus,
+    pub category: Option<NamedRef>,
+    pub model: Option<ModelRef>,
+    /// The model's manufacturer, for convenience.
+    pub manufacturer: Option<String>,
+    pub location: Option<NamedRef>,
+    pub assigned_to: Option<HolderRef>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub purchase_date: Option<NaiveDate>,
+    pub cost: Option<MoneyView>,
+    pub supplier: Option<String>,
+    pub order_number: Option<String>,
+    pub warranty_end: Option<NaiveDate>,
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Value,
+    pub notes: Option<String>,
+    /// Optimistic-concurrency version; send it back as `If-Match` or `version` when updating.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateAsset {
+    /// Generated from the tenant's prefix and sequence when omitted.
+    pub tag: Option<String>,
+    pub name: String,
+    pub serial_number: Option<String>,
+    /// Default `in_stock`; `assigned` is reached only by check-out.
+    pub status: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub model_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+    pub purchase_date: Option<String>,
+    pub cost: Option<MoneyView>,
+    pub supplier: Option<String>,
+    pub order_number: Option<String>,
+    pub warranty_end: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Value>,
+    pub notes: Option<String>,
+}
+
+/// A partial update: absent fields stay as they are, `null` clears a field.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct UpdateAsset {
+    pub tag: Option<String>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub serial_number: Option<Option<String>>,
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub category_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub model_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub location_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub purchase_date: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<MoneyView>)]
+    pub cost: Option<Option<MoneyView>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub supplier: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub order_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub warranty_end: Option<Option<String>>,
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    /// The version the client last saw (alternative to `If-Match`).
+    pub version: Option<i32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CheckoutRequest {
+    pub employee_id: Uuid,
+    pub due_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub version: Option<i32>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct CheckinRequest {
+    /// Default `good`.
+    pub condition: Option<String>,
+    pub note: Option<String>,
+    pub version: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CategoryView {
+    pub id: Uuid,
+    pub name: String,
+    pub depreciation_months: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CategoryInput {
+    pub name: String,
+    pub depreciation_months: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ModelView {
+    pub id: Uuid,
+    pub name: String,
+    pub manufacturer: String,
+    pub model_number: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ModelInput {
+    pub name: String,
+    pub manufacturer: String,
+    pub model_number: Option<String>,
+    pub category_id: Option<Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(amount: &str, currency: &str) -> Result<Money, FieldError> {
+        Money::try_from(&MoneyView { amount: amount.into(), currency: currency.into() })
+    }
+
+    #[test]
+    fn money_parses_to_minor_units_and_back() {
+        assert_eq!(money("1299.00", "USD").ok(), Some(Money { minor: 129900, currency: "USD".into() }));
+        assert_eq!(money("1299.5", "usd").map(|m| m.view().amount).ok(), Some("1299.50".into()));
+        assert_eq!(money("1299", "JPY").map(|m| m.view().amount).ok(), Some("1299".into()));
+        assert_eq!(money("1.234", "KWD").map(|m| m.minor).ok(), Some(1234));
+        assert_eq!(money("0.05", "EUR").map(|m| m.view().amount).ok(), Some("0.05".into()));
+    }
+
+    #[test]
+    fn bad_money_names_the_field() {
+        assert_eq!(money("12.345", "USD").err().map(|e| e.code), Some("too_precise".into()));
+        assert_eq!(money("abc", "USD").err().map(|e| e.field), Some("cost.amount".into()));
+        assert_eq!(money("-1", "USD").err().map(|e| e.code), Some("negative".into()));
+        assert_eq!(money("1", "US").err().map(|e| e.field), Some("cost.currency".into()));
+        assert!(money("99999999999999999999", "USD").is_err());
+    }
+
+    #[test]
+    fn lifecycle_allows_only_valid_transitions() {
+        use AssetStatus::*;
+        assert!(InStock.can_become(InRepair));
+        assert!(!InStock.can_become(Assigned), "assigned only via check-out");
+        assert!(!Assigned.can_become(InStock), "leaving assigned only via check-in");
+        assert!(!Disposed.can_become(InStock), "disposed is final");
+        assert!(!Retired.can_become(Lost));
+        assert!(Retired.can_become(Disposed));
+    }
+
+    #[test]
+    fn checkin_condition_decides_the_next_status() {
+        assert_eq!(Condition::Good.status_after_checkin(), AssetStatus::InStock);
+        assert_eq!(Condition::NeedsRepair.status_after_checkin(), AssetStatus::InRepair);
+    }
+
+    #[test]
+    fn tags_are_checked() {
+        assert!(AssetTag::try_from("LAP-0001").is_ok());
+        assert!(AssetTag::try_from("bad tag").is_err());
+        assert!(AssetTag::try_from("").is_err());
+        assert_eq!(AssetTag::generated("AST", 42).as_str(), "AST-000042");
+    }
+}

@@ -1,0 +1,56 @@
+//! REST endpoints of the audit log.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::model::{AuditEventView, ChainVerification};
+use super::service::{self, AuditFilter};
+use crate::app::AppState;
+use crate::platform::auth::{AuditRead, Authorized};
+use crate::platform::error::{ApiResult, Problem};
+use crate::platform::pagination::Page;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use crate::platform::http::method_not_allowed as mna;
+    cfg.service(web::resource("/audit-events").route(web::get().to(list)).default_service(web::to(mna)))
+        .service(web::resource("/audit-events/verify").route(web::get().to(verify)).default_service(web::to(mna)));
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    /// e.g. `asset.checked_out`.
+    pub action: Option<String>,
+    pub actor_id: Option<Uuid>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Page<AuditEventView>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, who: Authorized<AuditRead>, q: web::Query<AuditQuery>) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let f = AuditFilter {
+        entity_type: q.entity_type,
+        entity_id: q.entity_id,
+        action: q.action,
+        actor_id: q.actor_id,
+        since: q.since,
+        until: q.until,
+    };
+    Ok(HttpResponse::Ok().json(service::list(&state.db, &who, f, q.limit, q.cursor.as_deref()).await?))
+}
+
+/// Walks the tenant's hash chain and reports the first broken link.
+#[utoipa::path(get, path = "/api/v1/audit-events/verify", tag = "audit",
+    responses((status = 200, body = ChainVerification), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn verify(state: web::Data<AppState>, who: Authorized<AuditRead>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::verify(&state.db, &who).await?))
+}

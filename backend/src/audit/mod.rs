@@ -1,0 +1,7 @@
+//! The append-only, hash-chained audit log: who did what, when, from where, with the
+//! field-level before/after of every write.
+
+pub mod entity;
+pub mod http;
+pub mod model;
+pub mod service;

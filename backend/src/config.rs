@@ -1,0 +1,122 @@
+//! Typed settings from the environment, with the embedded defaults: `assetronics serve` with
+//! nothing set listens on 127.0.0.1:8080 and keeps SQLite in `./data`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::platform::secrets::Secret;
+
+/// Everything the server reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `ASSETRONICS_BIND`, default `127.0.0.1:8080`; port 0 picks a free port.
+    pub bind: String,
+    /// `ASSETRONICS_DATA_DIR`, default `./data`: the SQLite file and generated keys live here.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`; default `sqlite://<data_dir>/assetronics.db`.
+    pub database_url: String,
+    /// `ASSETRONICS_JWT_SECRET`: signing key for access tokens; generated into the data dir when unset.
+    pub jwt_secret: Option<Secret>,
+    /// `ASSETRONICS_JWT_PREVIOUS_SECRETS`: comma-separated keys still accepted for verification.
+    pub jwt_previous_secrets: Vec<Secret>,
+    /// `ASSETRONICS_ACCESS_TOKEN_TTL_SECS`, default 900.
+    pub access_token_ttl: Duration,
+    /// `ASSETRONICS_REFRESH_TOKEN_TTL_SECS`, default 30 days.
+    pub refresh_token_ttl: Duration,
+    /// `ASSETRONICS_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
+    /// `ASSETRONICS_SPA_DIR`: the built web app served at `/`; default `frontend/dist` when it exists.
+    pub spa_dir: Option<PathBuf>,
+    /// `ASSETRONICS_MAX_BODY_BYTES`, default 1 MiB.
+    pub max_body_bytes: usize,
+    /// `ASSETRONICS_LOGIN_ATTEMPTS_PER_MINUTE` per account (the per-address limit is three times it).
+    pub login_attempts_per_minute: u32,
+    /// `ASSETRONICS_DB_MAX_CONNECTIONS`, default 10 (SQLite: 4).
+    pub db_max_connections: Option<u32>,
+}
+
+impl Settings {
+    /// Reads the environment; anything unset takes its embedded default.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(var("ASSETRONICS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
+        let secs = |k: &str, d: u64| -> Result<Duration, ConfigError> {
+            match var(k) {
+                None => Ok(Duration::from_secs(d)),
+                Some(v) => v
+                    .parse::<u64>()
+                    .map(Duration::from_secs)
+                    .map_err(|_| ConfigError(format!("{k} must be a whole number of seconds"))),
+            }
+        };
+        let spa_dir = var("ASSETRONICS_SPA_DIR").map(PathBuf::from).or_else(|| {
+            let p = PathBuf::from("frontend/dist");
+            p.join("index.html").exists().then_some(p)
+        });
+        Ok(Self {
+            bind: var("ASSETRONICS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir,
+            database_url,
+            jwt_secret: var("ASSETRONICS_JWT_SECRET").map(Secret::new),
+            jwt_previous_secrets: var("ASSETRONICS_JWT_PREVIOUS_SECRETS")
+                .map(|v| v.split(',').map(|s| Secret::new(s.trim().to_string())).collect())
+                .unwrap_or_default(),
+            access_token_ttl: secs("ASSETRONICS_ACCESS_TOKEN_TTL_SECS", 900)?,
+            refresh_token_ttl: secs("ASSETRONICS_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            trust_proxy: var("ASSETRONICS_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true"),
+            spa_dir,
+            max_body_bytes: match var("ASSETRONICS_MAX_BODY_BYTES") {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| ConfigError("ASSETRONICS_MAX_BODY_BYTES must be a number".into()))?,
+                None => 1024 * 1024,
+            },
+            login_attempts_per_minute: match var("ASSETRONICS_LOGIN_ATTEMPTS_PER_MINUTE") {
+                Some(v) => v.parse().map_err(|_| {
+                    ConfigError("ASSETRONICS_LOGIN_ATTEMPTS_PER_MINUTE must be a number".into())
+                })?,
+                None => 10,
+            },
+            db_max_connections: var("ASSETRONICS_DB_MAX_CONNECTIONS").and_then(|v| v.parse().ok()),
+        })
+    }
+
+    /// Settings for a throwaway instance: a free port and the given database.
+    pub fn for_tests(data_dir: PathBuf, database_url: String) -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            data_dir,
+            database_url,
+            jwt_secret: Some(Secret::new("test-signing-key-0123456789abcdef0123456789abcdef".into())),
+            jwt_previous_secrets: vec![],
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(3600),
+            trust_proxy: false,
+            spa_dir: None,
+            max_body_bytes: 1024 * 1024,
+            login_attempts_per_minute: 10,
+            db_max_connections: None,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn default_sqlite_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}/assetronics.db?mode=rwc", data_dir.display())
+}
+
+/// A setting that could not be read; start-up stops with this message.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,79 @@
+//! The `assetronics` command: serve | worker | migrate | seed-demo | openapi.
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use assetronics::{Application, Settings, app, demo};
+
+#[derive(Parser)]
+#[command(name = "assetronics", version, about = "Hardware-asset management server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API (and the built web app when present).
+    Serve {
+        /// Create the demo tenant first when it does not exist, and print its login.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo tenant (idempotent) and exit.
+    SeedDemo,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn init_tracing() {
+    let filter = EnvFilter::try_from_env("ASSETRONICS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let json = std::env::var("ASSETRONICS_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), app::StartupError> {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!("{}", assetronics::openapi::document());
+        return Ok(());
+    }
+    init_tracing();
+    let settings = Settings::from_env()?;
+    match cli.command {
+        Command::Openapi => {}
+        Command::Migrate => {
+            app::build_state(settings).await?;
+            eprintln!("migrations applied");
+        }
+        Command::SeedDemo => {
+            let state = app::build_state(settings).await?;
+            let login = demo::seed(&state).await?;
+            println!("demo tenant ready: {} / {}", login.email, login.password);
+        }
+        Command::Serve { demo: with_demo } => {
+            let bind = settings.bind.clone();
+            let application = Application::build(settings).await?;
+            let host = bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+            let host = if host == "0.0.0.0" || host == "[::]" { "localhost" } else { host };
+            let url = format!("http://{host}:{}", application.port());
+            if with_demo {
+                let login = demo::seed(&application.state).await?;
+                println!("Assetronics is running at {url}");
+                println!("Demo login: {} / {}  (organization: {})", login.email, login.password, login.tenant_slug);
+            } else {
+                println!("Assetronics is running at {url}");
+            }
+            application.run_until_stopped().await?;
+        }
+    }
+    Ok(())
+}

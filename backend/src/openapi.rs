@@ -1,0 +1,61 @@
+//! The OpenAPI document, generated from the handlers' annotations. `assetronics openapi`
+//! prints it; `openapi/openapi.json` is the checked-in copy the SPA's types come from.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{accounts, app, assets, audit, people, platform};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Assetronics API",
+        version = "1.0.0",
+        description = "Hardware-asset management: assets, people, check-out/in, audit. \
+                       Errors are RFC 9457 problem+json; lists use cursor pagination; \
+                       POSTs accept Idempotency-Key; updates take If-Match."
+    ),
+    paths(
+        app::healthz, app::readyz,
+        accounts::http::signup, accounts::http::login, accounts::http::refresh, accounts::http::logout,
+        accounts::http::me, accounts::http::get_tenant, accounts::http::update_tenant,
+        accounts::http::list_users, accounts::http::create_user, accounts::http::update_user,
+        accounts::http::list_tokens, accounts::http::create_token, accounts::http::revoke_token,
+        assets::http::list, assets::http::create, assets::http::lookup, assets::http::get, assets::http::update,
+        assets::http::delete, assets::http::checkout, assets::http::checkin, assets::http::history,
+        assets::http::list_categories, assets::http::create_category, assets::http::update_category,
+        assets::http::list_models, assets::http::create_model,
+        people::http::list, people::http::create, people::http::get, people::http::update, people::http::delete,
+        people::http::list_departments, people::http::create_department, people::http::update_department,
+        people::http::list_locations, people::http::create_location, people::http::update_location,
+        audit::http::list, audit::http::verify,
+    ),
+    components(schemas(platform::error::Problem, platform::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign up, sign in, sessions"),
+        (name = "assets", description = "The inventory and its lifecycle"),
+        (name = "employees", description = "People and departments"),
+        (name = "audit", description = "The hash-chained audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT or API token").build()),
+        );
+    }
+}
+
+/// The document as pretty JSON with a trailing newline (the checked-in form).
+pub fn document() -> String {
+    let mut s = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

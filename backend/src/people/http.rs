@@ -1,0 +1,142 @@
+//! REST endpoints of the people context.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::model::*;
+use super::service::{self, EmployeeFilter};
+use crate::app::AppState;
+use crate::platform::auth::{AssetsRead, Authorized, CatalogWrite, PeopleRead, PeopleWrite};
+use crate::platform::error::{ApiResult, Problem};
+use crate::platform::http::{if_match_version, method_not_allowed as mna, with_etag};
+use crate::platform::pagination::Page;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/employees").route(web::get().to(list)).route(web::post().to(create)).default_service(web::to(mna)))
+        .service(
+            web::resource("/employees/{id}")
+                .route(web::get().to(get))
+                .route(web::patch().to(update))
+                .route(web::delete().to(delete))
+                .default_service(web::to(mna)),
+        )
+        .service(
+            web::resource("/departments")
+                .route(web::get().to(list_departments))
+                .route(web::post().to(create_department))
+                .default_service(web::to(mna)),
+        )
+        .service(web::resource("/departments/{id}").route(web::patch().to(update_department)).default_service(web::to(mna)))
+        .service(
+            web::resource("/locations").route(web::get().to(list_locations)).route(web::post().to(create_location)).default_service(web::to(mna)),
+        )
+        .service(web::resource("/locations/{id}").route(web::patch().to(update_location)).default_service(web::to(mna)));
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct EmployeeListQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+    /// Free text over name, email and employee number.
+    pub q: Option<String>,
+    /// `active` or `terminated`.
+    pub status: Option<String>,
+    pub department_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+    /// `name` (default), `-name`, `created_at`, `-created_at`.
+    pub sort: Option<String>,
+}
+
+/// Lists employees.
+#[utoipa::path(get, path = "/api/v1/employees", tag = "employees", params(EmployeeListQuery),
+    responses((status = 200, body = Page<EmployeeView>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, who: Authorized<PeopleRead>, q: web::Query<EmployeeListQuery>) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let f = EmployeeFilter { q: q.q, status: q.status, department_id: q.department_id, location_id: q.location_id };
+    Ok(HttpResponse::Ok().json(service::list(&state, &who, f, q.sort.as_deref(), q.limit, q.cursor.as_deref()).await?))
+}
+
+/// Adds an employee.
+#[utoipa::path(post, path = "/api/v1/employees", tag = "employees", request_body = CreateEmployee,
+    responses((status = 201, body = EmployeeView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create(state: web::Data<AppState>, who: Authorized<PeopleWrite>, body: web::Json<CreateEmployee>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::create(&state, &who, body.into_inner()).await?))
+}
+
+/// An employee with the assets they hold.
+#[utoipa::path(get, path = "/api/v1/employees/{id}", tag = "employees", params(("id" = Uuid, Path)),
+    responses((status = 200, body = EmployeeDetail), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get(state: web::Data<AppState>, who: Authorized<PeopleRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let d = service::get(&state, &who, id.into_inner()).await?;
+    Ok(with_etag(d.employee.version, &d))
+}
+
+/// Changes an employee.
+#[utoipa::path(patch, path = "/api/v1/employees/{id}", tag = "employees", request_body = UpdateEmployee,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = EmployeeView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Authorized<PeopleWrite>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateEmployee>,
+) -> ApiResult<HttpResponse> {
+    let e = service::update(&state, &who, id.into_inner(), if_match_version(&req)?, body.into_inner()).await?;
+    Ok(with_etag(e.version, &e))
+}
+
+/// Removes an employee who holds nothing.
+#[utoipa::path(delete, path = "/api/v1/employees/{id}", tag = "employees", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn delete(state: web::Data<AppState>, who: Authorized<PeopleWrite>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    service::delete(&state, &who, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "employees", responses((status = 200, body = Page<DepartmentView>)), security(("bearer" = [])))]
+pub async fn list_departments(state: web::Data<AppState>, who: Authorized<PeopleRead>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page { data: service::list_departments(&state, &who).await?, next_cursor: None }))
+}
+
+#[utoipa::path(post, path = "/api/v1/departments", tag = "employees", request_body = DepartmentInput,
+    responses((status = 201, body = DepartmentView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_department(state: web::Data<AppState>, who: Authorized<CatalogWrite>, body: web::Json<DepartmentInput>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::save_department(&state, &who, None, body.into_inner()).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "employees", request_body = DepartmentInput, params(("id" = Uuid, Path)),
+    responses((status = 200, body = DepartmentView), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn update_department(
+    state: web::Data<AppState>,
+    who: Authorized<CatalogWrite>,
+    id: web::Path<Uuid>,
+    body: web::Json<DepartmentInput>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::save_department(&state, &who, Some(id.into_inner()), body.into_inner()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/locations", tag = "locations", responses((status = 200, body = Page<LocationView>)), security(("bearer" = [])))]
+pub async fn list_locations(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page { data: service::list_locations(&state, &who).await?, next_cursor: None }))
+}
+
+#[utoipa::path(post, path = "/api/v1/locations", tag = "locations", request_body = LocationInput,
+    responses((status = 201, body = LocationView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_location(state: web::Data<AppState>, who: Authorized<CatalogWrite>, body: web::Json<LocationInput>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::save_location(&state, &who, None, body.into_inner()).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/locations/{id}", tag = "locations", request_body = LocationInput, params(("id" = Uuid, Path)),
+    responses((status = 200, body = LocationView), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn update_location(
+    state: web::Data<AppState>,
+    who: Authorized<CatalogWrite>,
+    id: web::Path<Uuid>,
+    body: web::Json<LocationInput>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::save_location(&state, &who, Some(id.into_inner()), body.into_inner()).await?))
+}

@@ -1,0 +1,6 @@
+//! People: employees (from HR or entered by hand), departments and locations.
+
+pub mod entity;
+pub mod http;
+pub mod model;
+pub mod service;

@@ -1,0 +1,513 @@
+//! People use-cases: employees, departments, locations.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::entity::{department, employee, location};
+use super::model::*;
+use crate::app::AppState;
+use crate::assets::model::NamedRef;
+use crate::audit::model::diff;
+use crate::audit::service::{self as audit, Entry};
+use crate::platform::auth::{Action, Principal};
+use crate::platform::db;
+use crate::platform::error::{ApiError, ApiResult, Code, FieldError, is_unique_violation};
+use crate::platform::events;
+use crate::platform::pagination::{self, Cursor, Page};
+use crate::platform::validation::{self as v, Errors};
+
+const TOPIC: &str = "employees";
+
+fn status_ok(s: &str) -> Result<String, FieldError> {
+    match s {
+        "active" | "terminated" => Ok(s.to_owned()),
+        _ => Err(FieldError::new("status", "invalid_choice", "must be active or terminated")),
+    }
+}
+
+fn snapshot(e: &employee::Model) -> Value {
+    json!({
+        "name": e.name, "email": e.email, "employee_number": e.employee_number, "title": e.title,
+        "department_id": e.department_id, "location_id": e.location_id, "manager_id": e.manager_id,
+        "status": e.status, "start_date": e.start_date, "end_date": e.end_date,
+    })
+}
+
+fn search_text(name: &str, email: &str, number: Option<&str>) -> String {
+    format!("{name} {email} {}", number.unwrap_or_default()).to_lowercase()
+}
+
+/// Renders employees with their department and location names (one query per kind).
+pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<employee::Model>) -> ApiResult<Vec<EmployeeView>> {
+    let dep_ids: Vec<Uuid> = rows.iter().filter_map(|e| e.department_id).collect::<HashSet<_>>().into_iter().collect();
+    let loc_ids: Vec<Uuid> = rows.iter().filter_map(|e| e.location_id).collect::<HashSet<_>>().into_iter().collect();
+    let deps: HashMap<Uuid, String> = if dep_ids.is_empty() {
+        HashMap::new()
+    } else {
+        department::Entity::find()
+            .filter(department::Column::TenantId.eq(tenant_id))
+            .filter(department::Column::Id.is_in(dep_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect()
+    };
+    let locs: HashMap<Uuid, String> = if loc_ids.is_empty() {
+        HashMap::new()
+    } else {
+        location::Entity::find()
+            .filter(location::Column::TenantId.eq(tenant_id))
+            .filter(location::Column::Id.is_in(loc_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect()
+    };
+    let named = |id: Option<Uuid>, m: &HashMap<Uuid, String>| id.and_then(|id| m.get(&id).map(|n| NamedRef { id, name: n.clone() }));
+    Ok(rows
+        .into_iter()
+        .map(|e| EmployeeView {
+            department: named(e.department_id, &deps),
+            location: named(e.location_id, &locs),
+            id: e.id,
+            name: e.name,
+            email: e.email,
+            employee_number: e.employee_number,
+            title: e.title,
+            manager_id: e.manager_id,
+            status: e.status,
+            start_date: e.start_date,
+            end_date: e.end_date,
+            external_source: e.external_source,
+            external_id: e.external_id,
+            version: e.version,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        })
+        .collect())
+}
+
+async fn view<C: ConnectionTrait>(conn: &C, e: employee::Model) -> ApiResult<EmployeeView> {
+    let t = e.tenant_id;
+    views(conn, t, vec![e]).await?.pop().ok_or_else(|| ApiError::internal("employee view missing"))
+}
+
+async fn find<C: ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> ApiResult<employee::Model> {
+    employee::Entity::find_by_id(id)
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("employee"))
+}
+
+async fn check_refs<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    errs: &mut Errors,
+    department_id: Option<Uuid>,
+    location_id: Option<Uuid>,
+    manager_id: Option<Uuid>,
+) -> ApiResult<()> {
+    if let Some(id) = department_id {
+        if department::Entity::find_by_id(id).filter(department::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
+            errs.add("department_id", "not_found", "no such department");
+        }
+    }
+    if let Some(id) = location_id {
+        if location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
+            errs.add("location_id", "not_found", "no such location");
+        }
+    }
+    if let Some(id) = manager_id {
+        if find(conn, who, id).await.is_err() {
+            errs.add("manager_id", "not_found", "no such employee");
+        }
+    }
+    Ok(())
+}
+
+fn duplicate_email() -> ApiError {
+    ApiError {
+        code: Code::DuplicateEmail,
+        detail: Some("another employee already has this email".into()),
+        errors: vec![FieldError::new("email", "taken", "is already in use")],
+        retry_after_secs: None,
+    }
+}
+
+async fn email_taken<C: ConnectionTrait>(conn: &C, who: &Principal, email: &str, except: Option<Uuid>) -> ApiResult<bool> {
+    let mut q = employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::Email.eq(email))
+        .filter(employee::Column::DeletedAt.is_null());
+    if let Some(id) = except {
+        q = q.filter(employee::Column::Id.ne(id));
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
+fn date_opt(errs: &mut Errors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
+    v.filter(|s| !s.trim().is_empty()).and_then(|s| errs.take(v::date(field, s)))
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn create(state: &AppState, who: &Principal, req: CreateEmployee) -> ApiResult<EmployeeView> {
+    who.require(Action::PeopleWrite)?;
+    let mut errs = Errors::default();
+    let name = errs.take(v::required_text("name", &req.name, 200));
+    let email = errs.take(v::email("email", &req.email));
+    let number = errs.take(v::optional_text("employee_number", req.employee_number.as_deref(), 64)).flatten();
+    let title = errs.take(v::optional_text("title", req.title.as_deref(), 200)).flatten();
+    let status = errs.take(status_ok(req.status.as_deref().unwrap_or("active")));
+    let start = date_opt(&mut errs, "start_date", req.start_date.as_deref());
+    let end = date_opt(&mut errs, "end_date", req.end_date.as_deref());
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    check_refs(&txn, who, &mut errs, req.department_id, req.location_id, req.manager_id).await?;
+    errs.finish()?;
+    let (Some(name), Some(email), Some(status)) = (name, email, status) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
+    if email_taken(&txn, who, &email, None).await? {
+        return Err(duplicate_email());
+    }
+    let now = Utc::now();
+    let e = employee::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(who.tenant_id),
+        search_text: Set(search_text(&name, &email, number.as_deref())),
+        name: Set(name),
+        email: Set(email),
+        employee_number: Set(number),
+        title: Set(title),
+        department_id: Set(req.department_id),
+        location_id: Set(req.location_id),
+        manager_id: Set(req.manager_id),
+        status: Set(status),
+        start_date: Set(start),
+        end_date: Set(end),
+        external_source: Set(None),
+        external_id: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { duplicate_email() } else { e.into() })?;
+    audit::record(&txn, who, Entry { action: "employee.created", entity_type: "employee", entity_id: Some(e.id), changes: diff(&Value::Null, &snapshot(&e)) })
+        .await?;
+    let view = view(&txn, e).await?;
+    events::enqueue(&txn, who.tenant_id, TOPIC, "employee_created", json!({"employee": view})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(view)
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<EmployeeDetail> {
+    who.require(Action::PeopleRead)?;
+    let e = find(&state.db, who, id).await?;
+    let assets = crate::assets::service::held_by(&state.db, who.tenant_id, id).await?;
+    Ok(EmployeeDetail { employee: view(&state.db, e).await?, assets })
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>, req: UpdateEmployee) -> ApiResult<EmployeeView> {
+    who.require(Action::PeopleWrite)?;
+    let mut errs = Errors::default();
+    let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 200)));
+    let email = req.email.as_deref().and_then(|e| errs.take(v::email("email", e)));
+    let number = req.employee_number.map(|n| errs.take(v::optional_text("employee_number", n.as_deref(), 64)).flatten());
+    let title = req.title.map(|n| errs.take(v::optional_text("title", n.as_deref(), 200)).flatten());
+    let status = req.status.as_deref().and_then(|s| errs.take(status_ok(s)));
+    let start = req.start_date.map(|d| date_opt(&mut errs, "start_date", d.as_deref()));
+    let end = req.end_date.map(|d| date_opt(&mut errs, "end_date", d.as_deref()));
+    if req.manager_id == Some(Some(id)) {
+        errs.add("manager_id", "self_reference", "an employee cannot manage themselves");
+    }
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let before = find(&txn, who, id).await?;
+    if let Some(v) = if_match.or(req.version) {
+        if v != before.version {
+            return Err(ApiError::new(Code::VersionConflict, format!("the employee is at version {}, not {v}", before.version)));
+        }
+    }
+    check_refs(&txn, who, &mut errs, req.department_id.flatten(), req.location_id.flatten(), req.manager_id.flatten()).await?;
+    errs.finish()?;
+    if let Some(e) = &email {
+        if email_taken(&txn, who, e, Some(id)).await? {
+            return Err(duplicate_email());
+        }
+    }
+    let mut am = before.clone().into_active_model();
+    if let Some(n) = name {
+        am.name = Set(n);
+    }
+    if let Some(e) = email {
+        am.email = Set(e);
+    }
+    if let Some(n) = number {
+        am.employee_number = Set(n);
+    }
+    if let Some(t) = title {
+        am.title = Set(t);
+    }
+    if let Some(d) = req.department_id {
+        am.department_id = Set(d);
+    }
+    if let Some(l) = req.location_id {
+        am.location_id = Set(l);
+    }
+    if let Some(m) = req.manager_id {
+        am.manager_id = Set(m);
+    }
+    if let Some(s) = status {
+        am.status = Set(s);
+    }
+    if let Some(d) = start {
+        am.start_date = Set(d);
+    }
+    if let Some(d) = end {
+        am.end_date = Set(d);
+    }
+    let candidate = employee::Model::try_from(am.clone()).map_err(ApiError::internal)?;
+    if snapshot(&candidate) == snapshot(&before) {
+        txn.commit().await?;
+        return view(&state.db, before).await;
+    }
+    am.search_text = Set(search_text(&candidate.name, &candidate.email, candidate.employee_number.as_deref()));
+    am.version = Set(before.version + 1);
+    am.updated_at = Set(Utc::now());
+    let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_email() } else { e.into() })?;
+    audit::record(&txn, who, Entry { action: "employee.updated", entity_type: "employee", entity_id: Some(id), changes: diff(&snapshot(&before), &snapshot(&after)) })
+        .await?;
+    let view = view(&txn, after).await?;
+    events::enqueue(&txn, who.tenant_id, TOPIC, "employee_updated", json!({"employee": view})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(view)
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
+    who.require(Action::PeopleWrite)?;
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let before = find(&txn, who, id).await?;
+    if !crate::assets::service::held_by(&txn, who.tenant_id, id).await?.is_empty() {
+        return Err(ApiError::new(Code::Conflict, "the employee still holds assets; check them in first"));
+    }
+    let mut am = before.clone().into_active_model();
+    am.deleted_at = Set(Some(Utc::now()));
+    am.version = Set(before.version + 1);
+    let after = am.update(&txn).await?;
+    audit::record(&txn, who, Entry { action: "employee.deleted", entity_type: "employee", entity_id: Some(id), changes: json!({"deleted": {"from": false, "to": true}}) })
+        .await?;
+    let view = view(&txn, after).await?;
+    events::enqueue(&txn, who.tenant_id, TOPIC, "employee_deleted", json!({"employee": view})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
+/// Filters of the employee list.
+#[derive(Default)]
+pub struct EmployeeFilter {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub department_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+}
+
+/// Lists employees by name (or creation order), keyset-paginated.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn list(
+    state: &AppState,
+    who: &Principal,
+    f: EmployeeFilter,
+    sort: Option<&str>,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> ApiResult<Page<EmployeeView>> {
+    who.require(Action::PeopleRead)?;
+    let limit = pagination::limit(limit)?;
+    let sort = sort.unwrap_or("name");
+    let (by_name, desc) = match sort {
+        "name" => (true, false),
+        "-name" => (true, true),
+        "created_at" => (false, false),
+        "-created_at" => (false, true),
+        _ => return Err(ApiError::field("sort", "invalid_choice", "must be name, -name, created_at or -created_at")),
+    };
+    let mut q = employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::DeletedAt.is_null());
+    if let Some(s) = f.status {
+        q = q.filter(employee::Column::Status.eq(s));
+    }
+    if let Some(d) = f.department_id {
+        q = q.filter(employee::Column::DepartmentId.eq(d));
+    }
+    if let Some(l) = f.location_id {
+        q = q.filter(employee::Column::LocationId.eq(l));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        q = q.filter(Expr::col(employee::Column::SearchText).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+    }
+    if let Some(c) = cursor {
+        let c = Cursor::decode(c, sort)?;
+        let id_after = if desc { employee::Column::Id.lt(c.id) } else { employee::Column::Id.gt(c.id) };
+        q = if by_name {
+            let name = c.v.unwrap_or_default();
+            let beyond = if desc { employee::Column::Name.lt(name.clone()) } else { employee::Column::Name.gt(name.clone()) };
+            q.filter(sea_orm::Condition::any().add(beyond).add(sea_orm::Condition::all().add(employee::Column::Name.eq(name)).add(id_after)))
+        } else {
+            q.filter(id_after)
+        };
+    }
+    let order = if desc { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    if by_name {
+        q = q.order_by(employee::Column::Name, order.clone());
+    }
+    let rows = q.order_by(employee::Column::Id, order).limit(limit + 1).all(&state.db).await?;
+    let page = pagination::page_of(rows, limit, |e| Cursor { s: sort.to_owned(), v: by_name.then(|| e.name.clone()), id: e.id });
+    Ok(Page { data: views(&state.db, who.tenant_id, page.data).await?, next_cursor: page.next_cursor })
+}
+
+// ---- departments and locations ----
+
+fn duplicate_name() -> ApiError {
+    ApiError {
+        code: Code::DuplicateName,
+        detail: Some("another record already has this name".into()),
+        errors: vec![FieldError::new("name", "taken", "is already in use")],
+        retry_after_secs: None,
+    }
+}
+
+fn department_view(d: department::Model) -> DepartmentView {
+    DepartmentView { id: d.id, name: d.name, created_at: d.created_at }
+}
+
+fn location_view(l: location::Model) -> LocationView {
+    LocationView { id: l.id, name: l.name, address: l.address, city: l.city, country: l.country, created_at: l.created_at }
+}
+
+pub async fn list_departments(state: &AppState, who: &Principal) -> ApiResult<Vec<DepartmentView>> {
+    who.require(Action::PeopleRead)?;
+    Ok(department::Entity::find()
+        .filter(department::Column::TenantId.eq(who.tenant_id))
+        .order_by_asc(department::Column::Name)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(department_view)
+        .collect())
+}
+
+/// Creates (`id` = None) or renames a department.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>, req: DepartmentInput) -> ApiResult<DepartmentView> {
+    who.require(Action::CatalogWrite)?;
+    let name = v::required_text("name", &req.name, 120).map_err(|e| ApiError::validation(vec![e]))?;
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let now = Utc::now();
+    let (before, am) = match id {
+        None => (
+            Value::Null,
+            department::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(who.tenant_id),
+                name: Set(name),
+                created_at: Set(now),
+                updated_at: Set(now),
+            },
+        ),
+        Some(id) => {
+            let d = department::Entity::find_by_id(id)
+                .filter(department::Column::TenantId.eq(who.tenant_id))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| ApiError::not_found("department"))?;
+            let before = json!({"name": d.name});
+            let mut am = d.into_active_model();
+            am.name = Set(name);
+            am.updated_at = Set(now);
+            (before, am)
+        }
+    };
+    let d = am.save(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
+    let d = department::Model::try_from(d).map_err(ApiError::internal)?;
+    let action = if id.is_some() { "department.updated" } else { "department.created" };
+    audit::record(&txn, who, Entry { action, entity_type: "department", entity_id: Some(d.id), changes: diff(&before, &json!({"name": d.name})) })
+        .await?;
+    txn.commit().await?;
+    Ok(department_view(d))
+}
+
+pub async fn list_locations(state: &AppState, who: &Principal) -> ApiResult<Vec<LocationView>> {
+    who.require(Action::AssetsRead)?;
+    Ok(location::Entity::find()
+        .filter(location::Column::TenantId.eq(who.tenant_id))
+        .order_by_asc(location::Column::Name)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(location_view)
+        .collect())
+}
+
+/// Creates (`id` = None) or replaces a location's fields.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn save_location(state: &AppState, who: &Principal, id: Option<Uuid>, req: LocationInput) -> ApiResult<LocationView> {
+    who.require(Action::CatalogWrite)?;
+    let mut errs = Errors::default();
+    let name = errs.take(v::required_text("name", &req.name, 120));
+    let address = errs.take(v::optional_text("address", req.address.as_deref(), 300)).flatten();
+    let city = errs.take(v::optional_text("city", req.city.as_deref(), 120)).flatten();
+    let country = req.country.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_uppercase);
+    if country.as_deref().is_some_and(|c| c.len() != 2 || !c.chars().all(|x| x.is_ascii_uppercase())) {
+        errs.add("country", "invalid_format", "must be an ISO 3166-1 alpha-2 code like DE");
+    }
+    errs.finish()?;
+    let Some(name) = name else { return Err(ApiError::internal("validated fields missing")) };
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let now = Utc::now();
+    let snap = |l: &location::Model| json!({"name": l.name, "address": l.address, "city": l.city, "country": l.country});
+    let (before, mut am) = match id {
+        None => (
+            Value::Null,
+            location::ActiveModel { id: Set(Uuid::now_v7()), tenant_id: Set(who.tenant_id), created_at: Set(now), ..Default::default() },
+        ),
+        Some(id) => {
+            let l = location::Entity::find_by_id(id)
+                .filter(location::Column::TenantId.eq(who.tenant_id))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| ApiError::not_found("location"))?;
+            (snap(&l), l.into_active_model())
+        }
+    };
+    am.name = Set(name);
+    am.address = Set(address);
+    am.city = Set(city);
+    am.country = Set(country);
+    am.updated_at = Set(now);
+    let l = am.save(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
+    let l = location::Model::try_from(l).map_err(ApiError::internal)?;
+    let action = if id.is_some() { "location.updated" } else { "location.created" };
+    audit::record(&txn, who, Entry { action, entity_type: "location", entity_id: Some(l.id), changes: diff(&before, &snap(&l)) }).await?;
+    txn.commit().await?;
+    Ok(location_view(l))
+}

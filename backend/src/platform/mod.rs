@@ -1,0 +1,12 @@
+//! What every context shares: database handle and write transactions, the authenticated
+//! principal and the permission table, the problem+json error, pagination, events.
+
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod idempotency;
+pub mod pagination;
+pub mod secrets;
+pub mod validation;

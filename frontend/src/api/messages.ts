@@ -1,0 +1,117 @@
+/**
+ * The one place where machine error codes become words for people.
+ *
+ * Problem `code`s come from the backend's code registry (API.md: problem+json). Screens
+ * never look at `detail` or `message` text to decide anything; they show what this file
+ * returns for the code, falling back on the HTTP status when a code is not known here.
+ */
+
+/**
+ * Messages for a problem's top-level `code`: the backend's registry
+ * (`backend/src/platform/error.rs`, `Code::as_str`) plus the client's own codes.
+ */
+const problemMessages: Readonly<Record<string, string>> = {
+  // Client-side: the request got no usable answer.
+  network_error: 'Could not reach the server. Check your connection and try again.',
+  aborted: 'The request was cancelled.',
+  unexpected_response: 'The server sent an answer we could not read. Try again later.',
+  // 400 / 405 / 413 / 415
+  malformed_request: 'The request could not be understood.',
+  method_not_allowed: 'That action is not available here.',
+  payload_too_large: 'That is too large to send.',
+  unsupported_media_type: 'The request could not be understood.',
+  // 401
+  unauthenticated: 'Your session has ended. Please sign in again.',
+  invalid_credentials: 'That email and password do not match.',
+  token_expired: 'Your session has ended. Please sign in again.',
+  token_invalid: 'Your session has ended. Please sign in again.',
+  refresh_token_reused: 'Your session was ended for safety. Please sign in again.',
+  // 403 / 404
+  forbidden: "You don't have permission to do that.",
+  not_found: 'We could not find that. It may have been deleted.',
+  // 409
+  conflict: 'That is not possible in the current state. Reload and try again.',
+  duplicate_tag: 'An asset with this tag already exists.',
+  duplicate_email: 'Someone with this email already exists.',
+  duplicate_name: 'Something with this name already exists.',
+  version_conflict: 'Someone else changed this record meanwhile. Reload it and try again.',
+  idempotency_in_progress: 'This request is still being processed. Wait a moment.',
+  // 422
+  validation_failed: 'Some fields need attention.',
+  invalid_transition: "That is not possible in the asset's current status.",
+  idempotency_key_reused: 'This request was already sent with different data. Try again.',
+  // 429 / 503 / 500
+  rate_limited: 'Too many requests. Wait a moment and try again.',
+  dependency_unavailable: 'The service is temporarily unavailable. Try again shortly.',
+  internal_error: 'Something went wrong on our side. Try again later.',
+};
+
+/** Fallbacks when a code is unknown to this client version. */
+const statusMessages: Readonly<Record<number, string>> = {
+  0: problemMessages.network_error ?? '',
+  400: 'The request could not be understood.',
+  401: 'Your session has ended. Please sign in again.',
+  403: "You don't have permission to do that.",
+  404: 'We could not find that.',
+  409: 'That conflicts with the current state. Reload and try again.',
+  413: 'That is too large.',
+  422: 'Some fields need attention.',
+  429: 'Too many requests. Wait a moment and try again.',
+  503: 'The service is temporarily unavailable. Try again shortly.',
+};
+
+const genericMessage = 'Something went wrong. Try again later.';
+
+/** The user-facing sentence for a problem `code`, or for its HTTP status if the code is unknown. */
+export function problemMessage(code: string, status: number): string {
+  return problemMessages[code] ?? statusMessages[status] ?? genericMessage;
+}
+
+/** Messages for a per-field `errors[].code` (the backend's validation codes). */
+const fieldMessages: Readonly<Record<string, string>> = {
+  required: 'This field is required.',
+  too_short: 'This is too short.',
+  too_long: 'This is too long.',
+  invalid: 'This value is not valid.',
+  invalid_format: 'This value is not in the expected format.',
+  invalid_choice: 'Pick one of the offered values.',
+  invalid_type: 'This value has the wrong type.',
+  invalid_transition: "This status can't be reached from the current one.",
+  out_of_range: 'This value is out of range.',
+  negative: 'This cannot be negative.',
+  too_precise: 'Use at most two decimals.',
+  too_large: 'This is too large.',
+  in_the_past: 'Pick a date in the future.',
+  taken: 'This value is already in use.',
+  not_found: 'This no longer exists. Pick another value.',
+  terminated: 'This employee has left the organization.',
+  self_reference: 'This cannot refer to itself.',
+  above_own_role: 'You cannot grant a role above your own.',
+};
+
+/** Where a field's context says more than its code alone (`field.code`). */
+const fieldSpecificMessages: Readonly<Record<string, string>> = {
+  'tenant.required': 'This email belongs to several organizations. Enter the one to sign in to.',
+  'password.too_short': 'Use at least 10 characters.',
+  'email.invalid_format': 'Enter a valid email address.',
+  'email.taken': 'Someone with this email already exists.',
+  'tag.taken': 'An asset with this tag already exists.',
+  'cost.amount.invalid_format': 'Enter an amount like 1299.00.',
+  'cost.currency.invalid_format': 'Enter a three-letter currency code such as USD.',
+  'due_at.in_the_past': 'Pick a due date in the future.',
+  'employee_id.required': 'Pick the employee who receives the asset.',
+  'employee_id.terminated': 'This employee has left; pick someone else.',
+  'name.required': 'Give it a name, e.g. "MacBook Pro 14".',
+};
+
+/**
+ * The message shown next to a form field. A code this client does not know falls back
+ * on the server's own `message` for that field (shown as-is, never inspected).
+ */
+export function fieldMessage(field: string, code: string, serverMessage: string | undefined): string {
+  return (
+    fieldSpecificMessages[`${field}.${code}`] ??
+    fieldMessages[code] ??
+    (serverMessage?.trim() || (fieldMessages.invalid ?? ''))
+  );
+}

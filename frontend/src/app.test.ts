@@ -1,0 +1,220 @@
+/**
+ * Smoke tests of the whole SPA in happy-dom with `fetch` mocked: the screens render real
+ * data, forms submit, errors land next to their fields. (End-to-end flows against the real
+ * backend belong in `frontend/e2e/`.)
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
+import { createAssetronicsApp } from './app';
+import { SESSION_KEY } from './modules/auth/session-storage';
+import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from './testing/http';
+
+const tokens = tokenBody('access-1', 'refresh-1');
+const employee = {
+  id: '0190b7a4-0000-7000-8000-0000000000e1',
+  name: 'Grace Hopper',
+  email: 'grace@acme.test',
+  employee_number: 'E-7',
+  title: 'Rear Admiral',
+  department: { id: '0190b7a4-0000-7000-8000-0000000000d1', name: 'Engineering' },
+  location: null,
+  status: 'active',
+  start_date: '2020-01-06',
+  end_date: null,
+  version: 1,
+  created_at: '2026-11-25T10:00:00Z',
+  updated_at: '2026-11-25T10:00:00Z',
+};
+const laptop = {
+  id: '0190b7a4-0000-7000-8000-0000000000a1',
+  tag: 'LAP-0001',
+  name: 'MacBook Pro 14',
+  serial_number: 'C02XYZ',
+  status: 'assigned',
+  category: { id: '0190b7a4-0000-7000-8000-0000000000c1', name: 'Laptops' },
+  model: null,
+  location: null,
+  assigned_to: { id: employee.id, name: employee.name, email: employee.email },
+  purchase_date: '2026-01-15',
+  cost: { amount: '1999.00', currency: 'USD' },
+  supplier: 'Apple',
+  order_number: null,
+  warranty_end: null,
+  custom_fields: {},
+  notes: null,
+  version: 3,
+  created_at: '2026-11-25T10:00:00Z',
+  updated_at: '2026-11-25T10:00:00Z',
+};
+const history = {
+  data: [
+    {
+      id: '0190b7a4-0000-7000-8000-0000000000f1',
+      kind: 'checked_out',
+      at: '2026-11-25T11:00:00Z',
+      actor: { type: 'user', id: tokens.user.id, name: 'Ada Lovelace' },
+      summary: 'Checked out to Grace Hopper',
+      changes: { status: { from: 'in_stock', to: 'assigned' } },
+    },
+  ],
+  next_cursor: null,
+};
+
+const backend: Record<string, Handler> = {
+  'POST /api/v1/auth/login': () => jsonResponse(200, tokens),
+  'GET /api/v1/me': () => jsonResponse(200, { user: tokens.user, tenant: tokens.tenant }),
+  'GET /api/v1/assets': () => jsonResponse(200, { data: [laptop], next_cursor: null }),
+  [`GET /api/v1/assets/${laptop.id}`]: () => jsonResponse(200, laptop),
+  [`GET /api/v1/assets/${laptop.id}/history`]: () => jsonResponse(200, history),
+  'GET /api/v1/employees': () => jsonResponse(200, { data: [employee], next_cursor: null }),
+  [`GET /api/v1/employees/${employee.id}`]: () => jsonResponse(200, { ...employee, assets: [laptop] }),
+  'GET /api/v1/categories': () => jsonResponse(200, { data: [laptop.category], next_cursor: null }),
+  'GET /api/v1/locations': () => jsonResponse(200, { data: [], next_cursor: null }),
+};
+
+/** A WebSocket that never connects, so the realtime client stays quiet in tests. */
+class SilentWebSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  readyState = 0;
+  binaryType = 'arraybuffer';
+  onopen: (() => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onmessage: (() => void) | null = null;
+  constructor(readonly url: string) {}
+  send(): void {}
+  close(): void {
+    this.readyState = 3;
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTick();
+  }
+}
+
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 5000 });
+
+async function start(path: string) {
+  const root = document.createElement('div');
+  document.body.append(root);
+  const { app, router } = createAssetronicsApp();
+  await router.push(path);
+  await router.isReady();
+  app.mount(root);
+  await settle();
+  return { root, router, unmount: () => app.unmount() };
+}
+
+function type(input: Element | null, value: string): void {
+  if (!(input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement)) throw new Error('no input');
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+let cleanup: (() => void) | null = null;
+
+beforeEach(() => {
+  localStorage.clear();
+  vi.stubGlobal('WebSocket', SilentWebSocket);
+});
+
+afterEach(() => {
+  cleanup?.();
+  cleanup = null;
+  document.body.innerHTML = '';
+});
+
+describe('the SPA', () => {
+  it('sends a signed-out visitor to sign in, then to the asset list', async () => {
+    const http = mockFetch(backend);
+    const { root, router, unmount } = await start('/assets');
+    cleanup = unmount;
+    expect(router.currentRoute.value.name).toBe('login');
+
+    type(root.querySelector('input[type="email"]'), 'ada@acme.test');
+    type(root.querySelector('input[type="password"]'), 'correct horse');
+    root.querySelector('form')?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+
+    expect(http.callsTo('POST /api/v1/auth/login')[0]?.body).toMatchObject({ email: 'ada@acme.test' });
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/assets'), { timeout: 5000 });
+    await vi.waitFor(() => expect(root.textContent).toContain('LAP-0001'), { timeout: 5000 });
+    expect(root.textContent).toContain('Grace Hopper');
+    expect(root.textContent).toContain('Acme Inc.');
+    expect(root.textContent).toContain('Ada Lovelace');
+  });
+
+  it('shows a sign-in problem by its code', async () => {
+    mockFetch({ ...backend, 'POST /api/v1/auth/login': () => problemResponse(401, 'invalid_credentials') });
+    const { root, unmount } = await start('/login');
+    cleanup = unmount;
+
+    type(root.querySelector('input[type="email"]'), 'ada@acme.test');
+    type(root.querySelector('input[type="password"]'), 'nope');
+    root.querySelector('form')?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+
+    await eventually(() => expect(root.textContent).toContain('That email and password do not match.'));
+  });
+
+  describe('signed in', () => {
+    beforeEach(() => {
+      localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'access-1', refresh_token: 'refresh-1' }));
+    });
+
+    it('shows an asset with its holder and history', async () => {
+      mockFetch(backend);
+      const { root, unmount } = await start(`/assets/${laptop.id}`);
+      cleanup = unmount;
+
+      await eventually(() => expect(root.textContent).toContain('Checked out to Grace Hopper'));
+      expect(root.textContent).toContain('MacBook Pro 14');
+      expect(root.textContent).toContain('Current holder');
+      expect(root.textContent).toContain('Grace Hopper');
+      expect(root.textContent).toContain('Checked out to Grace Hopper');
+      expect(root.textContent).toContain('Check in');
+    });
+
+    it('shows per-field errors of a rejected asset', async () => {
+      const http = mockFetch({
+        ...backend,
+        'POST /api/v1/assets': () =>
+          problemResponse(422, 'validation_failed', {
+            errors: [{ field: 'serial_number', code: 'taken', message: 'already used' }],
+          }),
+      });
+      const { root, unmount } = await start('/assets/new');
+      cleanup = unmount;
+
+      await eventually(() => expect(root.querySelector('form input')).not.toBeNull());
+      type(root.querySelector('form input'), 'ThinkPad X1');
+      root.querySelector('form')?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      await eventually(() => expect(root.textContent).toContain('This value is already in use.'));
+
+      const sent = http.callsTo('POST /api/v1/assets')[0];
+      expect(sent?.body).toMatchObject({ name: 'ThinkPad X1', tag: null });
+      expect(sent?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
+      const serialField = [...root.querySelectorAll('.form-field')].find((f) => f.textContent?.includes('Serial number'));
+      expect(serialField?.textContent).toContain('This value is already in use.');
+      expect(serialField?.querySelector('input')?.getAttribute('aria-invalid')).toBe('true');
+    });
+
+    it('lists employees and shows the assets one holds', async () => {
+      mockFetch(backend);
+      const list = await start('/employees');
+      await eventually(() => expect(list.root.textContent).toContain('Grace Hopper'));
+      expect(list.root.textContent).toContain('Engineering');
+      list.unmount();
+
+      const detail = await start(`/employees/${employee.id}`);
+      cleanup = detail.unmount;
+      await eventually(() => expect(detail.root.textContent).toContain('Assets held (1)'));
+      expect(detail.root.textContent).toContain('LAP-0001');
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import { api, unwrap } from '@/api/client';
+import type { Employee, EmployeeDetail, EmployeeStatus } from '@/api/types';
+import type { Page, PageRequest } from '@/composables/usePagedList';
+
+/** The filters of the employee list screen. */
+export interface EmployeeFilters {
+  q: string;
+  status: EmployeeStatus | null;
+}
+
+export function listEmployees({ cursor, limit, filters, signal }: PageRequest<EmployeeFilters>): Promise<Page<Employee>> {
+  return unwrap(
+    api.GET('/api/v1/employees', {
+      params: {
+        query: {
+          limit,
+          cursor: cursor ?? undefined,
+          q: filters.q.trim() || undefined,
+          status: filters.status ?? undefined,
+        },
+      },
+      signal,
+    }),
+  );
+}
+
+/** Active employees matching `q`, for pickers. */
+export async function searchActiveEmployees(q: string, signal?: AbortSignal): Promise<Employee[]> {
+  const page = await unwrap(
+    api.GET('/api/v1/employees', {
+      params: { query: { q: q.trim() || undefined, status: 'active', limit: 20 } },
+      signal,
+    }),
+  );
+  return page.data;
+}
+
+export function getEmployee(id: string): Promise<EmployeeDetail> {
+  return unwrap(api.GET('/api/v1/employees/{id}', { params: { path: { id } } }));
+}

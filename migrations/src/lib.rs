@@ -1,0 +1,16 @@
+//! The Assetronics schema. Every tenant-owned table carries `tenant_id`, and every composite
+//! index starts with it, so the schema can also be distributed by tenant.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+/// All migrations, in order. `assetronics migrate` and server start-up run them.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}
