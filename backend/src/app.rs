@@ -46,7 +46,8 @@ impl Application {
         tokio::spawn(maintenance(state.clone()));
 
         let server_state = state.clone();
-        let server = HttpServer::new(move || {
+        let workers = state.settings.http_workers;
+        let mut server = HttpServer::new(move || {
             let s = server_state.clone();
             let max_body = s.settings.max_body_bytes;
             let spa = s.settings.spa_dir.clone();
@@ -86,9 +87,11 @@ impl Application {
             }
             app
         })
-        .shutdown_timeout(30)
-        .listen(listener)?
-        .run();
+        .shutdown_timeout(30);
+        if let Some(n) = workers {
+            server = server.workers(n.max(1));
+        }
+        let server = server.listen(listener)?.run();
         Ok(Self { port, server, state })
     }
 

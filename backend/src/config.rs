@@ -33,6 +33,8 @@ pub struct Settings {
     pub login_attempts_per_minute: u32,
     /// `ASSETRONICS_DB_MAX_CONNECTIONS`, default 10 (SQLite: 4).
     pub db_max_connections: Option<u32>,
+    /// `ASSETRONICS_HTTP_WORKERS`: HTTP worker threads; default one per core.
+    pub http_workers: Option<usize>,
 }
 
 impl Settings {
@@ -79,6 +81,7 @@ impl Settings {
                 None => 10,
             },
             db_max_connections: var("ASSETRONICS_DB_MAX_CONNECTIONS").and_then(|v| v.parse().ok()),
+            http_workers: var("ASSETRONICS_HTTP_WORKERS").and_then(|v| v.parse().ok()),
         })
     }
 
@@ -97,6 +100,7 @@ impl Settings {
             max_body_bytes: 1024 * 1024,
             login_attempts_per_minute: 10,
             db_max_connections: None,
+            http_workers: Some(1),
         }
     }
 

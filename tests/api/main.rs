@@ -1,1 +1,10 @@
-fn main(){}
+//! Black-box tests of the REST API. One binary; every test starts its own server and database.
+
+mod assets;
+mod audit;
+mod auth;
+mod demo;
+mod errors;
+mod paging;
+mod roles;
+mod tenancy;

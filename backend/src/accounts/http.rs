@@ -10,29 +10,29 @@ use crate::platform::auth::{ApiTokensManage, Authenticated, Authorized, UsersMan
 use crate::platform::error::{ApiResult, Problem};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::platform::http::method_not_allowed as mna;
-    cfg.service(web::resource("/auth/signup").route(web::post().to(signup)).default_service(web::to(mna)))
-        .service(web::resource("/auth/login").route(web::post().to(login)).default_service(web::to(mna)))
-        .service(web::resource("/auth/refresh").route(web::post().to(refresh)).default_service(web::to(mna)))
-        .service(web::resource("/auth/logout").route(web::post().to(logout)).default_service(web::to(mna)))
-        .service(web::resource("/me").route(web::get().to(me)).default_service(web::to(mna)))
+    use crate::platform::http::resource;
+    cfg.service(resource("/auth/signup").route(web::post().to(signup)))
+        .service(resource("/auth/login").route(web::post().to(login)))
+        .service(resource("/auth/refresh").route(web::post().to(refresh)))
+        .service(resource("/auth/logout").route(web::post().to(logout)))
+        .service(resource("/me").route(web::get().to(me)))
         .service(
-            web::resource("/tenant")
+            resource("/tenant")
                 .route(web::get().to(get_tenant))
                 .route(web::patch().to(update_tenant))
-                .default_service(web::to(mna)),
+                ,
         )
         .service(
-            web::resource("/users").route(web::get().to(list_users)).route(web::post().to(create_user)).default_service(web::to(mna)),
+            resource("/users").route(web::get().to(list_users)).route(web::post().to(create_user)),
         )
-        .service(web::resource("/users/{id}").route(web::patch().to(update_user)).default_service(web::to(mna)))
+        .service(resource("/users/{id}").route(web::patch().to(update_user)))
         .service(
-            web::resource("/api-tokens")
+            resource("/api-tokens")
                 .route(web::get().to(list_tokens))
                 .route(web::post().to(create_token))
-                .default_service(web::to(mna)),
+                ,
         )
-        .service(web::resource("/api-tokens/{id}").route(web::delete().to(revoke_token)).default_service(web::to(mna)));
+        .service(resource("/api-tokens/{id}").route(web::delete().to(revoke_token)));
 }
 
 /// Creates an organization and its owner.

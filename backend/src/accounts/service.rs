@@ -7,7 +7,7 @@ use std::sync::Arc;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::Duration as ChronoDuration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::{
@@ -95,7 +95,7 @@ async fn issue_session<C: sea_orm::ConnectionTrait>(
     u: &user::Model,
     family: Uuid,
 ) -> ApiResult<Session> {
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let ttl = state.settings.access_token_ttl.as_secs();
     let claims = Claims {
         sub: u.id,
@@ -143,7 +143,7 @@ pub async fn signup(state: &AppState, req: SignupRequest, meta: RequestMeta) -> 
         return Err(ApiError::internal("validated fields missing"));
     };
     let password_hash = hash_password(password).await?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let base = slugify(&org);
     let mut slug = base.clone();
     let txn = state.db.begin().await?;
@@ -236,7 +236,7 @@ pub async fn login(state: &AppState, req: LoginRequest, meta: RequestMeta) -> Ap
     let who = user_principal(&u, role, meta);
     let txn = db::begin_write(&state.db, t.id).await?;
     let mut am = u.clone().into_active_model();
-    am.last_login_at = Set(Some(Utc::now()));
+    am.last_login_at = Set(Some(crate::platform::clock::now()));
     let u = am.update(&txn).await?;
     audit::record(&txn, &who, Entry { action: "user.logged_in", entity_type: "user", entity_id: Some(u.id), changes: json!({}) })
         .await?;
@@ -255,7 +255,7 @@ pub async fn refresh(state: &AppState, req: RefreshRequest) -> ApiResult<Session
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::new(Code::TokenInvalid, "unknown refresh token"))?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let txn = db::begin_write(&state.db, rt.tenant_id).await?;
     let spent = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
@@ -287,7 +287,7 @@ pub async fn refresh(state: &AppState, req: RefreshRequest) -> ApiResult<Session
 
 async fn revoke_family<C: sea_orm::ConnectionTrait>(conn: &C, tenant_id: Uuid, family: Uuid) -> ApiResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
         .filter(refresh_token::Column::TenantId.eq(tenant_id))
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
@@ -327,7 +327,7 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ApiResult<Principal
             .await?
             .filter(|t| t.revoked_at.is_none())
             .ok_or_else(|| ApiError::new(Code::TokenInvalid, "unknown or revoked API token"))?;
-        let now = Utc::now();
+        let now = crate::platform::clock::now();
         if t.expires_at.is_some_and(|e| e < now) {
             return Err(ApiError::new(Code::TokenExpired, "the API token has expired"));
         }
@@ -413,7 +413,7 @@ pub async fn create_user(state: &AppState, who: &Principal, req: CreateUserReque
         return Err(ApiError::internal("validated fields missing"));
     };
     let hash = hash_password(password).await?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let u = user::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -489,11 +489,11 @@ pub async fn update_user(state: &AppState, who: &Principal, id: Uuid, req: Updat
     if let Some(s) = req.status {
         am.status = Set(s);
     }
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await?;
     if after.status == "disabled" {
         refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+            .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
             .filter(refresh_token::Column::TenantId.eq(who.tenant_id))
             .filter(refresh_token::Column::UserId.eq(after.id))
             .filter(refresh_token::Column::RevokedAt.is_null())
@@ -538,7 +538,7 @@ pub async fn create_api_token(state: &AppState, who: &Principal, req: CreateApiT
     if role.is_some_and(|r| r > who.role) {
         errs.add("role", "above_own_role", "a token cannot have a higher role than its creator");
     }
-    if req.expires_at.is_some_and(|e| e <= Utc::now()) {
+    if req.expires_at.is_some_and(|e| e <= crate::platform::clock::now()) {
         errs.add("expires_at", "in_the_past", "must be in the future");
     }
     errs.finish()?;
@@ -553,7 +553,7 @@ pub async fn create_api_token(state: &AppState, who: &Principal, req: CreateApiT
         token_hash: Set(tokens::hash_token(&secret)),
         role: Set(role.as_str().into()),
         created_by: Set(who.actor.id().unwrap_or_default()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::platform::clock::now()),
         last_used_at: Set(None),
         expires_at: Set(req.expires_at),
         revoked_at: Set(None),
@@ -586,7 +586,7 @@ pub async fn revoke_api_token(state: &AppState, who: &Principal, id: Uuid) -> Ap
         .ok_or_else(|| ApiError::not_found("API token"))?;
     if t.revoked_at.is_none() {
         let mut am = t.into_active_model();
-        am.revoked_at = Set(Some(Utc::now()));
+        am.revoked_at = Set(Some(crate::platform::clock::now()));
         am.update(&txn).await?;
         audit::record(&txn, who, Entry { action: "api_token.revoked", entity_type: "api_token", entity_id: Some(id), changes: json!({}) })
             .await?;
@@ -628,7 +628,7 @@ pub async fn update_tenant(state: &AppState, who: &Principal, req: UpdateTenantR
         am.name = Set(n);
     }
     am.settings = Set(settings);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await?;
     let view = |t: &tenant::Model| json!({"name": t.name, "asset_tag_prefix": asset_tag_prefix(t)});
     audit::record(

@@ -11,31 +11,31 @@ use crate::app::AppState;
 use crate::audit::model::AuditEventView;
 use crate::platform::auth::{AssetsAssign, AssetsRead, AssetsWrite, Authorized, CatalogWrite};
 use crate::platform::error::{ApiResult, Problem};
-use crate::platform::http::{if_match_version, method_not_allowed as mna, with_etag};
+use crate::platform::http::{if_match_version, resource, with_etag};
 use crate::platform::pagination::Page;
 use crate::platform::validation;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/assets").route(web::get().to(list)).route(web::post().to(create)).default_service(web::to(mna)))
-        .service(web::resource("/assets/lookup").route(web::get().to(lookup)).default_service(web::to(mna)))
+    cfg.service(resource("/assets").route(web::get().to(list)).route(web::post().to(create)))
+        .service(resource("/assets/lookup").route(web::get().to(lookup)))
         .service(
-            web::resource("/assets/{id}")
+            resource("/assets/{id}")
                 .route(web::get().to(get))
                 .route(web::patch().to(update))
                 .route(web::delete().to(delete))
-                .default_service(web::to(mna)),
+                ,
         )
-        .service(web::resource("/assets/{id}/checkout").route(web::post().to(checkout)).default_service(web::to(mna)))
-        .service(web::resource("/assets/{id}/checkin").route(web::post().to(checkin)).default_service(web::to(mna)))
-        .service(web::resource("/assets/{id}/history").route(web::get().to(history)).default_service(web::to(mna)))
+        .service(resource("/assets/{id}/checkout").route(web::post().to(checkout)))
+        .service(resource("/assets/{id}/checkin").route(web::post().to(checkin)))
+        .service(resource("/assets/{id}/history").route(web::get().to(history)))
         .service(
-            web::resource("/categories")
+            resource("/categories")
                 .route(web::get().to(list_categories))
                 .route(web::post().to(create_category))
-                .default_service(web::to(mna)),
+                ,
         )
-        .service(web::resource("/categories/{id}").route(web::patch().to(update_category)).default_service(web::to(mna)))
-        .service(web::resource("/models").route(web::get().to(list_models)).route(web::post().to(create_model)).default_service(web::to(mna)));
+        .service(resource("/categories/{id}").route(web::patch().to(update_category)))
+        .service(resource("/models").route(web::get().to(list_models)).route(web::post().to(create_model)));
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -395,7 +395,7 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateAsset) -> ApiR
         }
         None => generate_tag(&txn, who.tenant_id).await?,
     };
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let row = asset::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(who.tenant_id),
@@ -559,7 +559,7 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
         return view(&state.db, before).await;
     }
     am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_tag(&tag_now) } else { e.into() })?;
     let view = record(&txn, who, "asset.updated", "asset_updated", Some(&before), &after).await?;
     txn.commit().await?;
@@ -592,9 +592,9 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
         return Err(ApiError::new(Code::Conflict, "the asset is checked out; check it in before deleting it"));
     }
     let mut am = before.clone().into_active_model();
-    am.deleted_at = Set(Some(Utc::now()));
+    am.deleted_at = Set(Some(crate::platform::clock::now()));
     am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await?;
     audit::record(
         &txn,
@@ -613,7 +613,7 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
 pub async fn checkout(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>, req: CheckoutRequest) -> ApiResult<AssetView> {
     who.require(Action::AssetsAssign)?;
     let note = v::optional_text("note", req.note.as_deref(), 2000).map_err(|e| ApiError::validation(vec![e]))?;
-    if req.due_at.is_some_and(|d| d <= Utc::now()) {
+    if req.due_at.is_some_and(|d| d <= crate::platform::clock::now()) {
         return Err(ApiError::field("due_at", "in_the_past", "must be in the future"));
     }
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
@@ -635,7 +635,7 @@ pub async fn checkout(state: &AppState, who: &Principal, id: Uuid, if_match: Opt
     if emp.status == "terminated" {
         return Err(ApiError::field("employee_id", "terminated", "the employee has left; assets cannot be checked out to them"));
     }
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     assignment::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(who.tenant_id),
@@ -683,7 +683,7 @@ async fn close_assignment<C: ConnectionTrait>(
     note: Option<String>,
 ) -> ApiResult<()> {
     assignment::Entity::update_many()
-        .col_expr(assignment::Column::CheckedInAt, Expr::value(Utc::now()))
+        .col_expr(assignment::Column::CheckedInAt, Expr::value(crate::platform::clock::now()))
         .col_expr(assignment::Column::CheckedInBy, Expr::value(who.actor.id()))
         .col_expr(assignment::Column::CheckinCondition, Expr::value(condition.map(str::to_owned)))
         .col_expr(assignment::Column::CheckinNote, Expr::value(note))
@@ -722,7 +722,7 @@ pub async fn checkin(state: &AppState, who: &Principal, id: Uuid, if_match: Opti
         ));
     }
     close_assignment(&txn, who, &before, Some(condition.as_str()), note.clone()).await?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let mut am = before.clone().into_active_model();
     am.status = Set(condition.status_after_checkin().as_str().into());
     am.assigned_employee_id = Set(None);
@@ -932,7 +932,7 @@ pub async fn create_category(state: &AppState, who: &Principal, req: CategoryInp
     who.require(Action::CatalogWrite)?;
     let name = check_category(&req)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let c = category::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(who.tenant_id),
@@ -968,7 +968,7 @@ pub async fn update_category(state: &AppState, who: &Principal, id: Uuid, req: C
     let mut am = before.clone().into_active_model();
     am.name = Set(name);
     am.depreciation_months = Set(req.depreciation_months);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
     let snap = |c: &category::Model| json!({"name": c.name, "depreciation_months": c.depreciation_months});
     audit::record(&txn, who, Entry { action: "category.updated", entity_type: "category", entity_id: Some(id), changes: diff(&snap(&before), &snap(&after)) })
@@ -999,7 +999,7 @@ pub async fn create_model(state: &AppState, who: &Principal, req: ModelInput) ->
     check_refs(&txn, who.tenant_id, &mut errs, req.category_id, None, None).await?;
     errs.finish()?;
     let (Some(name), Some(manufacturer)) = (name, manufacturer) else { return Err(ApiError::internal("validated fields missing")) };
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let m = asset_model::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(who.tenant_id),

@@ -14,9 +14,9 @@ use crate::platform::error::{ApiResult, Problem};
 use crate::platform::pagination::Page;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::platform::http::method_not_allowed as mna;
-    cfg.service(web::resource("/audit-events").route(web::get().to(list)).default_service(web::to(mna)))
-        .service(web::resource("/audit-events/verify").route(web::get().to(verify)).default_service(web::to(mna)));
+    use crate::platform::http::resource;
+    cfg.service(resource("/audit-events").route(web::get().to(list)))
+        .service(resource("/audit-events/verify").route(web::get().to(verify)));
 }
 
 #[derive(Deserialize, IntoParams)]

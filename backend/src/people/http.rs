@@ -10,29 +10,29 @@ use super::service::{self, EmployeeFilter};
 use crate::app::AppState;
 use crate::platform::auth::{AssetsRead, Authorized, CatalogWrite, PeopleRead, PeopleWrite};
 use crate::platform::error::{ApiResult, Problem};
-use crate::platform::http::{if_match_version, method_not_allowed as mna, with_etag};
+use crate::platform::http::{if_match_version, resource, with_etag};
 use crate::platform::pagination::Page;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/employees").route(web::get().to(list)).route(web::post().to(create)).default_service(web::to(mna)))
+    cfg.service(resource("/employees").route(web::get().to(list)).route(web::post().to(create)))
         .service(
-            web::resource("/employees/{id}")
+            resource("/employees/{id}")
                 .route(web::get().to(get))
                 .route(web::patch().to(update))
                 .route(web::delete().to(delete))
-                .default_service(web::to(mna)),
+                ,
         )
         .service(
-            web::resource("/departments")
+            resource("/departments")
                 .route(web::get().to(list_departments))
                 .route(web::post().to(create_department))
-                .default_service(web::to(mna)),
+                ,
         )
-        .service(web::resource("/departments/{id}").route(web::patch().to(update_department)).default_service(web::to(mna)))
+        .service(resource("/departments/{id}").route(web::patch().to(update_department)))
         .service(
-            web::resource("/locations").route(web::get().to(list_locations)).route(web::post().to(create_location)).default_service(web::to(mna)),
+            resource("/locations").route(web::get().to(list_locations)).route(web::post().to(create_location)),
         )
-        .service(web::resource("/locations/{id}").route(web::patch().to(update_location)).default_service(web::to(mna)));
+        .service(resource("/locations/{id}").route(web::patch().to(update_location)));
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -180,7 +180,7 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateEmployee) -> A
     if email_taken(&txn, who, &email, None).await? {
         return Err(duplicate_email());
     }
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let e = employee::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(who.tenant_id),
@@ -288,7 +288,7 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
     }
     am.search_text = Set(search_text(&candidate.name, &candidate.email, candidate.employee_number.as_deref()));
     am.version = Set(before.version + 1);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_email() } else { e.into() })?;
     audit::record(&txn, who, Entry { action: "employee.updated", entity_type: "employee", entity_id: Some(id), changes: diff(&snapshot(&before), &snapshot(&after)) })
         .await?;
@@ -308,7 +308,7 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()
         return Err(ApiError::new(Code::Conflict, "the employee still holds assets; check them in first"));
     }
     let mut am = before.clone().into_active_model();
-    am.deleted_at = Set(Some(Utc::now()));
+    am.deleted_at = Set(Some(crate::platform::clock::now()));
     am.version = Set(before.version + 1);
     let after = am.update(&txn).await?;
     audit::record(&txn, who, Entry { action: "employee.deleted", entity_type: "employee", entity_id: Some(id), changes: json!({"deleted": {"from": false, "to": true}}) })
@@ -422,7 +422,7 @@ pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>
     who.require(Action::CatalogWrite)?;
     let name = v::required_text("name", &req.name, 120).map_err(|e| ApiError::validation(vec![e]))?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let (before, am) = match id {
         None => (
             Value::Null,
@@ -447,8 +447,8 @@ pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>
             (before, am)
         }
     };
-    let d = am.save(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
-    let d = department::Model::try_from(d).map_err(ApiError::internal)?;
+    let saved = if id.is_some() { am.update(&txn).await } else { am.insert(&txn).await };
+    let d = saved.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
     let action = if id.is_some() { "department.updated" } else { "department.created" };
     audit::record(&txn, who, Entry { action, entity_type: "department", entity_id: Some(d.id), changes: diff(&before, &json!({"name": d.name})) })
         .await?;
@@ -483,7 +483,7 @@ pub async fn save_location(state: &AppState, who: &Principal, id: Option<Uuid>, 
     errs.finish()?;
     let Some(name) = name else { return Err(ApiError::internal("validated fields missing")) };
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let now = Utc::now();
+    let now = crate::platform::clock::now();
     let snap = |l: &location::Model| json!({"name": l.name, "address": l.address, "city": l.city, "country": l.country});
     let (before, mut am) = match id {
         None => (
@@ -504,8 +504,8 @@ pub async fn save_location(state: &AppState, who: &Principal, id: Option<Uuid>, 
     am.city = Set(city);
     am.country = Set(country);
     am.updated_at = Set(now);
-    let l = am.save(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
-    let l = location::Model::try_from(l).map_err(ApiError::internal)?;
+    let saved = if id.is_some() { am.update(&txn).await } else { am.insert(&txn).await };
+    let l = saved.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
     let action = if id.is_some() { "location.updated" } else { "location.created" };
     audit::record(&txn, who, Entry { action, entity_type: "location", entity_id: Some(l.id), changes: diff(&before, &snap(&l)) }).await?;
     txn.commit().await?;

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -46,7 +45,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         topic: Set(format!("{topic_prefix}:{tenant_id}")),
         event: Set(event.to_owned()),
         payload: Set(payload),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::platform::clock::now()),
         published_at: Set(None),
     }
     .insert(conn)
@@ -118,7 +117,7 @@ impl EventBus {
             }));
         }
         outbox_event::Entity::update_many()
-            .col_expr(outbox_event::Column::PublishedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+            .col_expr(outbox_event::Column::PublishedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
             .filter(outbox_event::Column::Id.is_in(ids.clone()))
             .exec(db)
             .await?;

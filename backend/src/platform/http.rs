@@ -17,8 +17,7 @@ use super::error::{ApiError, ApiResult, Code, FieldError};
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// Assigns the request id, echoes it in `X-Request-Id`, opens a tracing span for the request,
-/// and turns a panic inside the handler into a 500 problem instead of a dropped connection.
+/// Assigns the request id, echoes it in `X-Request-Id`, and logs the request in a span.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -32,24 +31,44 @@ pub async fn request_context(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("http", method = %req.method(), path = %req.path(), request_id = %id);
-    let http_req = req.request().clone();
     let started = std::time::Instant::now();
-    let result = std::panic::AssertUnwindSafe(tracing::Instrument::instrument(next.call(req), span.clone()))
-        .catch_unwind()
-        .await;
-    let mut res = match result {
-        Ok(Ok(res)) => res.map_into_boxed_body(),
-        Ok(Err(e)) => ServiceResponse::new(http_req, e.error_response()),
-        Err(_) => {
-            tracing::error!(parent: &span, "handler panicked");
-            ServiceResponse::new(http_req, actix_web::ResponseError::error_response(&ApiError::bare(Code::Internal)))
-        }
-    };
+    let mut res = tracing::Instrument::instrument(next.call(req), span.clone()).await?.map_into_boxed_body();
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
     }
     tracing::info!(parent: &span, status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request");
     Ok(res)
+}
+
+/// Turns a panic inside a handler into a 500 problem (its cause goes to the log) instead of a
+/// dropped connection and a restarted worker. Wraps each resource, after routing is done.
+pub async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let http_req = req.request().clone();
+    match std::panic::AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res.map(ServiceResponse::map_into_boxed_body),
+        Err(_) => {
+            tracing::error!("handler panicked");
+            Ok(ServiceResponse::new(http_req, actix_web::ResponseError::error_response(&ApiError::bare(Code::Internal))))
+        }
+    }
+}
+
+/// A REST resource: panics isolated, and a 405 problem for methods it does not route.
+pub fn resource(
+    path: &str,
+) -> actix_web::Resource<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::resource(path).wrap(actix_web::middleware::from_fn(catch_panic)).default_service(web::to(method_not_allowed))
 }
 
 /// Adds the headers every response should carry.

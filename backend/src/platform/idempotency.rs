@@ -9,7 +9,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
@@ -169,17 +169,17 @@ async fn claim(
         response_status: Set(None),
         response_body: Set(None),
         response_content_type: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::platform::clock::now()),
     };
     match row.insert(db).await {
         Ok(_) => Ok(Claim::Fresh),
         Err(e) if is_unique_violation(&e) => {
             let existing = idem::Entity::find_by_id((tenant_id, scope.to_owned(), key.to_owned())).one(db).await?;
             match existing {
-                Some(r) if r.response_status.is_none() && Utc::now() - r.created_at > Duration::seconds(STALE_CLAIM_SECS) => {
+                Some(r) if r.response_status.is_none() && crate::platform::clock::now() - r.created_at > Duration::seconds(STALE_CLAIM_SECS) => {
                     // The process that claimed it died before answering: take the claim over.
                     let taken = idem::Entity::update_many()
-                        .col_expr(idem::Column::CreatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+                        .col_expr(idem::Column::CreatedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
                         .filter(idem::Column::TenantId.eq(tenant_id))
                         .filter(idem::Column::Principal.eq(scope))
                         .filter(idem::Column::Key.eq(key))
@@ -210,6 +210,6 @@ async fn forget(db: &DatabaseConnection, tenant_id: uuid::Uuid, scope: &str, key
 
 /// Deletes keys past their retention; run periodically.
 pub async fn purge_expired<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
-    let cutoff = Utc::now() - Duration::hours(RETENTION_HOURS);
+    let cutoff = crate::platform::clock::now() - Duration::hours(RETENTION_HOURS);
     Ok(idem::Entity::delete_many().filter(idem::Column::CreatedAt.lt(cutoff)).exec(db).await?.rows_affected)
 }

@@ -2,6 +2,7 @@
 //! principal and the permission table, the problem+json error, pagination, events.
 
 pub mod auth;
+pub mod clock;
 pub mod db;
 pub mod error;
 pub mod events;
