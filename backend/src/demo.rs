@@ -18,6 +18,9 @@ use crate::people::service as people;
 use crate::platform::auth::{Principal, RequestMeta};
 use crate::platform::error::ApiResult;
 
+/// A category: name, depreciation months, its models (maker, model, price), share of assets in ‰.
+type CatalogEntry = (&'static str, i32, &'static [(&'static str, &'static str, u32)], usize);
+
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_EMAIL: &str = "admin@demo.assetronics.dev";
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -136,7 +139,7 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
     }
 
     // (category, depreciation months, [(manufacturer, model, price)], share of assets in ‰)
-    let catalog: [(&str, i32, &[(&str, &str, u32)], usize); 6] = [
+    let catalog: [CatalogEntry; 6] = [
         ("Laptops", 36, &[("Apple", "MacBook Pro 14\" M3", 1999), ("Apple", "MacBook Air 13\" M3", 1299), ("Dell", "Latitude 7440", 1549), ("Lenovo", "ThinkPad X1 Carbon Gen 12", 1899)], 400),
         ("Monitors", 60, &[("Dell", "UltraSharp U2723QE", 579), ("LG", "27UP850-W", 449)], 250),
         ("Phones", 24, &[("Apple", "iPhone 15", 799), ("Samsung", "Galaxy S24", 859)], 150),

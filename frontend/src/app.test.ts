@@ -50,11 +50,21 @@ const history = {
   data: [
     {
       id: '0190b7a4-0000-7000-8000-0000000000f1',
-      kind: 'checked_out',
-      at: '2026-11-25T11:00:00Z',
+      seq: 7,
+      occurred_at: '2026-11-25T11:00:00Z',
       actor: { type: 'user', id: tokens.user.id, name: 'Ada Lovelace' },
-      summary: 'Checked out to Grace Hopper',
-      changes: { status: { from: 'in_stock', to: 'assigned' } },
+      action: 'asset.checked_out',
+      entity_type: 'asset',
+      entity_id: '0190b7a4-0000-7000-8000-0000000000a1',
+      changes: {
+        status: { from: 'in_stock', to: 'assigned' },
+        assigned_employee_id: { from: null, to: '0190b7a4-0000-7000-8000-0000000000e1' },
+        employee: { id: '0190b7a4-0000-7000-8000-0000000000e1', name: 'Grace Hopper' },
+        note: 'For the conference',
+      },
+      ip: null,
+      request_id: null,
+      hash: 'abc',
     },
   ],
   next_cursor: null,
@@ -177,6 +187,8 @@ describe('the SPA', () => {
       expect(root.textContent).toContain('Current holder');
       expect(root.textContent).toContain('Grace Hopper');
       expect(root.textContent).toContain('Checked out to Grace Hopper');
+      expect(root.textContent).toContain('Note: For the conference');
+      expect(root.textContent).toContain('in_stock → assigned');
       expect(root.textContent).toContain('Check in');
     });
 

@@ -457,11 +457,10 @@ pub async fn update_user(state: &AppState, who: &Principal, id: Uuid, req: Updat
     let mut errs = Errors::default();
     let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 120)));
     let role = req.role.as_deref().and_then(|r| errs.take(Role::from_field("role", r)));
-    if let Some(s) = req.status.as_deref() {
-        if s != "active" && s != "disabled" {
+    if let Some(s) = req.status.as_deref()
+        && s != "active" && s != "disabled" {
             errs.add("status", "invalid_choice", "must be active or disabled");
         }
-    }
     errs.finish()?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find_user(&txn, who, id).await?;
@@ -611,11 +610,10 @@ pub async fn update_tenant(state: &AppState, who: &Principal, req: UpdateTenantR
     let mut errs = Errors::default();
     let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 120)));
     let prefix = req.asset_tag_prefix.as_deref().map(str::trim).map(str::to_uppercase);
-    if let Some(p) = &prefix {
-        if p.is_empty() || p.len() > 10 || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if let Some(p) = &prefix
+        && (p.is_empty() || p.len() > 10 || !p.chars().all(|c| c.is_ascii_alphanumeric())) {
             errs.add("asset_tag_prefix", "invalid_format", "must be 1 to 10 letters or digits");
         }
-    }
     errs.finish()?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = tenant::Entity::find_by_id(who.tenant_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("tenant"))?;

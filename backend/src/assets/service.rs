@@ -273,11 +273,10 @@ async fn check_refs<C: ConnectionTrait>(
     model_id: Option<Uuid>,
     location_id: Option<Uuid>,
 ) -> ApiResult<Option<asset_model::Model>> {
-    if let Some(id) = category_id {
-        if category::Entity::find_by_id(id).filter(category::Column::TenantId.eq(tenant_id)).one(conn).await?.is_none() {
+    if let Some(id) = category_id
+        && category::Entity::find_by_id(id).filter(category::Column::TenantId.eq(tenant_id)).one(conn).await?.is_none() {
             errs.add("category_id", "not_found", "no such category");
         }
-    }
     let mut model = None;
     if let Some(id) = model_id {
         model = asset_model::Entity::find_by_id(id).filter(asset_model::Column::TenantId.eq(tenant_id)).one(conn).await?;
@@ -285,11 +284,10 @@ async fn check_refs<C: ConnectionTrait>(
             errs.add("model_id", "not_found", "no such model");
         }
     }
-    if let Some(id) = location_id {
-        if location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(tenant_id)).one(conn).await?.is_none() {
+    if let Some(id) = location_id
+        && location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(tenant_id)).one(conn).await?.is_none() {
             errs.add("location_id", "not_found", "no such location");
         }
-    }
     Ok(model)
 }
 
@@ -482,20 +480,18 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
     )
     .await?;
     let current = AssetStatus::parse(&before.status).unwrap_or(AssetStatus::InStock);
-    if let Some(to) = status {
-        if !current.can_become(to) {
+    if let Some(to) = status
+        && !current.can_become(to) {
             return Err(ApiError::new(
                 Code::InvalidTransition,
                 format!("an asset cannot go from {} to {}{}", current.as_str(), to.as_str(), transition_hint(current, to)),
             ));
         }
-    }
     errs.finish()?;
-    if let Some(t) = &tag {
-        if tag_taken(&txn, who.tenant_id, t.as_str(), Some(id)).await? {
+    if let Some(t) = &tag
+        && tag_taken(&txn, who.tenant_id, t.as_str(), Some(id)).await? {
             return Err(duplicate_tag(t.as_str()));
         }
-    }
     let mut am = before.clone().into_active_model();
     if let Some(t) = &tag {
         am.tag = Set(t.as_str().to_owned());
@@ -819,7 +815,9 @@ pub async fn list(
     }
     let order = if sort.desc { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
     if let Some(col) = col {
-        q = q.order_by(col, order.clone());
+        // NULLs first ascending and last descending, on both databases, as `keyset` assumes.
+        let nulls = if sort.desc { sea_orm::sea_query::NullOrdering::Last } else { sea_orm::sea_query::NullOrdering::First };
+        q = q.order_by_with_nulls(col, order.clone(), nulls);
     }
     let rows = q.order_by(asset::Column::Id, order).limit(limit + 1).all(&state.db).await?;
     let field = sort.field;

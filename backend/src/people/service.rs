@@ -118,21 +118,18 @@ async fn check_refs<C: ConnectionTrait>(
     location_id: Option<Uuid>,
     manager_id: Option<Uuid>,
 ) -> ApiResult<()> {
-    if let Some(id) = department_id {
-        if department::Entity::find_by_id(id).filter(department::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
+    if let Some(id) = department_id
+        && department::Entity::find_by_id(id).filter(department::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
             errs.add("department_id", "not_found", "no such department");
         }
-    }
-    if let Some(id) = location_id {
-        if location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
+    if let Some(id) = location_id
+        && location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
             errs.add("location_id", "not_found", "no such location");
         }
-    }
-    if let Some(id) = manager_id {
-        if find(conn, who, id).await.is_err() {
+    if let Some(id) = manager_id
+        && find(conn, who, id).await.is_err() {
             errs.add("manager_id", "not_found", "no such employee");
         }
-    }
     Ok(())
 }
 
@@ -238,18 +235,16 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
     }
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find(&txn, who, id).await?;
-    if let Some(v) = if_match.or(req.version) {
-        if v != before.version {
+    if let Some(v) = if_match.or(req.version)
+        && v != before.version {
             return Err(ApiError::new(Code::VersionConflict, format!("the employee is at version {}, not {v}", before.version)));
         }
-    }
     check_refs(&txn, who, &mut errs, req.department_id.flatten(), req.location_id.flatten(), req.manager_id.flatten()).await?;
     errs.finish()?;
-    if let Some(e) = &email {
-        if email_taken(&txn, who, e, Some(id)).await? {
+    if let Some(e) = &email
+        && email_taken(&txn, who, e, Some(id)).await? {
             return Err(duplicate_email());
         }
-    }
     let mut am = before.clone().into_active_model();
     if let Some(n) = name {
         am.name = Set(n);

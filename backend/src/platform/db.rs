@@ -48,11 +48,10 @@ pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Database
 pub fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let path = rest.split('?').next().unwrap_or(rest);
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty() {
                 std::fs::create_dir_all(parent)?;
             }
-        }
     }
     Ok(())
 }

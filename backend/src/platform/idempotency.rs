@@ -101,10 +101,10 @@ pub async fn idempotency(
             let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
             let mut res = HttpResponse::build(status);
             res.insert_header(("Idempotent-Replayed", "true"));
-            if let Some(ct) = row.response_content_type {
+            if let Some(ct) = row.response_content_type.clone() {
                 res.content_type(ct);
             }
-            return Ok(req.into_response(res.body(row.response_body.unwrap_or_default())));
+            return Ok(req.into_response(res.body(row.response_body.clone().unwrap_or_default())));
         }
         Err(e) => return fail(req, e.into()),
     }
@@ -147,7 +147,7 @@ pub async fn idempotency(
 
 enum Claim {
     Fresh,
-    Existing(idem::Model),
+    Existing(Box<idem::Model>),
 }
 
 async fn claim(
@@ -186,9 +186,9 @@ async fn claim(
                         .filter(idem::Column::CreatedAt.eq(r.created_at))
                         .exec(db)
                         .await?;
-                    Ok(if taken.rows_affected == 1 { Claim::Fresh } else { Claim::Existing(r) })
+                    Ok(if taken.rows_affected == 1 { Claim::Fresh } else { Claim::Existing(Box::new(r)) })
                 }
-                Some(r) => Ok(Claim::Existing(r)),
+                Some(r) => Ok(Claim::Existing(Box::new(r))),
                 None => Err(DbErr::Custom("idempotency key vanished while claimed".into())),
             }
         }

@@ -80,6 +80,16 @@ pub fn password(field: &str, v: &str) -> Result<String, FieldError> {
     Ok(v.to_owned())
 }
 
+/// For PATCH bodies: tells "absent" (`None`) from "set to null" (`Some(None)`).
+/// Use with `#[serde(default, deserialize_with = "crate::platform::validation::nullable")]`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,12 +111,4 @@ mod tests {
     }
 }
 
-/// For PATCH bodies: tells "absent" (`None`) from "set to null" (`Some(None)`).
-/// Use with `#[serde(default, deserialize_with = "crate::platform::validation::nullable")]`.
-pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
-}
+

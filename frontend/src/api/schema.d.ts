@@ -4,7 +4,25 @@
  */
 
 export interface paths {
-    "/api/v1/auth/signup": {
+    "/api/v1/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API tokens of the tenant (never their secrets). */
+        get: operations["list_tokens"];
+        put?: never;
+        /** Creates an API token; the response is the only time its secret is shown. */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-tokens/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -12,73 +30,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
-        post: operations["signup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["logout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["me"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Revokes an API token. */
+        delete: operations["revoke_token"];
         options?: never;
         head?: never;
         patch?: never;
@@ -91,9 +46,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Lists assets. */
         get: operations["list_assets"];
         put?: never;
-        post: operations["create_asset"];
+        /** Creates an asset; the tag is generated when omitted. */
+        post: operations["create_assets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -107,7 +64,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["lookup_asset"];
+        /** Finds an asset by exact tag or serial number (e.g. from a scanned label). */
+        get: operations["lookup"];
         put?: never;
         post?: never;
         delete?: never;
@@ -123,29 +81,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get_asset"];
+        /** One asset. */
+        get: operations["get_assets"];
         put?: never;
         post?: never;
-        delete: operations["delete_asset"];
+        /** Deletes an asset (kept for history; its tag becomes free). */
+        delete: operations["delete_assets"];
         options?: never;
         head?: never;
-        patch: operations["update_asset"];
-        trace?: never;
-    };
-    "/api/v1/assets/{id}/checkout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["checkout_asset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
+        /** Changes an asset's fields or status; `If-Match` (or `version`) guards against lost updates. */
+        patch: operations["update_assets"];
         trace?: never;
     };
     "/api/v1/assets/{id}/checkin": {
@@ -157,7 +102,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["checkin_asset"];
+        /** Checks an asset back in; `needs_repair` sends it to repair. */
+        post: operations["checkin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Checks an in-stock asset out to an employee. */
+        post: operations["checkout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -171,7 +134,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["asset_history"];
+        /** Everything that happened to an asset, newest first. */
+        get: operations["history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -180,30 +144,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/employees": {
+    "/api/v1/audit-events": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_employees"];
-        put?: never;
-        post: operations["create_employee"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/employees/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["get_employee"];
+        /** The audit log, newest first. */
+        get: operations["list_audit_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -212,14 +161,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/locations": {
+    "/api/v1/audit-events/verify": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_locations"];
+        /** Walks the tenant's hash chain and reports the first broken link. */
+        get: operations["verify"];
         put?: never;
         post?: never;
         delete?: never;
@@ -228,16 +178,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/departments": {
+    "/api/v1/auth/login": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get: operations["list_departments"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Signs in with email and password. */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the session of the given refresh token. */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchanges a refresh token for a new pair; the old one is spent. */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates an organization and its owner. */
+        post: operations["signup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -251,7 +253,246 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Asset categories. */
         get: operations["list_categories"];
+        put?: never;
+        post: operations["create_category"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["update_category"];
+        trace?: never;
+    };
+    "/api/v1/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_departments"];
+        put?: never;
+        post: operations["create_department"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["update_department"];
+        trace?: never;
+    };
+    "/api/v1/employees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists employees. */
+        get: operations["list_employees"];
+        put?: never;
+        /** Adds an employee. */
+        post: operations["create_employees"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employees/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An employee with the assets they hold. */
+        get: operations["get_employees"];
+        put?: never;
+        post?: never;
+        /** Removes an employee who holds nothing. */
+        delete: operations["delete_employees"];
+        options?: never;
+        head?: never;
+        /** Changes an employee. */
+        patch: operations["update_employees"];
+        trace?: never;
+    };
+    "/api/v1/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_locations"];
+        put?: never;
+        post: operations["create_location"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/locations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["update_location"];
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user and their tenant. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Asset models (manufacturer + model name). */
+        get: operations["list_models"];
+        put?: never;
+        post: operations["create_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's settings. */
+        get: operations["get_tenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the tenant's name or tag prefix (owners). */
+        patch: operations["update_tenant"];
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's users (admins). */
+        get: operations["list_users"];
+        put?: never;
+        /** Adds a user with a role and initial password (owners). */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a user's name, role or status (owners). */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up. */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The database answers. */
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -264,295 +505,604 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Problem: {
+        /** @description Who acted, as listed. */
+        ActorView: {
+            /** Format: uuid */
+            id?: string | null;
+            name?: string | null;
+            /** @description `user`, `api_token` or `system`. */
             type: string;
-            title: string;
-            /** Format: int32 */
-            status: number;
-            detail?: string | null;
-            code: string;
-            errors?: components["schemas"]["FieldError"][];
         };
-        FieldError: {
-            field: string;
-            code: string;
-            message: string;
-        };
-        /** @enum {string} */
-        Role: "owner" | "admin" | "manager" | "member" | "viewer";
-        Tenant: {
-            /** Format: uuid */
-            id: string;
-            slug: string;
-            name: string;
-        };
-        User: {
-            /** Format: uuid */
-            id: string;
-            /** Format: email */
-            email: string;
-            name: string;
-            role: components["schemas"]["Role"];
+        ApiTokenView: {
             /** Format: date-time */
             created_at: string;
-        };
-        SignupRequest: {
-            organization_name: string;
-            name: string;
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-        };
-        LoginRequest: {
-            /** Format: email */
-            email: string;
-            /** Format: password */
-            password: string;
-            /** @description Tenant slug, needed only when the email belongs to several tenants. */
-            tenant?: string | null;
-        };
-        RefreshRequest: {
-            refresh_token: string;
-        };
-        LogoutRequest: {
-            refresh_token: string;
-        };
-        AuthTokens: {
-            tenant: components["schemas"]["Tenant"];
-            user: components["schemas"]["User"];
-            access_token: string;
-            refresh_token: string;
-            token_type: string;
-            /** Format: int64 */
-            expires_in: number;
-        };
-        Me: {
-            user: components["schemas"]["User"];
-            tenant: components["schemas"]["Tenant"];
-        };
-        /** @enum {string} */
-        AssetStatus: "in_stock" | "assigned" | "in_transit" | "in_repair" | "retired" | "lost" | "disposed";
-        Money: {
-            /** @description Decimal string, e.g. "1299.00" */
-            amount: string;
-            /** @description ISO 4217 code */
-            currency: string;
-        };
-        NamedRef: {
+            /** Format: date-time */
+            expires_at?: string | null;
             /** Format: uuid */
             id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            name: string;
+            /** @description The first characters of the token, to recognise it. */
+            prefix: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            role: components["schemas"]["Role"];
+        };
+        /**
+         * @description Where an asset is in its life.
+         * @enum {string}
+         */
+        AssetStatus: "in_stock" | "assigned" | "in_transit" | "in_repair" | "retired" | "lost" | "disposed";
+        /** @description An asset as every API (REST, realtime, GraphQL) shows it. */
+        AssetView: {
+            /** Format: date-time */
+            assigned_at?: string | null;
+            assigned_to?: components["schemas"]["HolderRef"] | null;
+            category?: components["schemas"]["NamedRef"] | null;
+            cost?: components["schemas"]["MoneyView"] | null;
+            /** Format: date-time */
+            created_at: string;
+            custom_fields: Record<string, never>;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            location?: components["schemas"]["NamedRef"] | null;
+            /** @description The model's manufacturer, for convenience. */
+            manufacturer?: string | null;
+            model?: components["schemas"]["ModelRef"] | null;
+            name: string;
+            notes?: string | null;
+            order_number?: string | null;
+            /** Format: date */
+            purchase_date?: string | null;
+            serial_number?: string | null;
+            status: components["schemas"]["AssetStatus"];
+            supplier?: string | null;
+            tag: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description Optimistic-concurrency version; send it back as `If-Match` or `version` when updating.
+             */
+            version: number;
+            /** Format: date */
+            warranty_end?: string | null;
+        };
+        /** @description One audit entry. */
+        AuditEventView: {
+            /** @description e.g. `asset.created`, `asset.checked_out`, `user.logged_in`. */
+            action: string;
+            actor: components["schemas"]["ActorView"];
+            /** @description `{field: {from, to}}`. */
+            changes: Record<string, never>;
+            /** Format: uuid */
+            entity_id?: string | null;
+            entity_type: string;
+            hash: string;
+            /** Format: uuid */
+            id: string;
+            ip?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+            request_id?: string | null;
+            /** Format: int64 */
+            seq: number;
+        };
+        BrokenLink: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `hash_mismatch` (the entry was altered), `link_mismatch` (its predecessor was altered or
+             *     removed) or `sequence_gap` (an entry is missing).
+             */
+            reason: string;
+            /** Format: int64 */
+            seq: number;
+        };
+        CategoryInput: {
+            /** Format: int32 */
+            depreciation_months?: number | null;
+            name: string;
+        };
+        CategoryView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            depreciation_months?: number | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** @description The result of walking a tenant's chain. */
+        ChainVerification: {
+            /**
+             * Format: int64
+             * @description How many entries were checked.
+             */
+            checked: number;
+            first_broken?: components["schemas"]["BrokenLink"] | null;
+            /** @description True when every entry's hash and link are intact. */
+            ok: boolean;
+        };
+        CheckinRequest: {
+            /** @description Default `good`. */
+            condition?: string | null;
+            note?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        CheckoutRequest: {
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: uuid */
+            employee_id: string;
+            note?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        CreateApiTokenRequest: {
+            /**
+             * Format: date-time
+             * @description Optional expiry.
+             */
+            expires_at?: string | null;
+            name: string;
+            /** @description The token's role; at most the creator's own. Default `viewer`. */
+            role?: string | null;
+        };
+        CreateAsset: {
+            /** Format: uuid */
+            category_id?: string | null;
+            cost?: components["schemas"]["MoneyView"] | null;
+            custom_fields?: Record<string, never> | null;
+            /** Format: uuid */
+            location_id?: string | null;
+            /** Format: uuid */
+            model_id?: string | null;
+            name: string;
+            notes?: string | null;
+            order_number?: string | null;
+            purchase_date?: string | null;
+            serial_number?: string | null;
+            /** @description Default `in_stock`; `assigned` is reached only by check-out. */
+            status?: string | null;
+            supplier?: string | null;
+            /** @description Generated from the tenant's prefix and sequence when omitted. */
+            tag?: string | null;
+            warranty_end?: string | null;
+        };
+        CreateEmployee: {
+            /** Format: uuid */
+            department_id?: string | null;
+            email: string;
+            employee_number?: string | null;
+            end_date?: string | null;
+            /** Format: uuid */
+            location_id?: string | null;
+            /** Format: uuid */
+            manager_id?: string | null;
+            name: string;
+            start_date?: string | null;
+            /** @description Default `active`. */
+            status?: string | null;
+            title?: string | null;
+        };
+        CreateUserRequest: {
+            email: string;
+            name: string;
+            password: string;
+            role: string;
+        };
+        /** @description A new API token: the only time its secret is shown. */
+        CreatedApiToken: components["schemas"]["ApiTokenView"] & {
+            /** @description The secret; store it now, it cannot be shown again. */
+            token: string;
+        };
+        DepartmentInput: {
+            name: string;
+        };
+        DepartmentView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** @description An employee with what they hold now. */
+        EmployeeDetail: components["schemas"]["EmployeeView"] & {
+            assets: components["schemas"]["AssetView"][];
+        };
+        EmployeeView: {
+            /** Format: date-time */
+            created_at: string;
+            department?: components["schemas"]["NamedRef"] | null;
+            email: string;
+            employee_number?: string | null;
+            /** Format: date */
+            end_date?: string | null;
+            external_id?: string | null;
+            /** @description The HR system this record comes from, if any (`bamboohr`, ...), and its id there. */
+            external_source?: string | null;
+            /** Format: uuid */
+            id: string;
+            location?: components["schemas"]["NamedRef"] | null;
+            /** Format: uuid */
+            manager_id?: string | null;
+            name: string;
+            /** Format: date */
+            start_date?: string | null;
+            /** @description `active` or `terminated`. */
+            status: string;
+            title?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description One field's complaint in a validation problem. */
+        FieldError: {
+            /** @description A machine code (`required`, `too_long`, `invalid_format`, `not_found`, ...). */
+            code: string;
+            /** @description The field, dotted for nested ones (`cost.amount`). */
+            field: string;
+            message: string;
+        };
+        /** @description `{ "ok": true }`-style acknowledgements and similar small bodies. */
+        Health: {
+            status: string;
+        };
+        HolderRef: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        LocationInput: {
+            address?: string | null;
+            city?: string | null;
+            /** @description ISO 3166-1 alpha-2, e.g. `DE`. */
+            country?: string | null;
+            name: string;
+        };
+        LocationView: {
+            address?: string | null;
+            city?: string | null;
+            country?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        LoginRequest: {
+            email: string;
+            password: string;
+            /** @description The tenant's slug; needed only when the email belongs to several tenants. */
+            tenant?: string | null;
+        };
+        LogoutRequest: {
+            /**
+             * @description The refresh token to revoke (with its whole family). Without it, only the access token
+             *     stops being used by the client.
+             */
+            refresh_token?: string | null;
+        };
+        Me: {
+            tenant: components["schemas"]["TenantView"];
+            user: components["schemas"]["UserView"];
+        };
+        ModelInput: {
+            /** Format: uuid */
+            category_id?: string | null;
+            manufacturer: string;
+            model_number?: string | null;
             name: string;
         };
         ModelRef: {
             /** Format: uuid */
             id: string;
+            manufacturer: string;
             name: string;
-            manufacturer: string | null;
         };
-        EmployeeRef: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            email: string;
-        };
-        Asset: {
-            /** Format: uuid */
-            id: string;
-            tag: string;
-            name: string;
-            serial_number: string | null;
-            status: components["schemas"]["AssetStatus"];
-            category: null | components["schemas"]["NamedRef"];
-            model: null | components["schemas"]["ModelRef"];
-            location: null | components["schemas"]["NamedRef"];
-            assigned_to: null | components["schemas"]["EmployeeRef"];
-            /** Format: date */
-            purchase_date: string | null;
-            cost: null | components["schemas"]["Money"];
-            supplier: string | null;
-            order_number: string | null;
-            /** Format: date */
-            warranty_end: string | null;
-            custom_fields: {
-                [key: string]: unknown;
-            };
-            notes: string | null;
-            /** Format: int64 */
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        AssetPage: {
-            data: components["schemas"]["Asset"][];
-            /** @description Opaque cursor of the next page; null on the last page. */
-            next_cursor: string | null;
-        };
-        CreateAsset: {
-            tag?: string | null;
-            name: string;
-            serial_number?: string | null;
-            status?: null | components["schemas"]["AssetStatus"];
+        ModelView: {
             /** Format: uuid */
             category_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
             /** Format: uuid */
-            model_id?: string | null;
-            /** Format: uuid */
-            location_id?: string | null;
-            /** Format: date */
-            purchase_date?: string | null;
-            cost?: null | components["schemas"]["Money"];
-            supplier?: string | null;
-            order_number?: string | null;
-            /** Format: date */
-            warranty_end?: string | null;
-            custom_fields?: {
-                [key: string]: unknown;
-            };
-            notes?: string | null;
+            id: string;
+            manufacturer: string;
+            model_number?: string | null;
+            name: string;
         };
-        UpdateAsset: {
+        /** @description Money as the API shows and accepts it. */
+        MoneyView: {
+            /** @description A decimal string with the currency's number of minor digits, e.g. `"1299.00"`. */
+            amount: string;
+            /** @description ISO 4217 code, e.g. `USD`. */
+            currency: string;
+        };
+        /** @description A reference to a named thing (`{id, name}`). */
+        NamedRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /** @description One page of a list. */
+        Page_AssetView: {
+            data: {
+                /** Format: date-time */
+                assigned_at?: string | null;
+                assigned_to?: components["schemas"]["HolderRef"] | null;
+                category?: components["schemas"]["NamedRef"] | null;
+                cost?: components["schemas"]["MoneyView"] | null;
+                /** Format: date-time */
+                created_at: string;
+                custom_fields: Record<string, never>;
+                /** Format: date-time */
+                due_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                location?: components["schemas"]["NamedRef"] | null;
+                /** @description The model's manufacturer, for convenience. */
+                manufacturer?: string | null;
+                model?: components["schemas"]["ModelRef"] | null;
+                name: string;
+                notes?: string | null;
+                order_number?: string | null;
+                /** Format: date */
+                purchase_date?: string | null;
+                serial_number?: string | null;
+                status: components["schemas"]["AssetStatus"];
+                supplier?: string | null;
+                tag: string;
+                /** Format: date-time */
+                updated_at: string;
+                /**
+                 * Format: int32
+                 * @description Optimistic-concurrency version; send it back as `If-Match` or `version` when updating.
+                 */
+                version: number;
+                /** Format: date */
+                warranty_end?: string | null;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_AuditEventView: {
+            data: {
+                /** @description e.g. `asset.created`, `asset.checked_out`, `user.logged_in`. */
+                action: string;
+                actor: components["schemas"]["ActorView"];
+                /** @description `{field: {from, to}}`. */
+                changes: Record<string, never>;
+                /** Format: uuid */
+                entity_id?: string | null;
+                entity_type: string;
+                hash: string;
+                /** Format: uuid */
+                id: string;
+                ip?: string | null;
+                /** Format: date-time */
+                occurred_at: string;
+                request_id?: string | null;
+                /** Format: int64 */
+                seq: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_CategoryView: {
+            data: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: int32 */
+                depreciation_months?: number | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_DepartmentView: {
+            data: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_EmployeeView: {
+            data: {
+                /** Format: date-time */
+                created_at: string;
+                department?: components["schemas"]["NamedRef"] | null;
+                email: string;
+                employee_number?: string | null;
+                /** Format: date */
+                end_date?: string | null;
+                external_id?: string | null;
+                /** @description The HR system this record comes from, if any (`bamboohr`, ...), and its id there. */
+                external_source?: string | null;
+                /** Format: uuid */
+                id: string;
+                location?: components["schemas"]["NamedRef"] | null;
+                /** Format: uuid */
+                manager_id?: string | null;
+                name: string;
+                /** Format: date */
+                start_date?: string | null;
+                /** @description `active` or `terminated`. */
+                status: string;
+                title?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_LocationView: {
+            data: {
+                address?: string | null;
+                city?: string | null;
+                country?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_ModelView: {
+            data: {
+                /** Format: uuid */
+                category_id?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                manufacturer: string;
+                model_number?: string | null;
+                name: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description The problem+json body. */
+        Problem: {
+            code: string;
+            detail?: string | null;
+            errors?: components["schemas"]["FieldError"][];
+            /** Format: int32 */
+            status: number;
+            title: string;
+            type: string;
+        };
+        RefreshRequest: {
+            refresh_token: string;
+        };
+        /**
+         * @description Roles, most to least privileged.
+         * @enum {string}
+         */
+        Role: "viewer" | "member" | "manager" | "admin" | "owner";
+        /** @description The answer to signup, login and refresh. */
+        Session: {
+            access_token: string;
             /**
              * Format: int64
-             * @description Optimistic lock; alternatively send If-Match.
+             * @description Seconds until the access token expires.
              */
-            version?: number;
-            tag?: string;
-            name?: string;
-            serial_number?: string | null;
-            status?: components["schemas"]["AssetStatus"];
-            /** Format: uuid */
-            category_id?: string | null;
-            /** Format: uuid */
-            model_id?: string | null;
-            /** Format: uuid */
-            location_id?: string | null;
-            /** Format: date */
-            purchase_date?: string | null;
-            cost?: null | components["schemas"]["Money"];
-            supplier?: string | null;
-            order_number?: string | null;
-            /** Format: date */
-            warranty_end?: string | null;
-            custom_fields?: {
-                [key: string]: unknown;
-            };
-            notes?: string | null;
+            expires_in: number;
+            refresh_token: string;
+            tenant: components["schemas"]["TenantView"];
+            /** @description Always `Bearer`. */
+            token_type: string;
+            user: components["schemas"]["UserView"];
         };
-        CheckoutRequest: {
-            /** Format: uuid */
-            employee_id: string;
-            /** Format: date-time */
-            due_at?: string | null;
-            note?: string | null;
-        };
-        /** @enum {string} */
-        CheckinCondition: "good" | "damaged" | "needs_repair";
-        CheckinRequest: {
-            condition?: null | components["schemas"]["CheckinCondition"];
-            note?: string | null;
-        };
-        Actor: {
-            type: string;
-            /** Format: uuid */
-            id: string | null;
-            name: string | null;
-        };
-        FieldChange: {
-            from: unknown;
-            to: unknown;
-        };
-        HistoryEntry: {
-            /** Format: uuid */
-            id: string;
-            kind: string;
-            /** Format: date-time */
-            at: string;
-            actor: null | components["schemas"]["Actor"];
-            summary: string;
-            changes: {
-                [key: string]: components["schemas"]["FieldChange"];
-            };
-        };
-        HistoryPage: {
-            data: components["schemas"]["HistoryEntry"][];
-            /** @description Opaque cursor of the next page; null on the last page. */
-            next_cursor: string | null;
-        };
-        /** @enum {string} */
-        EmployeeStatus: "active" | "terminated";
-        Employee: {
-            /** Format: uuid */
-            id: string;
-            name: string;
+        SignupRequest: {
             email: string;
-            employee_number: string | null;
-            title: string | null;
-            department: null | components["schemas"]["NamedRef"];
-            location: null | components["schemas"]["NamedRef"];
-            status: components["schemas"]["EmployeeStatus"];
-            /** Format: date */
-            start_date: string | null;
-            /** Format: date */
-            end_date: string | null;
-            /** Format: int64 */
-            version: number;
+            name: string;
+            organization_name: string;
+            password: string;
+        };
+        TenantSettingsView: {
+            asset_tag_prefix: string;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        EmployeeDetail: components["schemas"]["Employee"] & {
-            assets: components["schemas"]["Asset"][];
-        };
-        EmployeePage: {
-            data: components["schemas"]["Employee"][];
-            /** @description Opaque cursor of the next page; null on the last page. */
-            next_cursor: string | null;
-        };
-        CreateEmployee: {
-            name: string;
-            email: string;
-            employee_number?: string | null;
-            title?: string | null;
             /** Format: uuid */
-            department_id?: string | null;
+            id: string;
+            name: string;
+            slug: string;
+        };
+        TenantView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+        };
+        /** @description A partial update: absent fields stay as they are, `null` clears a field. */
+        UpdateAsset: {
+            /** Format: uuid */
+            category_id?: string | null;
+            cost?: components["schemas"]["MoneyView"] | null;
+            custom_fields?: Record<string, never> | null;
             /** Format: uuid */
             location_id?: string | null;
-            /** Format: date */
+            /** Format: uuid */
+            model_id?: string | null;
+            name?: string | null;
+            notes?: string | null;
+            order_number?: string | null;
+            purchase_date?: string | null;
+            serial_number?: string | null;
+            status?: string | null;
+            supplier?: string | null;
+            tag?: string | null;
+            /**
+             * Format: int32
+             * @description The version the client last saw (alternative to `If-Match`).
+             */
+            version?: number | null;
+            warranty_end?: string | null;
+        };
+        UpdateEmployee: {
+            /** Format: uuid */
+            department_id?: string | null;
+            email?: string | null;
+            employee_number?: string | null;
+            end_date?: string | null;
+            /** Format: uuid */
+            location_id?: string | null;
+            /** Format: uuid */
+            manager_id?: string | null;
+            name?: string | null;
             start_date?: string | null;
+            status?: string | null;
+            title?: string | null;
+            /** Format: int32 */
+            version?: number | null;
         };
-        Location: {
+        UpdateTenantRequest: {
+            /** @description Prefix of generated asset tags, e.g. `AST` gives `AST-000123`. */
+            asset_tag_prefix?: string | null;
+            name?: string | null;
+        };
+        UpdateUserRequest: {
+            name?: string | null;
+            role?: string | null;
+            /** @description `active` or `disabled`; a disabled user cannot log in and their sessions end. */
+            status?: string | null;
+        };
+        UserView: {
+            /** Format: date-time */
+            created_at: string;
+            email: string;
             /** Format: uuid */
             id: string;
+            /** Format: date-time */
+            last_login_at?: string | null;
             name: string;
-        };
-        LocationPage: {
-            data: components["schemas"]["Location"][];
-            /** @description Opaque cursor of the next page; null on the last page. */
-            next_cursor: string | null;
-        };
-        Department: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-        };
-        DepartmentPage: {
-            data: components["schemas"]["Department"][];
-            /** @description Opaque cursor of the next page; null on the last page. */
-            next_cursor: string | null;
-        };
-        Category: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-        };
-        CategoryPage: {
-            data: components["schemas"]["Category"][];
-            /** @description Opaque cursor of the next page; null on the last page. */
-            next_cursor: string | null;
+            role: components["schemas"]["Role"];
+            /** @description `active` or `disabled`. */
+            status: string;
         };
     };
     responses: never;
@@ -563,7 +1113,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    signup: {
+    list_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenView"][];
+                };
+            };
+        };
+    };
+    create_token: {
         parameters: {
             query?: never;
             header?: never;
@@ -572,53 +1141,486 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SignupRequest"];
+                "application/json": components["schemas"]["CreateApiTokenRequest"];
             };
         };
         responses: {
-            /** @description Signed up */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthTokens"];
+                    "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem */
-            429: {
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_assets: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 500 (default 50). */
+                limit?: number | null;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description One or more statuses, comma-separated. */
+                status?: string | null;
+                category_id?: string | null;
+                model_id?: string | null;
+                location_id?: string | null;
+                /** @description Employee id of the holder. */
+                assigned_to?: string | null;
+                /** @description Only assets whose warranty ends before this date (YYYY-MM-DD). */
+                warranty_before?: string | null;
+                /** @description Free text over tag, serial, name, model and manufacturer. */
+                q?: string | null;
+                /** @description `created_at` (default), `tag`, `name`, `updated_at`, `warranty_end`; prefix `-` for descending. */
+                sort?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AssetView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_assets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for the same key and body */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAsset"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lookup: {
+        parameters: {
+            query?: {
+                tag?: string | null;
+                serial?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_assets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_assets: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_assets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version last seen */
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAsset"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkin: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckinRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkout: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_audit_events: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                cursor?: string | null;
+                entity_type?: string | null;
+                entity_id?: string | null;
+                /** @description e.g. `asset.checked_out`. */
+                action?: string | null;
+                actor_id?: string | null;
+                since?: string | null;
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainVerification"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -636,109 +1638,28 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthTokens"];
+                    "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
-        responses: {
-            /** @description New token pair */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuthTokens"];
-                };
-            };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -756,29 +1677,545 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged out */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    signup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignupRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CategoryView"];
+                };
+            };
+        };
+    };
+    create_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_departments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DepartmentView"];
+                };
+            };
+        };
+    };
+    create_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_employees: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                cursor?: string | null;
+                /** @description Free text over name, email and employee number. */
+                q?: string | null;
+                /** @description `active` or `terminated`. */
+                status?: string | null;
+                department_id?: string | null;
+                location_id?: string | null;
+                /** @description `name` (default), `-name`, `created_at`, `-created_at`. */
+                sort?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EmployeeView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_employees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEmployee"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployeeView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_employees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployeeDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_employees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_employees: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEmployee"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployeeView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_locations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LocationView"];
+                };
+            };
+        };
+    };
+    create_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LocationView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -792,7 +2229,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The signed-in user and tenant */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -801,698 +2237,183 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description Problem */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    list_assets: {
+    list_models: {
         parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                status?: components["schemas"]["AssetStatus"];
-                category_id?: string;
-                location_id?: string;
-                assigned_to?: string;
-                warranty_before?: string;
-                /** @description Free-text search */
-                q?: string;
-                sort?: "tag" | "-tag" | "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of assets */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetPage"];
-                };
-            };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Page_ModelView"];
                 };
             };
         };
     };
-    create_asset: {
+    create_model: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateAsset"];
+                "application/json": components["schemas"]["ModelInput"];
             };
         };
         responses: {
-            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Asset"];
+                    "application/json": components["schemas"]["ModelView"];
                 };
             };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    lookup_asset: {
+    get_tenant: {
         parameters: {
-            query?: {
-                tag?: string;
-                serial?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The asset */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Asset"];
-                };
-            };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["TenantSettingsView"];
                 };
             };
         };
     };
-    get_asset: {
+    update_tenant: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The asset */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Asset"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_asset: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_asset: {
-        parameters: {
-            query?: never;
-            header?: {
-                "If-Match"?: string;
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateAsset"];
+                "application/json": components["schemas"]["UpdateTenantRequest"];
             };
         };
         responses: {
-            /** @description Updated */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Asset"];
+                    "application/json": components["schemas"]["TenantSettingsView"];
                 };
             };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    checkout_asset: {
+    list_users: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CheckoutRequest"];
-            };
-        };
-        responses: {
-            /** @description Checked out */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Asset"];
-                };
-            };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    checkin_asset: {
-        parameters: {
-            query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CheckinRequest"];
-            };
-        };
-        responses: {
-            /** @description Checked in */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Asset"];
-                };
-            };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    asset_history: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description History, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HistoryPage"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_employees: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-                q?: string;
-                status?: components["schemas"]["EmployeeStatus"];
-                department_id?: string;
-            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of employees */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmployeePage"];
-                };
-            };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["UserView"][];
                 };
             };
         };
     };
-    create_employee: {
+    create_user: {
         parameters: {
             query?: never;
-            header?: {
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateEmployee"];
+                "application/json": components["schemas"]["CreateUserRequest"];
             };
         };
         responses: {
-            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Employee"];
+                    "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description Problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    get_employee: {
+    update_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -1501,129 +2422,72 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
         responses: {
-            /** @description The employee and the assets they hold */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmployeeDetail"];
+                    "application/json": components["schemas"]["UserView"];
                 };
             };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    list_locations: {
+    healthz: {
         parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of locations */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LocationPage"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
     };
-    list_departments: {
+    readyz: {
         parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of departments */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DepartmentPage"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Problem */
-            401: {
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_categories: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of categories */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CategoryPage"];
-                };
-            };
-            /** @description Problem */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -1,8 +1,7 @@
 /**
  * Names for the contract's schemas, so screens import `Asset` rather than spelling
- * `components['schemas']['Asset']`. Everything here is derived from the generated
- * `schema.d.ts`; nothing is hand-written. If the backend renames a schema, this is the
- * one file to touch.
+ * `components['schemas']['AssetView']`. Everything in the first part is derived from the
+ * generated `schema.d.ts`; if the backend renames a schema, this is the one file to touch.
  */
 import type { components, paths } from './schema';
 
@@ -11,30 +10,48 @@ type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
 export type FieldProblem = Schemas['FieldError'];
 
-export type Tenant = Schemas['Tenant'];
-export type User = Schemas['User'];
+export type Tenant = Schemas['TenantView'];
+export type User = Schemas['UserView'];
 export type Role = Schemas['Role'];
-export type AuthTokens = Schemas['AuthTokens'];
+export type AuthTokens = Schemas['Session'];
 export type SignupRequest = Schemas['SignupRequest'];
 export type LoginRequest = Schemas['LoginRequest'];
 
-export type Asset = Schemas['Asset'];
+export type Asset = Schemas['AssetView'];
 export type AssetStatus = Schemas['AssetStatus'];
 export type CreateAsset = Schemas['CreateAsset'];
-export type CheckinCondition = Schemas['CheckinCondition'];
-export type HistoryEntry = Schemas['HistoryEntry'];
-export type Money = Schemas['Money'];
+export type Money = Schemas['MoneyView'];
+/** One entry of `GET /assets/{id}/history`: an audit event about the asset. */
+export type HistoryEntry = Schemas['AuditEventView'];
 
-export type Employee = Schemas['Employee'];
-export type EmployeeStatus = Schemas['EmployeeStatus'];
+export type Employee = Schemas['EmployeeView'];
 export type EmployeeDetail = Schemas['EmployeeDetail'];
 
-export type Category = Schemas['Category'];
-export type Location = Schemas['Location'];
-export type Department = Schemas['Department'];
+export type Category = Schemas['CategoryView'];
+export type Location = Schemas['LocationView'];
+export type Department = Schemas['DepartmentView'];
 
 /** The query string accepted by `GET /api/v1/assets`. */
 export type AssetListQuery = NonNullable<paths['/api/v1/assets']['get']['parameters']['query']>;
-export type AssetSort = NonNullable<AssetListQuery['sort']>;
 /** The query string accepted by `GET /api/v1/employees`. */
 export type EmployeeListQuery = NonNullable<paths['/api/v1/employees']['get']['parameters']['query']>;
+
+/*
+ * Values the document types as plain `string`. Their allowed values come from API.md; each
+ * union is checked to stay assignable to the field it is sent in, so a change of the
+ * field's type in the document still fails the build here.
+ */
+
+/** `sort` of `GET /assets`. */
+export type AssetSort = 'tag' | '-tag' | 'name' | '-name' | 'created_at' | '-created_at' | 'updated_at' | '-updated_at';
+/** `status` of an employee. */
+export type EmployeeStatus = 'active' | 'terminated';
+/** `condition` of `POST /assets/{id}/checkin`. */
+export type CheckinCondition = 'good' | 'damaged' | 'needs_repair';
+
+type Assignable<T, U> = [T] extends [U] ? true : never;
+export const contractChecks: {
+  sort: Assignable<AssetSort, NonNullable<AssetListQuery['sort']>>;
+  employeeStatus: Assignable<EmployeeStatus, Employee['status']>;
+  condition: Assignable<CheckinCondition, NonNullable<Schemas['CheckinRequest']['condition']>>;
+} = { sort: true, employeeStatus: true, condition: true };

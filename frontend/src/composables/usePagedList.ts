@@ -4,7 +4,8 @@ import { ApiError } from '@/api/errors';
 /** One page of a list endpoint (API.md "Lists"). */
 export interface Page<T> {
   data: T[];
-  next_cursor: string | null;
+  /** Absent or null on the last page. */
+  next_cursor?: string | null;
 }
 
 export interface PageRequest<F> {
@@ -57,7 +58,7 @@ export function usePagedList<T, F = undefined>(load: PageLoader<T, F>, options: 
       });
       if (inFlight !== controller) return;
       items.value = cursor === null ? page.data : [...items.value, ...page.data];
-      nextCursor.value = page.next_cursor;
+      nextCursor.value = page.next_cursor ?? null;
       loaded.value = true;
     } catch (caught) {
       if (inFlight !== controller) return;

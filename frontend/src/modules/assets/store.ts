@@ -19,14 +19,14 @@ export const useAssetsStore = defineStore('assets', () => {
   const lookupsError = shallowRef<ApiError | null>(null);
   let lookupsRequest: Promise<void> | null = null;
 
-  /** Loads categories and locations once; concurrent callers share the request. */
+  /** Loads categories and locations once (each list comes whole); concurrent callers share the request. */
   function loadLookups(): Promise<void> {
     if (lookupsLoaded.value) return Promise.resolve();
     lookupsRequest ??= (async () => {
       try {
         const [categoryPage, locationPage] = await Promise.all([
-          unwrap(api.GET('/api/v1/categories', { params: { query: { limit: 500 } } })),
-          unwrap(api.GET('/api/v1/locations', { params: { query: { limit: 500 } } })),
+          unwrap(api.GET('/api/v1/categories')),
+          unwrap(api.GET('/api/v1/locations')),
         ]);
         categories.value = categoryPage.data;
         locations.value = locationPage.data;
