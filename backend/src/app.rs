@@ -137,14 +137,14 @@ async fn maintenance(state: web::Data<AppState>) {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = http::Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "OK", body = http::Health)))]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(http::Health { status: "ok" })
 }
 
 /// The database answers.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = http::Health), (status = 503, body = crate::platform::error::Problem)))]
+    responses((status = 200, description = "OK", body = http::Health), (status = 503, description = "A dependency is down", body = crate::platform::error::Problem)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if db::ping(&state.db).await {
         HttpResponse::Ok().json(http::Health { status: "ready" })

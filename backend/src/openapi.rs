@@ -28,6 +28,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         people::http::list, people::http::create, people::http::get, people::http::update, people::http::delete,
         people::http::list_departments, people::http::create_department, people::http::update_department,
         people::http::list_locations, people::http::create_location, people::http::update_location,
+        people::http::delete_department, people::http::delete_location,
         audit::http::list, audit::http::verify,
     ),
     components(schemas(platform::error::Problem, platform::error::FieldError)),

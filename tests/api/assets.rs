@@ -254,3 +254,20 @@ async fn employees_have_crud_and_unique_emails() {
     assert_eq!(app.delete(&format!("/api/v1/employees/{}", id(&e.body)), t).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&format!("/api/v1/employees/{}", id(&e.body)), t).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn deleting_a_location_leaves_its_assets_without_one() {
+    let app = spawn_app().await;
+    let s = app.signup("Acme").await;
+    let t = &s.access_token;
+    let loc = app.post("/api/v1/locations", t, json!({"name": "Old office"})).await.body;
+    let a = app.create_asset(t, json!({"name": "Monitor", "location_id": id(&loc)})).await;
+    assert_eq!(a["location"]["name"], "Old office");
+    assert_eq!(app.delete(&format!("/api/v1/locations/{}", id(&loc)), t).await.status, StatusCode::NO_CONTENT);
+    let after = app.get(&format!("/api/v1/assets/{}", id(&a)), t).await;
+    assert_eq!(after.body["location"], json!(null));
+    let dup = app.post("/api/v1/locations", t, json!({"name": "Old office"})).await;
+    assert_eq!(dup.status, StatusCode::CREATED, "the name is free again");
+    let again = app.post("/api/v1/locations", t, json!({"name": "Old office"})).await;
+    assert_eq!(again.problem_code(), "duplicate_name");
+}

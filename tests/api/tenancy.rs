@@ -34,6 +34,8 @@ async fn another_tenants_ids_are_not_found_everywhere() {
         (Method::PATCH, format!("/api/v1/categories/{}", id(&cat)), Some(json!({"name": "stolen"}))),
         (Method::PATCH, format!("/api/v1/locations/{}", id(&loc)), Some(json!({"name": "stolen"}))),
         (Method::PATCH, format!("/api/v1/departments/{}", id(&dep)), Some(json!({"name": "stolen"}))),
+        (Method::DELETE, format!("/api/v1/departments/{}", id(&dep)), None),
+        (Method::DELETE, format!("/api/v1/locations/{}", id(&loc)), None),
         (Method::DELETE, format!("/api/v1/api-tokens/{}", id(&tok)), None),
         (Method::PATCH, format!("/api/v1/users/{}", user.user_id), Some(json!({"role": "admin"}))),
     ];

@@ -60,8 +60,8 @@ pub struct AssetListQuery {
 }
 
 /// Lists assets.
-#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetListQuery),
-    responses((status = 200, body = Page<AssetView>), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "list_assets", get, path = "/api/v1/assets", tag = "assets", params(AssetListQuery),
+    responses((status = 200, description = "OK", body = Page<AssetView>), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: web::Query<AssetListQuery>) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let mut errs = validation::Errors::default();
@@ -86,9 +86,9 @@ pub async fn list(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: we
 }
 
 /// Creates an asset; the tag is generated when omitted.
-#[utoipa::path(post, path = "/api/v1/assets", tag = "assets", request_body = CreateAsset,
+#[utoipa::path(operation_id = "create_asset", post, path = "/api/v1/assets", tag = "assets", request_body = CreateAsset,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
-    responses((status = 201, body = AssetView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, description = "Created", body = AssetView), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
 pub async fn create(state: web::Data<AppState>, who: Authorized<AssetsWrite>, body: web::Json<CreateAsset>) -> ApiResult<HttpResponse> {
     let a = service::create(&state, &who, body.into_inner()).await?;
     Ok(HttpResponse::Created()
@@ -105,24 +105,24 @@ pub struct LookupQuery {
 
 /// Finds an asset by exact tag or serial number (e.g. from a scanned label).
 #[utoipa::path(get, path = "/api/v1/assets/lookup", tag = "assets", params(LookupQuery),
-    responses((status = 200, body = AssetView), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
 pub async fn lookup(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: web::Query<LookupQuery>) -> ApiResult<HttpResponse> {
     let a = service::lookup(&state, &who, q.tag.as_deref(), q.serial.as_deref()).await?;
     Ok(with_etag(a.version, &a))
 }
 
 /// One asset.
-#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = Uuid, Path)),
-    responses((status = 200, body = AssetView), (status = 404, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "get_asset", get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
 pub async fn get(state: web::Data<AppState>, who: Authorized<AssetsRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let a = service::get(&state, &who, id.into_inner()).await?;
     Ok(with_etag(a.version, &a))
 }
 
 /// Changes an asset's fields or status; `If-Match` (or `version`) guards against lost updates.
-#[utoipa::path(patch, path = "/api/v1/assets/{id}", tag = "assets", request_body = UpdateAsset,
+#[utoipa::path(operation_id = "update_asset", patch, path = "/api/v1/assets/{id}", tag = "assets", request_body = UpdateAsset,
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "The version last seen")),
-    responses((status = 200, body = AssetView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)),
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
@@ -136,9 +136,9 @@ pub async fn update(
 }
 
 /// Deletes an asset (kept for history; its tag becomes free).
-#[utoipa::path(delete, path = "/api/v1/assets/{id}", tag = "assets",
+#[utoipa::path(operation_id = "delete_asset", delete, path = "/api/v1/assets/{id}", tag = "assets",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204, description = "No content"), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem)), security(("bearer" = [])))]
 pub async fn delete(state: web::Data<AppState>, who: Authorized<AssetsWrite>, req: HttpRequest, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     service::delete(&state, &who, id.into_inner(), if_match_version(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -147,7 +147,7 @@ pub async fn delete(state: web::Data<AppState>, who: Authorized<AssetsWrite>, re
 /// Checks an in-stock asset out to an employee.
 #[utoipa::path(post, path = "/api/v1/assets/{id}/checkout", tag = "assets", request_body = CheckoutRequest,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = AssetView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)),
     security(("bearer" = [])))]
 pub async fn checkout(
     state: web::Data<AppState>,
@@ -163,7 +163,7 @@ pub async fn checkout(
 /// Checks an asset back in; `needs_repair` sends it to repair.
 #[utoipa::path(post, path = "/api/v1/assets/{id}/checkin", tag = "assets", request_body = CheckinRequest,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = AssetView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)),
     security(("bearer" = [])))]
 pub async fn checkin(
     state: web::Data<AppState>,
@@ -185,7 +185,7 @@ pub struct PageQuery {
 
 /// Everything that happened to an asset, newest first.
 #[utoipa::path(get, path = "/api/v1/assets/{id}/history", tag = "assets", params(("id" = Uuid, Path), PageQuery),
-    responses((status = 200, body = Page<AuditEventView>), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "OK", body = Page<AuditEventView>), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
 pub async fn history(
     state: web::Data<AppState>,
     who: Authorized<AssetsRead>,
@@ -196,19 +196,19 @@ pub async fn history(
 }
 
 /// Asset categories.
-#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, body = Page<CategoryView>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, description = "OK", body = Page<CategoryView>)), security(("bearer" = [])))]
 pub async fn list_categories(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(Page { data: service::list_categories(&state.db, &who).await?, next_cursor: None }))
 }
 
 #[utoipa::path(post, path = "/api/v1/categories", tag = "catalog", request_body = CategoryInput,
-    responses((status = 201, body = CategoryView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, description = "Created", body = CategoryView), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
 pub async fn create_category(state: web::Data<AppState>, who: Authorized<CatalogWrite>, body: web::Json<CategoryInput>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::create_category(&state, &who, body.into_inner()).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/categories/{id}", tag = "catalog", request_body = CategoryInput, params(("id" = Uuid, Path)),
-    responses((status = 200, body = CategoryView), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "OK", body = CategoryView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
 pub async fn update_category(
     state: web::Data<AppState>,
     who: Authorized<CatalogWrite>,
@@ -219,13 +219,13 @@ pub async fn update_category(
 }
 
 /// Asset models (manufacturer + model name).
-#[utoipa::path(get, path = "/api/v1/models", tag = "catalog", responses((status = 200, body = Page<ModelView>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/models", tag = "catalog", responses((status = 200, description = "OK", body = Page<ModelView>)), security(("bearer" = [])))]
 pub async fn list_models(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(Page { data: service::list_models(&state.db, &who).await?, next_cursor: None }))
 }
 
 #[utoipa::path(post, path = "/api/v1/models", tag = "catalog", request_body = ModelInput,
-    responses((status = 201, body = ModelView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, description = "Created", body = ModelView), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
 pub async fn create_model(state: web::Data<AppState>, who: Authorized<CatalogWrite>, body: web::Json<ModelInput>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::create_model(&state, &who, body.into_inner()).await?))
 }

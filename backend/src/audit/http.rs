@@ -33,8 +33,8 @@ pub struct AuditQuery {
 }
 
 /// The audit log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Page<AuditEventView>), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "list_audit_events", get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "OK", body = Page<AuditEventView>), (status = 403, description = "The role does not allow this", body = Problem)), security(("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, who: Authorized<AuditRead>, q: web::Query<AuditQuery>) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let f = AuditFilter {
@@ -49,8 +49,8 @@ pub async fn list(state: web::Data<AppState>, who: Authorized<AuditRead>, q: web
 }
 
 /// Walks the tenant's hash chain and reports the first broken link.
-#[utoipa::path(get, path = "/api/v1/audit-events/verify", tag = "audit",
-    responses((status = 200, body = ChainVerification), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(operation_id = "verify_audit_chain", get, path = "/api/v1/audit-events/verify", tag = "audit",
+    responses((status = 200, description = "OK", body = ChainVerification), (status = 403, description = "The role does not allow this", body = Problem)), security(("bearer" = [])))]
 pub async fn verify(state: web::Data<AppState>, who: Authorized<AuditRead>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::verify(&state.db, &who).await?))
 }

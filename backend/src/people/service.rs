@@ -506,3 +506,37 @@ pub async fn save_location(state: &AppState, who: &Principal, id: Option<Uuid>, 
     txn.commit().await?;
     Ok(location_view(l))
 }
+
+/// Deletes a department; its employees keep working, without a department.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn delete_department(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
+    who.require(Action::CatalogWrite)?;
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let d = department::Entity::find_by_id(id)
+        .filter(department::Column::TenantId.eq(who.tenant_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("department"))?;
+    department::Entity::delete_by_id(d.id).exec(&txn).await?;
+    audit::record(&txn, who, Entry { action: "department.deleted", entity_type: "department", entity_id: Some(id), changes: json!({"name": {"from": d.name, "to": null}}) })
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes a location; assets and employees there keep existing, without a location.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn delete_location(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
+    who.require(Action::CatalogWrite)?;
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let l = location::Entity::find_by_id(id)
+        .filter(location::Column::TenantId.eq(who.tenant_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("location"))?;
+    location::Entity::delete_by_id(l.id).exec(&txn).await?;
+    audit::record(&txn, who, Entry { action: "location.deleted", entity_type: "location", entity_id: Some(id), changes: json!({"name": {"from": l.name, "to": null}}) })
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -50,7 +50,7 @@ export interface paths {
         get: operations["list_assets"];
         put?: never;
         /** Creates an asset; the tag is generated when omitted. */
-        post: operations["create_assets"];
+        post: operations["create_asset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -82,15 +82,15 @@ export interface paths {
             cookie?: never;
         };
         /** One asset. */
-        get: operations["get_assets"];
+        get: operations["get_asset"];
         put?: never;
         post?: never;
         /** Deletes an asset (kept for history; its tag becomes free). */
-        delete: operations["delete_assets"];
+        delete: operations["delete_asset"];
         options?: never;
         head?: never;
         /** Changes an asset's fields or status; `If-Match` (or `version`) guards against lost updates. */
-        patch: operations["update_assets"];
+        patch: operations["update_asset"];
         trace?: never;
     };
     "/api/v1/assets/{id}/checkin": {
@@ -169,7 +169,7 @@ export interface paths {
             cookie?: never;
         };
         /** Walks the tenant's hash chain and reports the first broken link. */
-        get: operations["verify"];
+        get: operations["verify_audit_chain"];
         put?: never;
         post?: never;
         delete?: never;
@@ -305,7 +305,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["delete_department"];
         options?: never;
         head?: never;
         patch: operations["update_department"];
@@ -322,7 +322,7 @@ export interface paths {
         get: operations["list_employees"];
         put?: never;
         /** Adds an employee. */
-        post: operations["create_employees"];
+        post: operations["create_employee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -337,15 +337,15 @@ export interface paths {
             cookie?: never;
         };
         /** An employee with the assets they hold. */
-        get: operations["get_employees"];
+        get: operations["get_employee"];
         put?: never;
         post?: never;
         /** Removes an employee who holds nothing. */
-        delete: operations["delete_employees"];
+        delete: operations["delete_employee"];
         options?: never;
         head?: never;
         /** Changes an employee. */
-        patch: operations["update_employees"];
+        patch: operations["update_employee"];
         trace?: never;
     };
     "/api/v1/locations": {
@@ -374,7 +374,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["delete_location"];
         options?: never;
         head?: never;
         patch: operations["update_location"];
@@ -1122,6 +1122,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1145,6 +1146,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1153,6 +1155,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiToken"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1174,12 +1177,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1217,6 +1222,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1225,6 +1231,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AssetView"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1235,7 +1242,7 @@ export interface operations {
             };
         };
     };
-    create_assets: {
+    create_asset: {
         parameters: {
             query?: never;
             header?: {
@@ -1251,6 +1258,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1259,6 +1267,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1267,6 +1276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1289,6 +1299,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1297,6 +1308,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1307,7 +1319,7 @@ export interface operations {
             };
         };
     };
-    get_assets: {
+    get_asset: {
         parameters: {
             query?: never;
             header?: never;
@@ -1318,6 +1330,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,6 +1339,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1336,7 +1350,7 @@ export interface operations {
             };
         };
     };
-    delete_assets: {
+    delete_asset: {
         parameters: {
             query?: never;
             header?: {
@@ -1349,12 +1363,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1363,6 +1379,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1373,7 +1390,7 @@ export interface operations {
             };
         };
     };
-    update_assets: {
+    update_asset: {
         parameters: {
             query?: never;
             header?: {
@@ -1391,6 +1408,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1399,6 +1417,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1407,6 +1426,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1415,6 +1435,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1443,6 +1464,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1451,6 +1473,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1459,6 +1482,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1467,6 +1491,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1495,6 +1520,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1503,6 +1529,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1511,6 +1538,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1519,6 +1547,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1543,6 +1572,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1551,6 +1581,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEventView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1580,6 +1611,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1588,6 +1620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditEventView"];
                 };
             };
+            /** @description The role does not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1598,7 +1631,7 @@ export interface operations {
             };
         };
     };
-    verify: {
+    verify_audit_chain: {
         parameters: {
             query?: never;
             header?: never;
@@ -1607,6 +1640,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1615,6 +1649,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChainVerification"];
                 };
             };
+            /** @description The role does not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1638,6 +1673,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1646,6 +1682,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1654,6 +1691,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1677,12 +1715,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Not signed in, or the token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,6 +1746,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1714,6 +1755,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1737,6 +1779,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1745,6 +1788,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,6 +1808,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1787,6 +1832,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,6 +1841,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1803,6 +1850,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1828,6 +1876,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,6 +1885,7 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1855,6 +1905,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1878,6 +1929,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1886,6 +1938,7 @@ export interface operations {
                     "application/json": components["schemas"]["DepartmentView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1894,7 +1947,37 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_department: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1919,6 +2002,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,6 +2011,7 @@ export interface operations {
                     "application/json": components["schemas"]["DepartmentView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1957,6 +2042,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1965,6 +2051,7 @@ export interface operations {
                     "application/json": components["schemas"]["Page_EmployeeView"];
                 };
             };
+            /** @description The role does not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1975,7 +2062,7 @@ export interface operations {
             };
         };
     };
-    create_employees: {
+    create_employee: {
         parameters: {
             query?: never;
             header?: never;
@@ -1988,6 +2075,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1996,6 +2084,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmployeeView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2004,6 +2093,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2014,7 +2104,7 @@ export interface operations {
             };
         };
     };
-    get_employees: {
+    get_employee: {
         parameters: {
             query?: never;
             header?: never;
@@ -2025,6 +2115,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2033,6 +2124,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmployeeDetail"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2043,7 +2135,7 @@ export interface operations {
             };
         };
     };
-    delete_employees: {
+    delete_employee: {
         parameters: {
             query?: never;
             header?: never;
@@ -2054,12 +2146,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description No content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2068,6 +2162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2078,7 +2173,7 @@ export interface operations {
             };
         };
     };
-    update_employees: {
+    update_employee: {
         parameters: {
             query?: never;
             header?: {
@@ -2095,6 +2190,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2103,6 +2199,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmployeeView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2111,6 +2208,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2119,6 +2217,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2138,6 +2237,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,6 +2261,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2169,6 +2270,7 @@ export interface operations {
                     "application/json": components["schemas"]["LocationView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2177,7 +2279,37 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_location: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2202,6 +2334,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2210,6 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["LocationView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2229,6 +2363,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2237,6 +2372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            /** @description Not signed in, or the token is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2256,6 +2392,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2279,6 +2416,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2287,6 +2425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2295,6 +2434,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2314,6 +2454,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2337,6 +2478,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2345,6 +2487,7 @@ export interface operations {
                     "application/json": components["schemas"]["TenantSettingsView"];
                 };
             };
+            /** @description The role does not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2364,6 +2507,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2387,6 +2531,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2395,6 +2540,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description Conflict (duplicate or stale version) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2403,6 +2549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Validation failed; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,6 +2575,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,6 +2584,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description Not found (also for another tenant's ids) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2455,6 +2604,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2474,6 +2624,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2482,6 +2633,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description A dependency is down */
             503: {
                 headers: {
                     [name: string]: unknown;

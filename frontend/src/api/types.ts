@@ -43,7 +43,17 @@ export type EmployeeListQuery = NonNullable<paths['/api/v1/employees']['get']['p
  */
 
 /** `sort` of `GET /assets`. */
-export type AssetSort = 'tag' | '-tag' | 'name' | '-name' | 'created_at' | '-created_at' | 'updated_at' | '-updated_at';
+export type AssetSort =
+  | 'tag'
+  | '-tag'
+  | 'name'
+  | '-name'
+  | 'created_at'
+  | '-created_at'
+  | 'updated_at'
+  | '-updated_at'
+  | 'warranty_end'
+  | '-warranty_end';
 /** `status` of an employee. */
 export type EmployeeStatus = 'active' | 'terminated';
 /** `condition` of `POST /assets/{id}/checkin`. */
