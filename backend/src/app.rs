@@ -16,6 +16,8 @@ use crate::accounts::service::{LoginLimiter, SharedLoginLimiter};
 use crate::accounts::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::platform::{db, events::EventBus, http, idempotency};
+use crate::realtime::hub::Hub;
+use crate::realtime::longpoll::LongPollSessions;
 
 /// What every request handler can reach.
 pub struct AppState {
@@ -24,6 +26,10 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub events: Arc<EventBus>,
     pub login_limiter: SharedLoginLimiter,
+    /// This node's joined channels and presences.
+    pub realtime: Arc<Hub>,
+    /// This node's long-poll sessions.
+    pub longpoll: Arc<LongPollSessions>,
 }
 
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -43,7 +49,9 @@ impl Application {
         let port = listener.local_addr()?.port();
 
         tokio::spawn(state.events.clone().run_relay(state.db.clone()));
+        tokio::spawn(state.realtime.clone().run(state.events.subscribe()));
         tokio::spawn(maintenance(state.clone()));
+        tokio::spawn(reap_longpoll(state.clone()));
 
         let server_state = state.clone();
         let workers = state.settings.http_workers;
@@ -59,6 +67,7 @@ impl Application {
                 .app_data(http::query_config())
                 .wrap(from_fn(http::security_headers))
                 .wrap(from_fn(http::request_context))
+                .configure(crate::realtime::routes)
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
                 .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", crate::openapi::ApiDoc::openapi()))
@@ -69,6 +78,7 @@ impl Application {
                         .configure(crate::assets::http::routes)
                         .configure(crate::people::http::routes)
                         .configure(crate::audit::http::routes)
+                        .service(http::resource("/events/stream").route(web::get().to(crate::realtime::sse::stream)))
                         .default_service(web::to(http::not_found)),
                 )
                 .service(web::scope("/api").default_service(web::to(http::not_found)));
@@ -87,7 +97,8 @@ impl Application {
             }
             app
         })
-        .shutdown_timeout(30);
+        .shutdown_timeout(30)
+        .disable_signals();
         if let Some(n) = workers {
             server = server.workers(n.max(1));
         }
@@ -99,8 +110,18 @@ impl Application {
         self.port
     }
 
-    /// Runs until the server is stopped (SIGINT/SIGTERM drain in-flight requests).
+    /// Runs until SIGTERM or Ctrl-C: then sockets are closed with a code that makes clients
+    /// reconnect (to another node), new connections are refused and in-flight requests drain.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            shutdown_requested().await;
+            tracing::info!("shutting down");
+            state.realtime.shutdown();
+            state.longpoll.clear();
+            handle.stop(true).await;
+        });
         self.server.await
     }
 }
@@ -120,8 +141,40 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         keys,
         events: Arc::new(EventBus::new()),
         login_limiter: Arc::new(LoginLimiter::new(settings.login_attempts_per_minute)),
+        realtime: Arc::new(Hub::new()),
+        longpoll: Arc::new(LongPollSessions::default()),
         settings,
     })
+}
+
+async fn shutdown_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn reap_longpoll(state: web::Data<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        state.longpoll.reap();
+    }
 }
 
 /// Periodic housekeeping: forget old idempotency keys and idle rate-limit entries.
@@ -132,6 +185,9 @@ async fn maintenance(state: web::Data<AppState>) {
         state.login_limiter.shrink();
         if let Err(e) = idempotency::purge_expired(&state.db).await {
             tracing::warn!(error = %e, "could not purge idempotency keys");
+        }
+        if let Err(e) = crate::platform::events::purge_published(&state.db).await {
+            tracing::warn!(error = %e, "could not purge old outbox events");
         }
     }
 }

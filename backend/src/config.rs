@@ -35,6 +35,8 @@ pub struct Settings {
     pub db_max_connections: Option<u32>,
     /// `ASSETRONICS_HTTP_WORKERS`: HTTP worker threads; default one per core.
     pub http_workers: Option<usize>,
+    /// `ASSETRONICS_MAX_CHANNELS_PER_SOCKET`, default 100.
+    pub max_channels_per_socket: usize,
 }
 
 impl Settings {
@@ -82,6 +84,7 @@ impl Settings {
             },
             db_max_connections: var("ASSETRONICS_DB_MAX_CONNECTIONS").and_then(|v| v.parse().ok()),
             http_workers: var("ASSETRONICS_HTTP_WORKERS").and_then(|v| v.parse().ok()),
+            max_channels_per_socket: var("ASSETRONICS_MAX_CHANNELS_PER_SOCKET").and_then(|v| v.parse().ok()).unwrap_or(100),
         })
     }
 
@@ -101,6 +104,7 @@ impl Settings {
             login_attempts_per_minute: 10,
             db_max_connections: None,
             http_workers: Some(1),
+            max_channels_per_socket: 100,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod openapi;
 pub mod people;
 pub mod platform;
+pub mod realtime;
 
 pub use app::Application;
 pub use config::Settings;

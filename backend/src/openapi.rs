@@ -30,6 +30,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         people::http::list_locations, people::http::create_location, people::http::update_location,
         people::http::delete_department, people::http::delete_location,
         audit::http::list, audit::http::verify,
+        crate::realtime::sse::stream,
     ),
     components(schemas(platform::error::Problem, platform::error::FieldError)),
     modifiers(&BearerAuth),

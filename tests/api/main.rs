@@ -6,5 +6,6 @@ mod auth;
 mod demo;
 mod errors;
 mod paging;
+mod realtime;
 mod roles;
 mod tenancy;

@@ -218,3 +218,68 @@ impl TestApp {
 pub fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
+
+/// A Phoenix-protocol WebSocket client for protocol tests.
+pub mod socket {
+    use std::time::Duration;
+
+    use futures::{SinkExt, StreamExt};
+    use serde_json::Value;
+    use tokio_tungstenite::tungstenite::Message;
+
+    pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+    /// Connects to `/socket/websocket` with `query` (e.g. `token=..&vsn=2.0.0`).
+    pub async fn connect(address: &str, query: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("{}/socket/websocket?{query}", address.replace("http://", "ws://"));
+        tokio_tungstenite::connect_async(url).await.map(|(ws, _)| ws)
+    }
+
+    pub async fn send(ws: &mut Ws, v: Value) {
+        ws.send(Message::Text(v.to_string().into())).await.expect("send");
+    }
+
+    pub async fn send_raw(ws: &mut Ws, m: Message) {
+        ws.send(m).await.expect("send");
+    }
+
+    /// The next data frame within 5 s, as JSON (binary frames as `{"binary": [bytes]}`).
+    pub async fn recv(ws: &mut Ws) -> Value {
+        recv_within(ws, Duration::from_secs(5)).await.expect("a frame within 5 s")
+    }
+
+    pub async fn recv_within(ws: &mut Ws, d: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + d;
+        loop {
+            let m = tokio::time::timeout_at(deadline, ws.next()).await.ok()??;
+            match m.ok()? {
+                Message::Text(t) => return serde_json::from_str(&t).ok(),
+                Message::Binary(b) => return Some(serde_json::json!({"binary": b.to_vec()})),
+                Message::Close(c) => return Some(serde_json::json!({"close": c.map(|c| u16::from(c.code))})),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Waits for the next frame whose event is `event`, skipping others.
+    pub async fn recv_event(ws: &mut Ws, event: &str) -> Value {
+        for _ in 0..50 {
+            let v = recv(ws).await;
+            if v[3] == event || v["event"] == event {
+                return v;
+            }
+        }
+        panic!("no {event} frame");
+    }
+
+    /// The close code the server closes with (within 5 s).
+    pub async fn close_code(ws: &mut Ws) -> Option<u16> {
+        for _ in 0..20 {
+            let v = recv_within(ws, Duration::from_secs(5)).await?;
+            if let Some(c) = v.get("close") {
+                return c.as_u64().map(|c| c as u16);
+            }
+        }
+        None
+    }
+}

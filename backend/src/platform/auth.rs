@@ -69,6 +69,7 @@ pub enum Action {
     ApiTokensManage,
     TenantManage,
     WorkflowsApprove,
+    IntegrationsRead,
 }
 
 /// The authorization table: the only place that says which role may do what.
@@ -80,7 +81,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
         AssetsRead => true,
         PeopleRead => role != Member,
         AssetsAssign | WorkflowsApprove => role >= Manager,
-        AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage => role >= Admin,
+        AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage | IntegrationsRead => role >= Admin,
         UsersManage | TenantManage => role == Owner,
     }
 }

@@ -5,19 +5,30 @@
 //! task reads unpublished rows in order, broadcasts them to in-process subscribers (realtime
 //! channels, SSE, ...) and marks them published. A crash between commit and publish loses
 //! nothing: the relay picks the rows up at the next start.
+//!
+//! Fan-out has two backends behind the same bus. Embedded (SQLite): the relay broadcasts in
+//! process. PostgreSQL: relays on every node claim rows with `FOR UPDATE SKIP LOCKED` (so each
+//! event is published once) and `NOTIFY` them; every node `LISTEN`s and broadcasts what it
+//! hears to its own subscribers, so a socket on any node sees every event. Payloads too big
+//! for a notification travel as a reference and are read back from the outbox.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
 use crate::audit::entity::outbox_event;
+
+/// The PostgreSQL channel events travel on between nodes.
+pub const NOTIFY_CHANNEL: &str = "assetronics_events";
+/// NOTIFY payloads must stay under 8000 bytes; larger events travel by reference.
+const MAX_NOTIFY_BYTES: usize = 7000;
 
 /// A published domain event.
 #[derive(Clone, Debug)]
@@ -82,10 +93,18 @@ impl EventBus {
         self.wake.notify_one();
     }
 
-    /// Publishes what the outbox holds, forever. Runs as one task per process.
+    /// Publishes what the outbox holds, forever. Runs as one task per process. On PostgreSQL
+    /// it also starts the listener that feeds this node's subscribers.
     pub async fn run_relay(self: Arc<Self>, db: DatabaseConnection) {
+        if db.get_database_backend() == DbBackend::Postgres {
+            tokio::spawn(self.clone().run_listener(db.clone()));
+        }
         loop {
-            match self.publish_pending(&db).await {
+            let published = match db.get_database_backend() {
+                DbBackend::Postgres => self.notify_pending(&db).await,
+                _ => self.publish_pending(&db).await,
+            };
+            match published {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "outbox relay failed; retrying"),
@@ -94,7 +113,100 @@ impl EventBus {
         }
     }
 
-    /// Publishes one batch of unpublished events in order; returns how many.
+    /// PostgreSQL: claims one batch of unpublished events and `NOTIFY`s them in order, in one
+    /// transaction (notifications are delivered at commit, the claim and the send together).
+    async fn notify_pending(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
+        let txn = db.begin().await?;
+        let rows = txn
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "WITH claimed AS (
+                    SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
+                 )
+                 UPDATE outbox_events o SET published_at = now() FROM claimed WHERE o.id = claimed.id
+                 RETURNING o.id, o.tenant_id, o.topic, o.event, o.payload",
+            ))
+            .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for r in rows {
+            events.push((
+                r.try_get::<Uuid>("", "id")?,
+                r.try_get::<Uuid>("", "tenant_id")?,
+                r.try_get::<String>("", "topic")?,
+                r.try_get::<String>("", "event")?,
+                r.try_get::<Value>("", "payload")?,
+            ));
+        }
+        events.sort_by_key(|e| e.0);
+        for (id, tenant_id, topic, event, payload) in &events {
+            let mut note = serde_json::json!({"id": id, "tenant_id": tenant_id, "topic": topic, "event": event, "payload": payload});
+            if note.to_string().len() > MAX_NOTIFY_BYTES {
+                note = serde_json::json!({"id": id, "tenant_id": tenant_id, "topic": topic, "event": event, "by_ref": true});
+            }
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [NOTIFY_CHANNEL.into(), note.to_string().into()],
+            ))
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(events.len())
+    }
+
+    /// PostgreSQL: hears every node's notifications and broadcasts them to this node's
+    /// subscribers. Reconnects when the connection drops.
+    async fn run_listener(self: Arc<Self>, db: DatabaseConnection) {
+        let pool = db.get_postgres_connection_pool().clone();
+        loop {
+            let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "event listener cannot connect; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = listener.listen(NOTIFY_CHANNEL).await {
+                tracing::warn!(error = %e, "LISTEN failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            loop {
+                match listener.recv().await {
+                    Ok(n) => {
+                        if let Err(e) = self.deliver_notification(&db, n.payload()).await {
+                            tracing::warn!(error = %e, "dropped an undecodable event notification");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener lost its connection");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn deliver_notification(&self, db: &DatabaseConnection, raw: &str) -> Result<(), DbErr> {
+        let v: Value = serde_json::from_str(raw).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| DbErr::Custom(format!("missing {k}")));
+        let id: Uuid = field("id")?.parse().map_err(|_| DbErr::Custom("bad id".into()))?;
+        let payload = match v.get("payload") {
+            Some(p) if v.get("by_ref").is_none() => p.clone(),
+            _ => outbox_event::Entity::find_by_id(id).one(db).await?.map(|r| r.payload).unwrap_or(Value::Null),
+        };
+        let _ = self.tx.send(Arc::new(Event {
+            id,
+            tenant_id: field("tenant_id")?.parse().map_err(|_| DbErr::Custom("bad tenant id".into()))?,
+            topic: field("topic")?,
+            event: field("event")?,
+            payload,
+        }));
+        Ok(())
+    }
+
+    /// Embedded: publishes one batch of unpublished events in order, in process; returns how many.
     pub async fn publish_pending(&self, db: &DatabaseConnection) -> Result<usize, DbErr> {
         let rows = outbox_event::Entity::find()
             .filter(outbox_event::Column::PublishedAt.is_null())
@@ -123,4 +235,17 @@ impl EventBus {
             .await?;
         Ok(ids.len())
     }
+}
+
+/// How long published events stay in the outbox, for SSE resume.
+pub const OUTBOX_RETENTION_DAYS: i64 = 7;
+
+/// Deletes published events past their retention; run periodically.
+pub async fn purge_published(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    let cutoff = crate::platform::clock::now() - chrono::Duration::days(OUTBOX_RETENTION_DAYS);
+    Ok(outbox_event::Entity::delete_many()
+        .filter(outbox_event::Column::PublishedAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
