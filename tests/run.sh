@@ -45,7 +45,12 @@ drop_stale_test_databases() {
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "client libraries for the black-box tests (phoenix, graphql-ws)"
+(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+
 step "unit tests and black-box API tests on SQLite"
+# Some tests start the real binary as separate processes (nodes, signals).
+cargo build -p assetronics --locked
 cargo test --workspace --locked
 
 ensure_postgres

@@ -48,8 +48,8 @@ impl Application {
         let listener = TcpListener::bind(&state.settings.bind)?;
         let port = listener.local_addr()?.port();
 
-        tokio::spawn(state.events.clone().run_relay(state.db.clone()));
         tokio::spawn(state.realtime.clone().run(state.events.subscribe()));
+        state.events.start(&state.db).await?;
         tokio::spawn(maintenance(state.clone()));
         tokio::spawn(reap_longpoll(state.clone()));
 

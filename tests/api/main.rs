@@ -3,6 +3,7 @@
 mod assets;
 mod audit;
 mod auth;
+mod clients;
 mod demo;
 mod errors;
 mod paging;

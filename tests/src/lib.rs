@@ -18,6 +18,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The server's own pool, for tests that must reach under the API (tampering, counting).
     pub db: DatabaseConnection,
+    /// The database URL, for other processes that should share it.
+    pub database_url: String,
     pub state: std::sync::Arc<assetronics::app::AppState>,
     dir: PathBuf,
     pg_db: Option<String>,
@@ -50,14 +52,15 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut assetronics::Settings)) -> T
     } else {
         (format!("sqlite://{}/assetronics.db?mode=rwc", dir.display()), None)
     };
-    let mut settings = assetronics::Settings::for_tests(dir.clone(), url);
+    let mut settings = assetronics::Settings::for_tests(dir.clone(), url.clone());
+    settings.jwt_secret = Some(assetronics::platform::secrets::Secret::new(TEST_SIGNING_KEY.into()));
     tweak(&mut settings);
     let app = assetronics::Application::build(settings).await.expect("build application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone().into_inner();
     let db = state.db.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, state, dir, pg_db }
+    TestApp { address, client: reqwest::Client::new(), db, database_url: url, state, dir, pg_db }
 }
 
 impl Drop for TestApp {
@@ -281,5 +284,138 @@ pub mod socket {
             }
         }
         None
+    }
+}
+
+/// Real `assetronics` processes, for tests of what crosses process boundaries (several nodes
+/// on one database, signals).
+pub mod process {
+    use std::path::PathBuf;
+    use std::process::Stdio;
+
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::process::{Child, Command};
+
+    /// The server binary built beside this test binary (`cargo build -p assetronics`).
+    pub fn server_binary() -> PathBuf {
+        let exe = std::env::current_exe().expect("test binary path");
+        let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+        let bin = dir.join("assetronics");
+        assert!(bin.exists(), "{} is missing: run `cargo build -p assetronics` first", bin.display());
+        bin
+    }
+
+    pub struct Server {
+        pub child: Child,
+        pub address: String,
+        _dir: tempdir::Dir,
+    }
+
+    impl Server {
+        pub fn pid(&self) -> u32 {
+            self.child.id().expect("running")
+        }
+    }
+
+    /// Starts `assetronics serve` on a free port against `database_url` (the tests' signing key).
+    pub async fn start(database_url: &str) -> Server {
+        let dir = tempdir::Dir::new();
+        let mut child = Command::new(server_binary())
+            .arg("serve")
+            .env("ASSETRONICS_BIND", "127.0.0.1:0")
+            .env("ASSETRONICS_DATA_DIR", &dir.0)
+            .env("DATABASE_URL", database_url)
+            .env("ASSETRONICS_JWT_SECRET", crate::TEST_SIGNING_KEY)
+            .env("ASSETRONICS_HTTP_WORKERS", "1")
+            .env("ASSETRONICS_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let address = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("Assetronics is running at ") {
+                    return url.trim().to_owned();
+                }
+            }
+            panic!("server exited before it was ready");
+        })
+        .await
+        .expect("server ready in time");
+        Server { child, address, _dir: dir }
+    }
+
+    mod tempdir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Self {
+                let p = std::env::temp_dir().join(format!("assetronics-proc-{}", uuid::Uuid::new_v4().simple()));
+                std::fs::create_dir_all(&p).expect("temp dir");
+                Self(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}
+
+/// The signing key of test servers (in-process and spawned), so tokens work on every node.
+pub const TEST_SIGNING_KEY: &str = "test-signing-key-0123456789abcdef0123456789abcdef";
+
+/// Runs a script of `tests/js` with Node and yields its stdout lines (JSON objects).
+pub mod node {
+    use std::process::Stdio;
+
+    use serde_json::Value;
+    use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+    use tokio::process::{Child, ChildStdout, Command};
+
+    pub struct Script {
+        pub child: Child,
+        lines: Lines<BufReader<ChildStdout>>,
+    }
+
+    pub fn start(script: &str, args: &[&str]) -> Script {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+        assert!(dir.join("node_modules").exists(), "run `npm ci` in tests/js first");
+        let mut child = Command::new("node")
+            .arg(dir.join(script))
+            .args(args)
+            .current_dir(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node is installed");
+        let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        Script { child, lines }
+    }
+
+    impl Script {
+        /// The next line whose `event` is `event` (20 s at most), failing on an error line.
+        pub async fn expect(&mut self, event: &str) -> Value {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                let line = tokio::time::timeout_at(deadline, self.lines.next_line())
+                    .await
+                    .unwrap_or_else(|_| panic!("no {event} from the script in time"))
+                    .expect("read")
+                    .unwrap_or_else(|| panic!("script ended before {event}"));
+                let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                if v["event"] == event {
+                    return v;
+                }
+                assert!(
+                    !matches!(v["event"].as_str(), Some("timeout" | "join_error")),
+                    "script failed while waiting for {event}: {line}"
+                );
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
+use sea_orm::sqlx::postgres::PgListener;
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
@@ -64,6 +65,13 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(())
 }
 
+async fn listen(db: &DatabaseConnection) -> Result<PgListener, DbErr> {
+    let err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("LISTEN: {e}"));
+    let mut l = PgListener::connect_with(db.get_postgres_connection_pool()).await.map_err(err)?;
+    l.listen(NOTIFY_CHANNEL).await.map_err(err)?;
+    Ok(l)
+}
+
 /// In-process fan-out of committed events.
 pub struct EventBus {
     tx: broadcast::Sender<Arc<Event>>,
@@ -93,12 +101,19 @@ impl EventBus {
         self.wake.notify_one();
     }
 
-    /// Publishes what the outbox holds, forever. Runs as one task per process. On PostgreSQL
-    /// it also starts the listener that feeds this node's subscribers.
-    pub async fn run_relay(self: Arc<Self>, db: DatabaseConnection) {
+    /// Starts fan-out: on PostgreSQL the listener is `LISTEN`ing before this returns, so no
+    /// event committed after start-up is missed; then the relay runs, forever, in the background.
+    pub async fn start(self: &Arc<Self>, db: &DatabaseConnection) -> Result<(), DbErr> {
         if db.get_database_backend() == DbBackend::Postgres {
-            tokio::spawn(self.clone().run_listener(db.clone()));
+            let listener = listen(db).await?;
+            tokio::spawn(self.clone().run_listener(db.clone(), listener));
         }
+        tokio::spawn(self.clone().run_relay(db.clone()));
+        Ok(())
+    }
+
+    /// Publishes what the outbox holds, forever.
+    async fn run_relay(self: Arc<Self>, db: DatabaseConnection) {
         loop {
             let published = match db.get_database_backend() {
                 DbBackend::Postgres => self.notify_pending(&db).await,
@@ -155,40 +170,55 @@ impl EventBus {
     }
 
     /// PostgreSQL: hears every node's notifications and broadcasts them to this node's
-    /// subscribers. Reconnects when the connection drops.
-    async fn run_listener(self: Arc<Self>, db: DatabaseConnection) {
-        let pool = db.get_postgres_connection_pool().clone();
+    /// subscribers. After a lost connection it reconnects and catches up from the outbox with
+    /// what was published meanwhile.
+    async fn run_listener(self: Arc<Self>, db: DatabaseConnection, mut listener: PgListener) {
+        let mut last_seen: Option<Uuid> = None;
         loop {
-            let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
-                Ok(l) => l,
+            match listener.recv().await {
+                Ok(n) => match self.deliver_notification(&db, n.payload()).await {
+                    Ok(id) => last_seen = Some(last_seen.map_or(id, |l| l.max(id))),
+                    Err(e) => tracing::warn!(error = %e, "dropped an undecodable event notification"),
+                },
                 Err(e) => {
-                    tracing::warn!(error = %e, "event listener cannot connect; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            if let Err(e) = listener.listen(NOTIFY_CHANNEL).await {
-                tracing::warn!(error = %e, "LISTEN failed; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-            loop {
-                match listener.recv().await {
-                    Ok(n) => {
-                        if let Err(e) = self.deliver_notification(&db, n.payload()).await {
-                            tracing::warn!(error = %e, "dropped an undecodable event notification");
+                    tracing::warn!(error = %e, "event listener lost its connection; reconnecting");
+                    listener = loop {
+                        match listen(&db).await {
+                            Ok(l) => break l,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "event listener cannot reconnect yet");
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
                         }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "event listener lost its connection");
-                        break;
+                    };
+                    if let Some(after) = last_seen {
+                        match self.catch_up(&db, after).await {
+                            Ok(Some(id)) => last_seen = Some(id),
+                            Ok(None) => {}
+                            Err(e) => tracing::warn!(error = %e, "event catch-up failed"),
+                        }
                     }
                 }
             }
         }
     }
 
-    async fn deliver_notification(&self, db: &DatabaseConnection, raw: &str) -> Result<(), DbErr> {
+    async fn catch_up(&self, db: &DatabaseConnection, after: Uuid) -> Result<Option<Uuid>, DbErr> {
+        let rows = outbox_event::Entity::find()
+            .filter(outbox_event::Column::Id.gt(after))
+            .filter(outbox_event::Column::PublishedAt.is_not_null())
+            .order_by_asc(outbox_event::Column::Id)
+            .limit(10_000)
+            .all(db)
+            .await?;
+        let last = rows.last().map(|r| r.id);
+        for r in rows {
+            let _ = self.tx.send(Arc::new(Event { id: r.id, tenant_id: r.tenant_id, topic: r.topic, event: r.event, payload: r.payload }));
+        }
+        Ok(last)
+    }
+
+    async fn deliver_notification(&self, db: &DatabaseConnection, raw: &str) -> Result<Uuid, DbErr> {
         let v: Value = serde_json::from_str(raw).map_err(|e| DbErr::Custom(e.to_string()))?;
         let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| DbErr::Custom(format!("missing {k}")));
         let id: Uuid = field("id")?.parse().map_err(|_| DbErr::Custom("bad id".into()))?;
@@ -203,7 +233,7 @@ impl EventBus {
             event: field("event")?,
             payload,
         }));
-        Ok(())
+        Ok(id)
     }
 
     /// Embedded: publishes one batch of unpublished events in order, in process; returns how many.
