@@ -72,4 +72,20 @@ async fn on_postgres_events_cross_nodes() {
     let push = recv_event(&mut ws, "asset_created").await;
     assert_eq!(push[4]["asset"], created);
     assert_eq!(recv_within(&mut ws, Duration::from_millis(1500)).await, None, "delivered once");
+
+    // An event larger than a NOTIFY payload travels by reference and arrives whole.
+    let big: serde_json::Map<String, serde_json::Value> = (0..300).map(|i| (format!("field_{i:03}"), json!("x".repeat(30)))).collect();
+    let res = app
+        .client
+        .post(format!("{}/api/v1/assets", a.address))
+        .bearer_auth(&s.access_token)
+        .json(&json!({"name": "big", "custom_fields": big}))
+        .send()
+        .await
+        .expect("create big");
+    assert_eq!(res.status(), 201);
+    let created: serde_json::Value = res.json().await.expect("json");
+    assert!(created.to_string().len() > 8000);
+    let push = recv_event(&mut ws, "asset_created").await;
+    assert_eq!(push[4]["asset"], created);
 }

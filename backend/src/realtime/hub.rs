@@ -226,3 +226,59 @@ fn presence_state(entries: &HashMap<String, Vec<PresenceMeta>>) -> Value {
     }
     Value::Object(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outlet(capacity: usize) -> (Outlet, mpsc::Receiver<Frame>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        (Outlet { tx, close: Arc::new(CloseSignal::default()) }, rx)
+    }
+
+    #[tokio::test]
+    async fn a_slow_consumer_is_disconnected_instead_of_buffered() {
+        let hub = Hub::new();
+        let (out, _rx) = outlet(2);
+        let close = out.close.clone();
+        hub.subscribe("assets:t", 1, Some("1".into()), Vsn::V2, out);
+        assert_eq!(hub.broadcast("assets:t", "e", &json!({})), 1);
+        assert_eq!(hub.broadcast("assets:t", "e", &json!({})), 1);
+        assert_eq!(hub.broadcast("assets:t", "e", &json!({})), 0, "the third frame does not fit");
+        let code = tokio::time::timeout(std::time::Duration::from_secs(1), close.wait()).await;
+        assert_eq!(code.ok(), Some(close_code::TRY_AGAIN_LATER));
+    }
+
+    #[tokio::test]
+    async fn one_frame_serves_every_subscriber_with_the_same_join_ref() {
+        let hub = Hub::new();
+        let (a, mut ra) = outlet(4);
+        let (b, mut rb) = outlet(4);
+        hub.subscribe("assets:t", 1, Some("1".into()), Vsn::V2, a);
+        hub.subscribe("assets:t", 2, Some("1".into()), Vsn::V2, b);
+        hub.broadcast("assets:t", "asset_created", &json!({"asset": {"id": 1}}));
+        let (Some(Frame::Text(fa)), Some(Frame::Text(fb))) = (ra.recv().await, rb.recv().await) else { panic!("frames") };
+        assert_eq!(fa, fb);
+        assert_eq!(fa.as_bytes().as_ptr(), fb.as_bytes().as_ptr(), "the same bytes, not a copy");
+    }
+
+    #[tokio::test]
+    async fn presence_diffs_follow_tracks_and_untracks() {
+        let hub = Hub::new();
+        let (a, mut ra) = outlet(8);
+        hub.subscribe("presence:t", 1, Some("1".into()), Vsn::V2, a);
+        let state = hub.track("presence:t", 1, "u1", json!({"name": "A"}));
+        assert!(state["u1"]["metas"][0]["phx_ref"].is_string());
+        let (b, _rb) = outlet(8);
+        hub.subscribe("presence:t", 2, Some("1".into()), Vsn::V2, b);
+        hub.track("presence:t", 2, "u2", json!({"name": "B"}));
+        hub.untrack("presence:t", 2);
+        let mut diffs = vec![];
+        while let Ok(Frame::Text(t)) = ra.try_recv() {
+            diffs.push(serde_json::from_str::<Value>(&t).unwrap_or_default());
+        }
+        assert_eq!(diffs.len(), 3, "own join, B's join, B's leave");
+        assert!(diffs[1][4]["joins"]["u2"].is_object());
+        assert!(diffs[2][4]["leaves"]["u2"].is_object());
+    }
+}
