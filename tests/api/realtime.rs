@@ -78,12 +78,12 @@ async fn joins_are_authorized_per_tenant_user_and_role() {
 async fn bad_and_expired_tokens_cannot_connect() {
     let app = spawn_app_with(|s| s.access_token_ttl = Duration::from_secs(0)).await;
     let s = app.signup("Acme").await;
-    let err = socket::connect(&app.address, "token=garbage&vsn=2.0.0").await.err().expect("refused");
+    let err = socket::connect(&app.address, "token=garbage&vsn=2.0.0").await.expect_err("refused");
     assert!(err.to_string().contains("403"), "{err}");
-    let none = socket::connect(&app.address, "vsn=2.0.0").await.err().expect("refused");
+    let none = socket::connect(&app.address, "vsn=2.0.0").await.expect_err("refused");
     assert!(none.to_string().contains("403"), "{none}");
     tokio::time::sleep(Duration::from_secs(7)).await;
-    let expired = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token)).await.err().expect("refused");
+    let expired = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token)).await.expect_err("refused");
     assert!(expired.to_string().contains("403"), "{expired}");
 }
 

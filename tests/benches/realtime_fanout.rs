@@ -107,11 +107,10 @@ async fn main() {
                     Ok(mut ws) => {
                         let _ = ready_tx.send(Ok(()));
                         while let Some(Ok(m)) = ws.next().await {
-                            if let Message::Text(t) = m {
-                                if t.contains("asset_created") {
+                            if let Message::Text(t) = m
+                                && t.contains("asset_created") {
                                     let _ = tx.send(Instant::now());
                                 }
-                            }
                         }
                     }
                     Err(e) => {
