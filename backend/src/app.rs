@@ -30,6 +30,8 @@ pub struct AppState {
     pub realtime: Arc<Hub>,
     /// This node's long-poll sessions.
     pub longpoll: Arc<LongPollSessions>,
+    pub metrics: Arc<crate::platform::metrics::Metrics>,
+    pub rate_limits: crate::platform::rate_limit::ApiRateLimits,
 }
 
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -59,6 +61,7 @@ impl Application {
             let s = server_state.clone();
             let max_body = s.settings.max_body_bytes;
             let spa = s.settings.spa_dir.clone();
+            let cors = cors(&s.settings.cors_origins);
             let mut app = App::new()
                 .app_data(s)
                 .app_data(http::json_config(max_body))
@@ -66,7 +69,10 @@ impl Application {
                 .app_data(http::path_config())
                 .app_data(http::query_config())
                 .wrap(from_fn(http::security_headers))
+                .wrap(cors)
+                .wrap(from_fn(crate::platform::metrics::record))
                 .wrap(from_fn(http::request_context))
+                .route("/metrics", web::get().to(crate::platform::metrics::metrics))
                 .configure(crate::realtime::routes)
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
@@ -74,6 +80,7 @@ impl Application {
                 .service(
                     web::scope("/api/v1")
                         .wrap(from_fn(idempotency::idempotency))
+                        .wrap(from_fn(crate::platform::rate_limit::enforce))
                         .configure(crate::accounts::http::routes)
                         .configure(crate::assets::http::routes)
                         .configure(crate::people::http::routes)
@@ -143,8 +150,25 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         login_limiter: Arc::new(LoginLimiter::new(settings.login_attempts_per_minute)),
         realtime: Arc::new(Hub::new()),
         longpoll: Arc::new(LongPollSessions::default()),
+        metrics: crate::platform::metrics::Metrics::new()?,
+        rate_limits: crate::platform::rate_limit::ApiRateLimits::new(settings.rate_limit_tenant_rps, settings.rate_limit_caller_rps),
         settings,
     })
+}
+
+/// CORS for the configured origins; with none, cross-origin browser calls are refused.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let mut c = actix_cors::Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers([header::ETAG, header::RETRY_AFTER, header::LOCATION])
+        .expose_headers(["x-request-id", "idempotent-replayed"])
+        .max_age(3600);
+    for o in origins {
+        c = c.allowed_origin(o);
+    }
+    c
 }
 
 async fn shutdown_requested() {
@@ -183,6 +207,7 @@ async fn maintenance(state: web::Data<AppState>) {
     loop {
         tick.tick().await;
         state.login_limiter.shrink();
+        state.rate_limits.shrink();
         if let Err(e) = idempotency::purge_expired(&state.db).await {
             tracing::warn!(error = %e, "could not purge idempotency keys");
         }

@@ -37,6 +37,13 @@ pub struct Settings {
     pub http_workers: Option<usize>,
     /// `ASSETRONICS_MAX_CHANNELS_PER_SOCKET`, default 100.
     pub max_channels_per_socket: usize,
+    /// `ASSETRONICS_RATE_LIMIT_TENANT_RPS`: API requests per second per tenant (burst twice that), default 200.
+    pub rate_limit_tenant_rps: u32,
+    /// `ASSETRONICS_RATE_LIMIT_CALLER_RPS`: API requests per second per user or API token, default 50.
+    pub rate_limit_caller_rps: u32,
+    /// `ASSETRONICS_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser
+    /// (e.g. a web app served from another host); none by default (same origin only).
+    pub cors_origins: Vec<String>,
 }
 
 impl Settings {
@@ -85,6 +92,11 @@ impl Settings {
             db_max_connections: var("ASSETRONICS_DB_MAX_CONNECTIONS").and_then(|v| v.parse().ok()),
             http_workers: var("ASSETRONICS_HTTP_WORKERS").and_then(|v| v.parse().ok()),
             max_channels_per_socket: var("ASSETRONICS_MAX_CHANNELS_PER_SOCKET").and_then(|v| v.parse().ok()).unwrap_or(100),
+            rate_limit_tenant_rps: var("ASSETRONICS_RATE_LIMIT_TENANT_RPS").and_then(|v| v.parse().ok()).unwrap_or(200),
+            rate_limit_caller_rps: var("ASSETRONICS_RATE_LIMIT_CALLER_RPS").and_then(|v| v.parse().ok()).unwrap_or(50),
+            cors_origins: var("ASSETRONICS_CORS_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -105,6 +117,9 @@ impl Settings {
             db_max_connections: None,
             http_workers: Some(1),
             max_channels_per_socket: 100,
+            rate_limit_tenant_rps: 1000,
+            rate_limit_caller_rps: 1000,
+            cors_origins: vec![],
         }
     }
 

@@ -6,6 +6,7 @@ mod auth;
 mod clients;
 mod demo;
 mod errors;
+mod operations;
 mod paging;
 mod realtime;
 mod roles;

@@ -76,6 +76,8 @@ async fn listen(db: &DatabaseConnection) -> Result<PgListener, DbErr> {
 pub struct EventBus {
     tx: broadcast::Sender<Arc<Event>>,
     wake: Notify,
+    /// Events this node published (relay) — for metrics.
+    pub published: std::sync::atomic::AtomicU64,
 }
 
 impl Default for EventBus {
@@ -87,7 +89,7 @@ impl Default for EventBus {
 impl EventBus {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(4096);
-        Self { tx, wake: Notify::new() }
+        Self { tx, wake: Notify::new(), published: std::sync::atomic::AtomicU64::new(0) }
     }
 
     /// Every event published from now on. A receiver that falls behind by more than the
@@ -120,7 +122,10 @@ impl EventBus {
                 _ => self.publish_pending(&db).await,
             };
             match published {
-                Ok(n) if n > 0 => continue,
+                Ok(n) if n > 0 => {
+                    self.published.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    continue;
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "outbox relay failed; retrying"),
             }

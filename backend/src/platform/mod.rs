@@ -8,6 +8,8 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod idempotency;
+pub mod metrics;
 pub mod pagination;
+pub mod rate_limit;
 pub mod secrets;
 pub mod validation;

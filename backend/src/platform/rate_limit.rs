@@ -1,0 +1,61 @@
+//! API rate limits per tenant and per caller (user or API token): one noisy integration cannot
+//! starve a tenant, one tenant cannot starve the rest. Over the limit: 429 with `Retry-After`.
+//! Limits are per node; behind a load balancer each node enforces its share.
+
+use std::num::NonZeroU32;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{ResponseError, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use uuid::Uuid;
+
+use super::auth::principal_of;
+use super::error::ApiError;
+use crate::app::AppState;
+
+pub struct ApiRateLimits {
+    per_tenant: DefaultKeyedRateLimiter<Uuid>,
+    per_caller: DefaultKeyedRateLimiter<String>,
+}
+
+fn quota(per_second: u32) -> Quota {
+    let n = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+    // A burst of two seconds' worth, so page loads that fan out are not punished.
+    Quota::per_second(n).allow_burst(n.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN)))
+}
+
+impl ApiRateLimits {
+    pub fn new(tenant_per_second: u32, caller_per_second: u32) -> Self {
+        Self { per_tenant: RateLimiter::keyed(quota(tenant_per_second)), per_caller: RateLimiter::keyed(quota(caller_per_second)) }
+    }
+
+    fn check(&self, tenant: Uuid, caller: String) -> Result<(), ApiError> {
+        let now = DefaultClock::default().now();
+        let wait = |nu: governor::NotUntil<_>| ApiError::rate_limited(nu.wait_time_from(now).as_secs() + 1);
+        self.per_caller.check_key(&caller).map_err(wait)?;
+        self.per_tenant.check_key(&tenant).map_err(wait)?;
+        Ok(())
+    }
+
+    /// Forgets idle keys; run periodically.
+    pub fn shrink(&self) {
+        self.per_tenant.retain_recent();
+        self.per_caller.retain_recent();
+    }
+}
+
+/// Applies the limits to authenticated API requests (unauthenticated ones answer 401 anyway).
+pub async fn enforce(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.headers().contains_key(actix_web::http::header::AUTHORIZATION)
+        && let (Ok(who), Some(state)) = (principal_of(req.request()).await, req.app_data::<web::Data<AppState>>())
+            && let Err(e) = state.rate_limits.check(who.tenant_id, who.idempotency_scope()) {
+                return Ok(req.into_response(e.error_response()));
+            }
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
