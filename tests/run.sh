@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: lints, unit tests, the black-box API suite on SQLite and on
-# PostgreSQL, and the web app's type check, build and unit tests.
+# Runs the whole test suite: lints, unit tests, the black-box API suite (REST, GraphQL and
+# its subscriptions through the real npm clients) on SQLite and on PostgreSQL, and the web
+# app's type check, build and unit tests.
 # Usage: tests/run.sh        (from anywhere; installs what it needs on Debian)
 set -euo pipefail
 cd "$(dirname "$0")/.."

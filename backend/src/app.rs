@@ -32,6 +32,8 @@ pub struct AppState {
     pub longpoll: Arc<LongPollSessions>,
     pub metrics: Arc<crate::platform::metrics::Metrics>,
     pub rate_limits: crate::platform::rate_limit::ApiRateLimits,
+    /// How many SQL statements the pool has run (see [`db::StatementCounter`]).
+    pub statements: Arc<db::StatementCounter>,
 }
 
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -88,6 +90,7 @@ impl Application {
                         .service(http::resource("/events/stream").route(web::get().to(crate::realtime::sse::stream)))
                         .default_service(web::to(http::not_found)),
                 )
+                .configure(crate::graphql::routes)
                 .service(web::scope("/api").default_service(web::to(http::not_found)));
             if let Some(dir) = spa {
                 let index = dir.join("index.html");
@@ -142,9 +145,12 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         None => TokenKeys::load_or_generate(&settings.data_dir)?,
     };
     let keys = TokenKeys::new(&secret, &settings.jwt_previous_secrets);
-    let db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+    let mut db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+    let statements = Arc::new(db::StatementCounter::default());
+    db::count_statements(&mut db, statements.clone());
     Ok(AppState {
         db,
+        statements,
         keys,
         events: Arc::new(EventBus::new()),
         login_limiter: Arc::new(LoginLimiter::new(settings.login_attempts_per_minute)),

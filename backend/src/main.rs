@@ -1,4 +1,4 @@
-//! The `assetronics` command: serve | worker | migrate | seed-demo | openapi.
+//! The `assetronics` command: serve | migrate | seed-demo | openapi | graphql-schema.
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -26,6 +26,8 @@ enum Command {
     SeedDemo,
     /// Print the OpenAPI document.
     Openapi,
+    /// Print the GraphQL schema (SDL).
+    GraphqlSchema,
 }
 
 fn init_tracing() {
@@ -42,14 +44,21 @@ fn init_tracing() {
 #[tokio::main]
 async fn main() -> Result<(), app::StartupError> {
     let cli = Cli::parse();
-    if let Command::Openapi = cli.command {
-        print!("{}", assetronics::openapi::document());
-        return Ok(());
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", assetronics::openapi::document());
+            return Ok(());
+        }
+        Command::GraphqlSchema => {
+            print!("{}", assetronics::graphql::sdl());
+            return Ok(());
+        }
+        _ => {}
     }
     init_tracing();
     let settings = Settings::from_env()?;
     match cli.command {
-        Command::Openapi => {}
+        Command::Openapi | Command::GraphqlSchema => {}
         Command::Migrate => {
             app::build_state(settings).await?;
             eprintln!("migrations applied");

@@ -24,7 +24,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         assets::http::list, assets::http::create, assets::http::lookup, assets::http::get, assets::http::update,
         assets::http::delete, assets::http::checkout, assets::http::checkin, assets::http::history,
         assets::http::list_categories, assets::http::create_category, assets::http::update_category,
-        assets::http::list_models, assets::http::create_model,
+        assets::http::list_models, assets::http::create_model, assets::http::dashboard,
         people::http::list, people::http::create, people::http::get, people::http::update, people::http::delete,
         people::http::list_departments, people::http::create_department, people::http::update_department,
         people::http::list_locations, people::http::create_location, people::http::update_location,
@@ -39,6 +39,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         (name = "assets", description = "The inventory and its lifecycle"),
         (name = "employees", description = "People and departments"),
         (name = "audit", description = "The hash-chained audit log"),
+        (name = "dashboard", description = "Inventory statistics"),
     )
 )]
 pub struct ApiDoc;

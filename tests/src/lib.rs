@@ -398,6 +398,13 @@ pub mod node {
     }
 
     impl Script {
+        /// The next line within `wait`, as JSON; `None` when the script printed nothing in time
+        /// (or ended).
+        pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+            let line = tokio::time::timeout(wait, self.lines.next_line()).await.ok()?.ok()??;
+            Some(serde_json::from_str(&line).unwrap_or(Value::String(line)))
+        }
+
         /// The next line whose `event` is `event` (20 s at most), failing on an error line.
         pub async fn expect(&mut self, event: &str) -> Value {
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);

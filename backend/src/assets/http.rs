@@ -35,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 ,
         )
         .service(resource("/categories/{id}").route(web::patch().to(update_category)))
-        .service(resource("/models").route(web::get().to(list_models)).route(web::post().to(create_model)));
+        .service(resource("/models").route(web::get().to(list_models)).route(web::post().to(create_model)))
+        .service(resource("/dashboard").route(web::get().to(dashboard)));
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -230,3 +231,11 @@ pub async fn create_model(state: web::Data<AppState>, who: Authorized<CatalogWri
     Ok(HttpResponse::Created().json(service::create_model(&state, &who, body.into_inner()).await?))
 }
 
+
+/// The dashboard's numbers: assets by status and category, assigned versus in stock, and
+/// warranties ending within 30 and 90 days, over the assets the caller may see.
+#[utoipa::path(operation_id = "get_dashboard", get, path = "/api/v1/dashboard", tag = "dashboard",
+    responses((status = 200, description = "OK", body = DashboardView), (status = 401, description = "Not authenticated", body = Problem)), security(("bearer" = [])))]
+pub async fn dashboard(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::dashboard(&state, &who).await?))
+}

@@ -2,6 +2,7 @@
 //! history.
 
 pub mod entity;
+pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod service;

@@ -1,5 +1,6 @@
 //! Asset rules and types: the lifecycle, tags, money; and the shapes the API shows.
 
+use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,7 +9,7 @@ use uuid::Uuid;
 use crate::platform::error::FieldError;
 
 /// Where an asset is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum AssetStatus {
     InStock,
@@ -78,7 +79,7 @@ impl AssetStatus {
 }
 
 /// The condition reported at check-in; `needs_repair` sends the asset to repair.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     Good,
@@ -142,7 +143,8 @@ pub struct Money {
 }
 
 /// Money as the API shows and accepts it.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
+#[graphql(name = "Money")]
 pub struct MoneyView {
     /// A decimal string with the currency's number of minor digits, e.g. `"1299.00"`.
     pub amount: String,
@@ -211,20 +213,22 @@ impl Money {
 }
 
 /// A reference to a named thing (`{id, name}`).
-#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
 pub struct NamedRef {
     pub id: Uuid,
     pub name: String,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ModelRef {
     pub id: Uuid,
     pub name: String,
     pub manufacturer: String,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema, PartialEq)]
+/// Who holds an asset: enough to show, without the right to read people.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
+#[graphql(name = "AssetHolder")]
 pub struct HolderRef {
     pub id: Uuid,
     pub name: String,
@@ -232,18 +236,25 @@ pub struct HolderRef {
 }
 
 /// An asset as every API (REST, realtime, GraphQL) shows it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+// In GraphQL the references `category`, `model` and `location` are replaced by the full
+// records, and `holder` is added; `assets::graphql` resolves them through data loaders.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(name = "Asset", complex)]
 pub struct AssetView {
     pub id: Uuid,
     pub tag: String,
     pub name: String,
     pub serial_number: Option<String>,
     pub status: AssetStatus,
+    #[graphql(skip)]
     pub category: Option<NamedRef>,
+    #[graphql(skip)]
     pub model: Option<ModelRef>,
     /// The model's manufacturer, for convenience.
     pub manufacturer: Option<String>,
+    #[graphql(skip)]
     pub location: Option<NamedRef>,
+    /// Who holds the asset (id, name, email).
     pub assigned_to: Option<HolderRef>,
     pub assigned_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
@@ -340,7 +351,8 @@ pub struct CheckinRequest {
     pub version: Option<i32>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "Category")]
 pub struct CategoryView {
     pub id: Uuid,
     pub name: String,
@@ -354,7 +366,9 @@ pub struct CategoryInput {
     pub depreciation_months: Option<i32>,
 }
 
-#[derive(Serialize, ToSchema)]
+/// A manufacturer's model (e.g. Apple "MacBook Pro 14").
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "AssetModel")]
 pub struct ModelView {
     pub id: Uuid,
     pub name: String,
@@ -370,6 +384,46 @@ pub struct ModelInput {
     pub manufacturer: String,
     pub model_number: Option<String>,
     pub category_id: Option<Uuid>,
+}
+
+/// How many assets have one status.
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+pub struct StatusCount {
+    pub status: AssetStatus,
+    pub count: i64,
+}
+
+/// How many assets belong to one category (`category` is null for assets without one).
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+pub struct CategoryCount {
+    pub category: Option<NamedRef>,
+    pub count: i64,
+}
+
+/// The dashboard's numbers, over the assets the caller may see (a member: what they hold).
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "DashboardStatistics")]
+pub struct DashboardView {
+    /// Live (not deleted) assets.
+    pub total_assets: i64,
+    /// One entry per status, zeros included, in lifecycle order.
+    pub by_status: Vec<StatusCount>,
+    /// Checked out to someone (status `assigned`).
+    pub assigned: i64,
+    /// Ready to hand out (status `in_stock`).
+    pub in_stock: i64,
+    /// In-service assets (in stock, assigned, in transit, in repair) whose warranty ends within
+    /// the next 30 days, today included.
+    pub warranty_expiring_30_days: i64,
+    /// The same within the next 90 days (includes the 30-day ones).
+    pub warranty_expiring_90_days: i64,
+    /// In-service assets whose warranty has already ended.
+    pub warranty_expired: i64,
+    /// Assets per category, largest first; assets without a category are one entry with
+    /// `category: null`.
+    pub by_category: Vec<CategoryCount>,
+    /// When the numbers were taken.
+    pub generated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

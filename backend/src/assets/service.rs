@@ -819,21 +819,25 @@ pub async fn list(
         let nulls = if sort.desc { sea_orm::sea_query::NullOrdering::Last } else { sea_orm::sea_query::NullOrdering::First };
         q = q.order_by_with_nulls(col, order.clone(), nulls);
     }
-    let rows = q.order_by(asset::Column::Id, order).limit(limit + 1).all(&state.db).await?;
-    let field = sort.field;
-    let page = pagination::page_of(rows, limit, |a| Cursor { s: key.clone(), v: sort_value(field, a), id: a.id });
-    let data = views(&state.db, who.tenant_id, page.data).await?;
-    Ok(Page { data, next_cursor: page.next_cursor })
+    let mut rows = q.order_by(asset::Column::Id, order).limit(limit + 1).all(&state.db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let data = views(&state.db, who.tenant_id, rows).await?;
+    let next_cursor = if more { data.last().map(|a| cursor_for(sort, a)) } else { None };
+    Ok(Page { data, next_cursor })
 }
 
-fn sort_value(field: SortField, a: &asset::Model) -> Option<String> {
-    match field {
+/// The cursor that continues a list sorted by `sort` after asset `a`: what `next_cursor` is for
+/// a page's last asset, and what GraphQL gives every edge.
+pub fn cursor_for(sort: Sort, a: &AssetView) -> String {
+    let v = match sort.field {
         SortField::CreatedAt => None,
         SortField::Tag => Some(a.tag.clone()),
         SortField::Name => Some(a.name.clone()),
         SortField::UpdatedAt => Some(a.updated_at.to_rfc3339()),
         SortField::WarrantyEnd => a.warranty_end.map(|d| d.to_string()),
-    }
+    };
+    Cursor { s: sort.key(), v, id: a.id }.encode()
 }
 
 fn cursor_value(field: SortField, raw: Option<&str>) -> ApiResult<sea_orm::Value> {
@@ -874,6 +878,133 @@ fn value_is_null(v: &sea_orm::Value) -> bool {
     matches!(v, sea_orm::Value::ChronoDate(None) | sea_orm::Value::String(None))
 }
 
+/// What each of `employee_ids` holds now, for callers who may read assets (members: only what
+/// they hold themselves). Every id is in the map, with an empty list when it holds nothing.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn held_by_many(state: &AppState, who: &Principal, employee_ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Vec<AssetView>>> {
+    who.require(Action::AssetsRead)?;
+    let mut ids: Vec<Uuid> = employee_ids.to_vec();
+    if let Some(email) = who.holds_only() {
+        let mine = member_employee_ids(&state.db, who, email).await?;
+        ids.retain(|id| mine.contains(id));
+    }
+    let mut out: HashMap<Uuid, Vec<AssetView>> = employee_ids.iter().map(|id| (*id, Vec::new())).collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = live(who).filter(asset::Column::AssignedEmployeeId.is_in(ids)).order_by_asc(asset::Column::Id).all(&state.db).await?;
+    for a in views(&state.db, who.tenant_id, rows).await? {
+        if let Some(holder) = &a.assigned_to {
+            out.entry(holder.id).or_default().push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the caller may see an asset as shown (for pushed events, where no query runs): a
+/// member sees only what they hold, everyone else who reads assets sees all of the tenant's.
+pub fn may_see(who: &Principal, a: &AssetView) -> bool {
+    if !who.can(Action::AssetsRead) {
+        return false;
+    }
+    match who.holds_only() {
+        None => true,
+        Some(email) => a.assigned_to.as_ref().is_some_and(|h| !email.is_empty() && h.email.eq_ignore_ascii_case(email)),
+    }
+}
+
+/// One change of an asset, as pushed to subscribers.
+#[derive(Clone, Debug)]
+pub struct AssetChange {
+    /// `asset_created`, `asset_updated`, `asset_deleted`, `asset_checked_out`, `asset_checked_in`.
+    pub event: String,
+    pub asset: AssetView,
+}
+
+/// Every asset change committed in the caller's tenant from now on that the caller may see.
+pub fn changes(state: &AppState, who: &Principal) -> ApiResult<impl futures::Stream<Item = AssetChange> + Send + use<>> {
+    use futures::StreamExt;
+    who.require(Action::AssetsRead)?;
+    let who = who.clone();
+    Ok(state.events.stream(who.tenant_id, TOPIC).filter_map(move |e| {
+        let change = serde_json::from_value::<AssetView>(e.payload["asset"].clone())
+            .ok()
+            .filter(|a| may_see(&who, a))
+            .map(|asset| AssetChange { event: e.event.clone(), asset });
+        futures::future::ready(change)
+    }))
+}
+
+/// The dashboard's numbers over the assets the caller may see.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn dashboard(state: &AppState, who: &Principal) -> ApiResult<DashboardView> {
+    who.require(Action::AssetsRead)?;
+    let generated_at = crate::platform::clock::now();
+    let today = generated_at.date_naive();
+    let mut base = live(who);
+    if let Some(email) = who.holds_only() {
+        let mine = member_employee_ids(&state.db, who, email).await?;
+        base = base.filter(asset::Column::AssignedEmployeeId.is_in(mine));
+    }
+    let count = || Expr::col(asset::Column::Id).count();
+    let by_status_rows: Vec<(String, i64)> = base
+        .clone()
+        .select_only()
+        .column(asset::Column::Status)
+        .column_as(count(), "n")
+        .group_by(asset::Column::Status)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let status_count = |s: AssetStatus| by_status_rows.iter().filter(|(k, _)| k == s.as_str()).map(|(_, n)| *n).sum::<i64>();
+    let by_status: Vec<StatusCount> = AssetStatus::ALL.into_iter().map(|s| StatusCount { status: s, count: status_count(s) }).collect();
+    let in_service = [AssetStatus::InStock, AssetStatus::Assigned, AssetStatus::InTransit, AssetStatus::InRepair].map(AssetStatus::as_str);
+    let warranties = |from: Option<NaiveDate>, until: NaiveDate| {
+        let mut q = base.clone().filter(asset::Column::Status.is_in(in_service)).filter(asset::Column::WarrantyEnd.lt(until));
+        if let Some(from) = from {
+            q = q.filter(asset::Column::WarrantyEnd.gte(from));
+        }
+        q.select_only().column_as(count(), "n").into_tuple::<i64>().one(&state.db)
+    };
+    let warranty_expired = warranties(None, today).await?.unwrap_or(0);
+    let warranty_expiring_30_days = warranties(Some(today), today + chrono::Days::new(30)).await?.unwrap_or(0);
+    let warranty_expiring_90_days = warranties(Some(today), today + chrono::Days::new(90)).await?.unwrap_or(0);
+    let mut by_category_rows: Vec<(Option<Uuid>, i64)> = base
+        .select_only()
+        .column(asset::Column::CategoryId)
+        .column_as(count(), "n")
+        .group_by(asset::Column::CategoryId)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let names = categories_by_ids(state, who, &by_category_rows.iter().filter_map(|(id, _)| *id).collect::<Vec<_>>()).await?;
+    let mut by_category: Vec<CategoryCount> = by_category_rows
+        .drain(..)
+        .map(|(id, count)| CategoryCount {
+            category: id.map(|id| NamedRef { id, name: names.get(&id).map(|c| c.name.clone()).unwrap_or_default() }),
+            count,
+        })
+        .collect();
+    // Largest first; among equals by name, with the uncategorized last.
+    by_category.sort_by(|a, b| {
+        b.count.cmp(&a.count).then_with(|| match (&a.category, &b.category) {
+            (Some(x), Some(y)) => x.name.cmp(&y.name),
+            (x, y) => x.is_none().cmp(&y.is_none()),
+        })
+    });
+    Ok(DashboardView {
+        total_assets: by_status.iter().map(|s| s.count).sum(),
+        assigned: status_count(AssetStatus::Assigned),
+        in_stock: status_count(AssetStatus::InStock),
+        by_status,
+        warranty_expiring_30_days,
+        warranty_expiring_90_days,
+        warranty_expired,
+        by_category,
+        generated_at,
+    })
+}
+
 /// What an employee holds now.
 pub async fn held_by<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, employee_id: Uuid) -> ApiResult<Vec<AssetView>> {
     let rows = asset::Entity::find()
@@ -903,6 +1034,34 @@ fn duplicate_name() -> ApiError {
         errors: vec![FieldError::new("name", "taken", "is already in use")],
         retry_after_secs: None,
     }
+}
+
+/// The categories among `ids` that exist in the caller's tenant.
+pub async fn categories_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, CategoryView>> {
+    who.require(Action::AssetsRead)?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = category::Entity::find()
+        .filter(category::Column::TenantId.eq(who.tenant_id))
+        .filter(category::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(|c| (c.id, category_view(c))).collect())
+}
+
+/// The models among `ids` that exist in the caller's tenant.
+pub async fn models_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, ModelView>> {
+    who.require(Action::AssetsRead)?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = asset_model::Entity::find()
+        .filter(asset_model::Column::TenantId.eq(who.tenant_id))
+        .filter(asset_model::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (m.id, model_view(m))).collect())
 }
 
 pub async fn list_categories(db: &DatabaseConnection, who: &Principal) -> ApiResult<Vec<CategoryView>> {

@@ -2,6 +2,7 @@
 //! field-level before/after of every write.
 
 pub mod entity;
+pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod service;

@@ -1,5 +1,6 @@
 //! The audit entry, its hash and the field-level diff.
 
+use async_graphql::SimpleObject;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -85,17 +86,20 @@ pub fn diff(before: &Value, after: &Value) -> Value {
 }
 
 /// Who acted, as listed.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "AuditActor")]
 pub struct ActorView {
     /// `user`, `api_token` or `system`.
     #[serde(rename = "type")]
+    #[graphql(name = "type")]
     pub type_: String,
     pub id: Option<Uuid>,
     pub name: Option<String>,
 }
 
 /// One audit entry.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "AuditEvent")]
 pub struct AuditEventView {
     pub id: Uuid,
     pub seq: i64,
@@ -132,7 +136,8 @@ impl From<audit_event::Model> for AuditEventView {
 }
 
 /// The result of walking a tenant's chain.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "AuditChainVerification")]
 pub struct ChainVerification {
     /// True when every entry's hash and link are intact.
     pub ok: bool,
@@ -142,7 +147,8 @@ pub struct ChainVerification {
     pub first_broken: Option<BrokenLink>,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "AuditBrokenLink")]
 pub struct BrokenLink {
     pub seq: i64,
     pub id: Uuid,

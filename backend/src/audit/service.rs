@@ -131,8 +131,16 @@ pub async fn list_unchecked(
         q = q.filter(audit_event::Column::OccurredAt.lt(v));
     }
     let rows = q.order_by_desc(audit_event::Column::Seq).limit(limit + 1).all(db).await?;
-    Ok(pagination::page_of(rows, limit, |r| Cursor { s: "-seq".into(), v: Some(r.seq.to_string()), id: r.id })
-        .map(AuditEventView::from))
+    Ok(pagination::page_of(rows.into_iter().map(AuditEventView::from).collect(), limit, cursor_after))
+}
+
+fn cursor_after(e: &AuditEventView) -> Cursor {
+    Cursor { s: "-seq".into(), v: Some(e.seq.to_string()), id: e.id }
+}
+
+/// The cursor that continues the list after entry `e` (what `next_cursor` is for a page's last).
+pub fn cursor_for(e: &AuditEventView) -> String {
+    cursor_after(e).encode()
 }
 
 /// Walks the tenant's whole chain in order and reports the first broken link.

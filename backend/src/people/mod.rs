@@ -1,6 +1,7 @@
 //! People: employees (from HR or entered by hand), departments and locations.
 
 pub mod entity;
+pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod service;

@@ -1,5 +1,6 @@
 //! People as the API shows them, and the requests that change them.
 
+use async_graphql::SimpleObject;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,14 +8,20 @@ use uuid::Uuid;
 
 use crate::assets::model::{AssetView, NamedRef};
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+/// An employee as every API shows them.
+// In GraphQL the references `department` and `location` are replaced by the full records, and
+// `manager` and `assets` are added; `people::graphql` resolves them through data loaders.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, SimpleObject)]
+#[graphql(name = "Employee", complex)]
 pub struct EmployeeView {
     pub id: Uuid,
     pub name: String,
     pub email: String,
     pub employee_number: Option<String>,
     pub title: Option<String>,
+    #[graphql(skip)]
     pub department: Option<NamedRef>,
+    #[graphql(skip)]
     pub location: Option<NamedRef>,
     pub manager_id: Option<Uuid>,
     /// `active` or `terminated`.
@@ -81,7 +88,8 @@ pub struct UpdateEmployee {
     pub version: Option<i32>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "Department")]
 pub struct DepartmentView {
     pub id: Uuid,
     pub name: String,
@@ -93,7 +101,8 @@ pub struct DepartmentInput {
     pub name: String,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
+#[graphql(name = "Location")]
 pub struct LocationView {
     pub id: Uuid,
     pub name: String,

@@ -375,9 +375,54 @@ pub async fn list(
     if by_name {
         q = q.order_by(employee::Column::Name, order.clone());
     }
-    let rows = q.order_by(employee::Column::Id, order).limit(limit + 1).all(&state.db).await?;
-    let page = pagination::page_of(rows, limit, |e| Cursor { s: sort.to_owned(), v: by_name.then(|| e.name.clone()), id: e.id });
-    Ok(Page { data: views(&state.db, who.tenant_id, page.data).await?, next_cursor: page.next_cursor })
+    let mut rows = q.order_by(employee::Column::Id, order).limit(limit + 1).all(&state.db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let data = views(&state.db, who.tenant_id, rows).await?;
+    let next_cursor = if more { data.last().map(|e| cursor_for(sort, e)) } else { None };
+    Ok(Page { data, next_cursor })
+}
+
+/// The cursor that continues the list sorted by `sort` after employee `e`.
+pub fn cursor_for(sort: &str, e: &EmployeeView) -> String {
+    let by_name = sort.trim_start_matches('-') == "name";
+    Cursor { s: sort.to_owned(), v: by_name.then(|| e.name.clone()), id: e.id }.encode()
+}
+
+/// The live employees among `ids` in the caller's tenant.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn get_many(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, EmployeeView>> {
+    who.require(Action::PeopleRead)?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::DeletedAt.is_null())
+        .filter(employee::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?;
+    Ok(views(&state.db, who.tenant_id, rows).await?.into_iter().map(|e| (e.id, e)).collect())
+}
+
+/// One change of an employee, as pushed to subscribers.
+#[derive(Clone, Debug)]
+pub struct EmployeeChange {
+    /// `employee_created`, `employee_updated`, `employee_deleted`.
+    pub event: String,
+    pub employee: EmployeeView,
+}
+
+/// Every employee change committed in the caller's tenant from now on.
+pub fn changes(state: &AppState, who: &Principal) -> ApiResult<impl futures::Stream<Item = EmployeeChange> + Send + use<>> {
+    use futures::StreamExt;
+    who.require(Action::PeopleRead)?;
+    Ok(state.events.stream(who.tenant_id, TOPIC).filter_map(|e| {
+        let change = serde_json::from_value::<EmployeeView>(e.payload["employee"].clone())
+            .ok()
+            .map(|employee| EmployeeChange { event: e.event.clone(), employee });
+        futures::future::ready(change)
+    }))
 }
 
 // ---- departments and locations ----
@@ -449,6 +494,38 @@ pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>
         .await?;
     txn.commit().await?;
     Ok(department_view(d))
+}
+
+/// The departments among `ids` in the caller's tenant.
+pub async fn departments_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, DepartmentView>> {
+    who.require(Action::PeopleRead)?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(department::Entity::find()
+        .filter(department::Column::TenantId.eq(who.tenant_id))
+        .filter(department::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, department_view(d)))
+        .collect())
+}
+
+/// The locations among `ids` in the caller's tenant.
+pub async fn locations_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, LocationView>> {
+    who.require(Action::AssetsRead)?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(location::Entity::find()
+        .filter(location::Column::TenantId.eq(who.tenant_id))
+        .filter(location::Column::Id.is_in(ids.iter().copied()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, location_view(l)))
+        .collect())
 }
 
 pub async fn list_locations(state: &AppState, who: &Principal) -> ApiResult<Vec<LocationView>> {

@@ -5,6 +5,8 @@
 //! write lock up front so a transaction never has to upgrade a read snapshot.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -42,6 +44,24 @@ pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Database
     };
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Counts the SQL statements run through a connection pool. Always on (one atomic add per
+/// statement); tests use it to bound how many queries a request issues.
+#[derive(Debug, Default)]
+pub struct StatementCounter(AtomicU64);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Makes `db` count every statement it runs (transactions included) into `counter`.
+pub fn count_statements(db: &mut DatabaseConnection, counter: Arc<StatementCounter>) {
+    db.set_metric_callback(move |_| {
+        counter.0.fetch_add(1, Ordering::Relaxed);
+    });
 }
 
 /// Creates the parent directory of a `sqlite://` URL's file.

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Code {
     MalformedRequest,
+    QueryTooComplex,
     PayloadTooLarge,
     UnsupportedMediaType,
     Unauthenticated,
@@ -39,6 +40,7 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::MalformedRequest => "malformed_request",
+            Code::QueryTooComplex => "query_too_complex",
             Code::PayloadTooLarge => "payload_too_large",
             Code::UnsupportedMediaType => "unsupported_media_type",
             Code::Unauthenticated => "unauthenticated",
@@ -66,7 +68,7 @@ impl Code {
 
     pub fn status(self) -> StatusCode {
         match self {
-            Code::MalformedRequest => StatusCode::BAD_REQUEST,
+            Code::MalformedRequest | Code::QueryTooComplex => StatusCode::BAD_REQUEST,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Code::Unauthenticated
@@ -95,6 +97,7 @@ impl Code {
     pub fn title(self) -> &'static str {
         match self {
             Code::MalformedRequest => "Malformed request",
+            Code::QueryTooComplex => "Query too deep or too complex",
             Code::PayloadTooLarge => "Request body too large",
             Code::UnsupportedMediaType => "Unsupported media type",
             Code::Unauthenticated => "Authentication required",

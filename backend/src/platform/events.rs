@@ -98,6 +98,25 @@ impl EventBus {
         self.tx.subscribe()
     }
 
+    /// The events of one tenant's topic (`{topic_prefix}:{tenant_id}`) published from now on.
+    /// The subscription starts at the call, so nothing committed afterwards is missed; a
+    /// subscriber that lags past the channel's capacity skips what it missed (logged).
+    pub fn stream(&self, tenant_id: Uuid, topic_prefix: &str) -> impl futures::Stream<Item = Arc<Event>> + Send + use<> {
+        let topic = format!("{topic_prefix}:{tenant_id}");
+        futures::stream::unfold((self.subscribe(), topic), move |(mut rx, topic)| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(e) if e.tenant_id == tenant_id && e.topic == topic => return Some((e, (rx, topic))),
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(%tenant_id, topic = %topic, skipped = n, "event subscriber lagged");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        })
+    }
+
     /// Tells the relay that committed events are waiting.
     pub fn kick(&self) {
         self.wake.notify_one();
