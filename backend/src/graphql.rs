@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::connection::{Connection, Edge};
@@ -20,8 +22,9 @@ use async_graphql_actix_web::GraphQLSubscription;
 
 use crate::app::AppState;
 use crate::platform::auth::{Principal, principal_of, request_meta};
-use crate::platform::error::{ApiError, ApiResult, Code, FieldError};
+use crate::platform::error::{ApiError, ApiResult, Code};
 use crate::platform::http::resource;
+use crate::platform::idempotency;
 use crate::platform::pagination::Page;
 use crate::{assets, audit, people};
 
@@ -111,7 +114,7 @@ pub fn loader<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> async_graphql:
     ctx.data::<DataLoader<T>>()
 }
 
-/// Starts a data loader for `scope`; it batches the loads of one request, caches nothing.
+/// A data loader: it batches the loads issued while one request resolves, and caches nothing.
 pub fn new_loader<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
     DataLoader::new(loader, tokio::spawn)
 }
@@ -208,13 +211,17 @@ fn add_codes(errors: &mut [ServerError]) {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(schema()))
-        .service(resource("/api/graphql").route(web::post().to(execute)))
+        .service(resource("/api/graphql").wrap(from_fn(idempotency::idempotency)).route(web::post().to(execute)))
         .service(web::resource("/api/graphql/ws").route(web::get().to(subscribe)))
         .service(resource("/api/graphiql").route(web::get().to(graphiql)));
 }
 
 /// Runs one query or mutation. Anyone may introspect; every field that reads or writes data
 /// needs the bearer (access JWT or API token) in `Authorization`, as REST does.
+///
+/// The answer is `200` with `data` and `errors` as GraphQL has it, unless the server itself
+/// failed (an `internal_error` or `dependency_unavailable`): then it carries that status, so
+/// clients and `Idempotency-Key` (accepted as on REST POSTs) treat it as retryable.
 async fn execute(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
@@ -228,7 +235,19 @@ async fn execute(
     }
     let mut response = schema.execute(request).await;
     add_codes(&mut response.errors);
-    HttpResponse::Ok().json(response)
+    let status = response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref()?.get("status"))
+        .filter_map(|s| match s {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
+        .filter(|s| *s >= 500)
+        .max()
+        .and_then(|s| StatusCode::from_u16(s as u16).ok())
+        .unwrap_or(StatusCode::OK);
+    HttpResponse::build(status).json(response)
 }
 
 /// Subscriptions over WebSocket. The `connection_init` payload carries the token, as
@@ -312,10 +331,6 @@ pub fn connection<T: async_graphql::OutputType>(
     c
 }
 
-/// A validation error for one GraphQL argument or input field.
-pub fn invalid(field: &str, code: &str, message: &str) -> async_graphql::Error {
-    ApiError::validation(vec![FieldError::new(field, code, message)]).extend()
-}
 
 #[cfg(test)]
 mod tests {

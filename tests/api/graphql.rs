@@ -407,6 +407,21 @@ async fn errors_carry_the_rest_problem_codes_and_field_errors() {
 }
 
 #[tokio::test]
+async fn a_retried_mutation_with_an_idempotency_key_applies_once() {
+    let app = spawn_app().await;
+    let s = app.signup("Acme").await;
+    let body = json!({"query": "mutation { createAsset(input: {name: \"Scanner\"}) { id tag } }"});
+    let headers = [("Idempotency-Key", "5f0c7f5e-9d1c-4c55-9b7e-2a1c3f0e7b11")];
+    let first = app.call_with(reqwest::Method::POST, "/api/graphql", Some(&s.access_token), Some(body.clone()), &headers).await;
+    let again = app.call_with(reqwest::Method::POST, "/api/graphql", Some(&s.access_token), Some(body), &headers).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    let listed = app.get("/api/v1/assets", &s.access_token).await;
+    assert_eq!(listed.body["data"].as_array().map(Vec::len), Some(1), "created once");
+}
+
+#[tokio::test]
 async fn depth_and_complexity_limits_reject_expensive_documents_before_running_them() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;

@@ -26,6 +26,8 @@ const client = createClient({
   webSocketImpl: WebSocket,
   connectionParams: { token },
   lazy: false,
+  // The subscription's error sink reports a refused connection; no second report on stderr.
+  onNonLazyError: () => {},
   retryAttempts: 0,
   on: { connected: () => print({ event: 'connected' }) },
 });

@@ -279,6 +279,26 @@ export interface paths {
         patch: operations["update_category"];
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard's numbers: assets by status and category, assigned versus in stock, and
+         *     warranties ending within 30 and 90 days, over the assets the caller may see.
+         */
+        get: operations["get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -346,6 +366,23 @@ export interface paths {
         head?: never;
         /** Changes an employee. */
         patch: operations["update_employee"];
+        trace?: never;
+    };
+    "/api/v1/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event stream. */
+        get: operations["stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/locations": {
@@ -602,6 +639,12 @@ export interface components {
             /** Format: int64 */
             seq: number;
         };
+        /** @description How many assets belong to one category (`category` is null for assets without one). */
+        CategoryCount: {
+            category?: components["schemas"]["NamedRef"] | null;
+            /** Format: int64 */
+            count: number;
+        };
         CategoryInput: {
             /** Format: int32 */
             depreciation_months?: number | null;
@@ -701,6 +744,52 @@ export interface components {
             /** @description The secret; store it now, it cannot be shown again. */
             token: string;
         };
+        /** @description The dashboard's numbers, over the assets the caller may see (a member: what they hold). */
+        DashboardView: {
+            /**
+             * Format: int64
+             * @description Checked out to someone (status `assigned`).
+             */
+            assigned: number;
+            /**
+             * @description Assets per category, largest first; assets without a category are one entry with
+             *     `category: null`.
+             */
+            by_category: components["schemas"]["CategoryCount"][];
+            /** @description One entry per status, zeros included, in lifecycle order. */
+            by_status: components["schemas"]["StatusCount"][];
+            /**
+             * Format: date-time
+             * @description When the numbers were taken.
+             */
+            generated_at: string;
+            /**
+             * Format: int64
+             * @description Ready to hand out (status `in_stock`).
+             */
+            in_stock: number;
+            /**
+             * Format: int64
+             * @description Live (not deleted) assets.
+             */
+            total_assets: number;
+            /**
+             * Format: int64
+             * @description In-service assets whose warranty has already ended.
+             */
+            warranty_expired: number;
+            /**
+             * Format: int64
+             * @description In-service assets (in stock, assigned, in transit, in repair) whose warranty ends within
+             *     the next 30 days, today included.
+             */
+            warranty_expiring_30_days: number;
+            /**
+             * Format: int64
+             * @description The same within the next 90 days (includes the 30-day ones).
+             */
+            warranty_expiring_90_days: number;
+        };
         DepartmentInput: {
             name: string;
         };
@@ -715,6 +804,7 @@ export interface components {
         EmployeeDetail: components["schemas"]["EmployeeView"] & {
             assets: components["schemas"]["AssetView"][];
         };
+        /** @description An employee as every API shows them. */
         EmployeeView: {
             /** Format: date-time */
             created_at: string;
@@ -754,6 +844,7 @@ export interface components {
         Health: {
             status: string;
         };
+        /** @description Who holds an asset: enough to show, without the right to read people. */
         HolderRef: {
             email: string;
             /** Format: uuid */
@@ -807,6 +898,7 @@ export interface components {
             manufacturer: string;
             name: string;
         };
+        /** @description A manufacturer's model (e.g. Apple "MacBook Pro 14"). */
         ModelView: {
             /** Format: uuid */
             category_id?: string | null;
@@ -1022,6 +1114,12 @@ export interface components {
             name: string;
             organization_name: string;
             password: string;
+        };
+        /** @description How many assets have one status. */
+        StatusCount: {
+            /** Format: int64 */
+            count: number;
+            status: components["schemas"]["AssetStatus"];
         };
         TenantSettingsView: {
             asset_tag_prefix: string;
@@ -1896,6 +1994,35 @@ export interface operations {
             };
         };
     };
+    get_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardView"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_departments: {
         parameters: {
             query?: never;
@@ -2224,6 +2351,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event id */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of `{topic, payload}` events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
                 };
             };
         };
