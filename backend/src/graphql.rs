@@ -26,7 +26,7 @@ use crate::platform::error::{ApiError, ApiResult, Code};
 use crate::platform::http::resource;
 use crate::platform::idempotency;
 use crate::platform::pagination::Page;
-use crate::{assets, audit, people};
+use crate::{accounts, assets, audit, people};
 
 /// Deepest selection a document may nest. Leaves room for the standard introspection query
 /// (about 13 levels); each hop like `asset.holder.assets` costs two.
@@ -39,7 +39,12 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 // `workflows::graphql::WorkflowsQuery`, `integrations::graphql::IntegrationsQuery`) when those
 // contexts exist; their resolvers call their services, their loaders go into `add_scope`.
 #[derive(MergedObject, Default)]
-pub struct Query(assets::graphql::AssetsQuery, people::graphql::PeopleQuery, audit::graphql::AuditQuery);
+pub struct Query(
+    accounts::graphql::AccountsQuery,
+    assets::graphql::AssetsQuery,
+    people::graphql::PeopleQuery,
+    audit::graphql::AuditQuery,
+);
 
 // Every mutation. Workflow approvals and starting a sync join here with their contexts.
 #[derive(MergedObject, Default)]

@@ -333,6 +333,9 @@ async fn roles_are_enforced_as_in_rest() {
     app.create_asset(&owner.access_token, json!({"name": "Someone else's"})).await;
     app.post(&format!("/api/v1/assets/{}/checkout", id(&mine)), &owner.access_token, json!({"employee_id": id(&me)})).await;
 
+    let who = ok(&app, &viewer.access_token, "{ me { user { email role } tenant { id slug } } }", json!({})).await;
+    assert_eq!(who["me"], json!({"user": {"email": viewer.email, "role": "VIEWER"}, "tenant": {"id": owner.tenant_id, "slug": owner.tenant_slug}}));
+
     let create = "mutation { createAsset(input: {name: \"Laptop\"}) { id } }";
     for s in [&manager, &member, &viewer] {
         let body = gql(&app, Some(&s.access_token), create, json!({})).await;

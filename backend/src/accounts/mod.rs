@@ -1,6 +1,7 @@
 //! Tenants, users, roles, sessions (access + refresh tokens) and API tokens.
 
 pub mod entity;
+pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod service;

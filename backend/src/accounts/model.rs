@@ -1,5 +1,6 @@
 //! Account types as the API shows them, and the requests that change them.
 
+use async_graphql::SimpleObject;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,7 +9,9 @@ use uuid::Uuid;
 use super::entity::{api_token, tenant, user};
 use crate::platform::auth::Role;
 
-#[derive(Serialize, ToSchema, Clone)]
+/// An organization: every record belongs to exactly one.
+#[derive(Serialize, ToSchema, Clone, SimpleObject)]
+#[graphql(name = "Tenant")]
 pub struct TenantView {
     pub id: Uuid,
     pub slug: String,
@@ -21,7 +24,9 @@ impl From<&tenant::Model> for TenantView {
     }
 }
 
-#[derive(Serialize, ToSchema, Clone)]
+/// Someone who signs in to a tenant.
+#[derive(Serialize, ToSchema, Clone, SimpleObject)]
+#[graphql(name = "User")]
 pub struct UserView {
     pub id: Uuid,
     pub email: String,
@@ -60,7 +65,8 @@ pub struct Session {
     pub expires_in: u64,
 }
 
-#[derive(Serialize, ToSchema)]
+/// The caller: their user (API tokens get a synthetic one) and tenant.
+#[derive(Serialize, ToSchema, SimpleObject)]
 pub struct Me {
     pub user: UserView,
     pub tenant: TenantView,

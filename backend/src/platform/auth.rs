@@ -16,7 +16,7 @@ use super::error::{ApiError, ApiResult, FieldError};
 use crate::app::AppState;
 
 /// Roles, most to least privileged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, async_graphql::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,

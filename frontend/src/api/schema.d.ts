@@ -881,6 +881,7 @@ export interface components {
              */
             refresh_token?: string | null;
         };
+        /** @description The caller: their user (API tokens get a synthetic one) and tenant. */
         Me: {
             tenant: components["schemas"]["TenantView"];
             user: components["schemas"]["UserView"];
@@ -1130,6 +1131,7 @@ export interface components {
             name: string;
             slug: string;
         };
+        /** @description An organization: every record belongs to exactly one. */
         TenantView: {
             /** Format: uuid */
             id: string;
@@ -1189,6 +1191,7 @@ export interface components {
             /** @description `active` or `disabled`; a disabled user cannot log in and their sessions end. */
             status?: string | null;
         };
+        /** @description Someone who signs in to a tenant. */
         UserView: {
             /** Format: date-time */
             created_at: string;
