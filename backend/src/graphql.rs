@@ -216,7 +216,13 @@ fn add_codes(errors: &mut [ServerError]) {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::Data::new(schema()))
-        .service(resource("/api/graphql").wrap(from_fn(idempotency::idempotency)).route(web::post().to(execute)))
+        .service(
+            // The same rate limits (outermost) and Idempotency-Key handling as the REST API.
+            resource("/api/graphql")
+                .wrap(from_fn(idempotency::idempotency))
+                .wrap(from_fn(crate::platform::rate_limit::enforce))
+                .route(web::post().to(execute)),
+        )
         .service(web::resource("/api/graphql/ws").route(web::get().to(subscribe)))
         .service(resource("/api/graphiql").route(web::get().to(graphiql)));
 }

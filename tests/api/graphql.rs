@@ -425,6 +425,29 @@ async fn a_retried_mutation_with_an_idempotency_key_applies_once() {
 }
 
 #[tokio::test]
+async fn graphql_shares_the_rest_rate_limits() {
+    let app = spawn_app_with(|s| {
+        s.rate_limit_caller_rps = 2;
+        s.rate_limit_tenant_rps = 100;
+    })
+    .await;
+    let s = app.signup("Acme").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let body = json!({"query": "{ assets { nodes { id } } }"});
+    let mut limited = None;
+    for _ in 0..8 {
+        let res = app.call(reqwest::Method::POST, "/api/graphql", Some(&s.access_token), Some(body.clone())).await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(res);
+            break;
+        }
+    }
+    let limited = limited.expect("some request is limited");
+    assert_eq!(limited.problem_code(), "rate_limited");
+    assert!(limited.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn depth_and_complexity_limits_reject_expensive_documents_before_running_them() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
