@@ -969,7 +969,7 @@ pub async fn dashboard(state: &AppState, who: &Principal) -> ApiResult<Dashboard
     let warranty_expired = warranties(None, today).await?.unwrap_or(0);
     let warranty_expiring_30_days = warranties(Some(today), today + chrono::Days::new(30)).await?.unwrap_or(0);
     let warranty_expiring_90_days = warranties(Some(today), today + chrono::Days::new(90)).await?.unwrap_or(0);
-    let mut by_category_rows: Vec<(Option<Uuid>, i64)> = base
+    let by_category_rows: Vec<(Option<Uuid>, i64)> = base
         .select_only()
         .column(asset::Column::CategoryId)
         .column_as(count(), "n")
@@ -979,7 +979,7 @@ pub async fn dashboard(state: &AppState, who: &Principal) -> ApiResult<Dashboard
         .await?;
     let names = categories_by_ids(state, who, &by_category_rows.iter().filter_map(|(id, _)| *id).collect::<Vec<_>>()).await?;
     let mut by_category: Vec<CategoryCount> = by_category_rows
-        .drain(..)
+        .into_iter()
         .map(|(id, count)| CategoryCount {
             category: id.map(|id| NamedRef { id, name: names.get(&id).map(|c| c.name.clone()).unwrap_or_default() }),
             count,
