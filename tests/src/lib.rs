@@ -46,7 +46,19 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut assetronics::Settings)) -> T
     let (url, pg_db) = if on_postgres() {
         let name = format!("assetronics_test_{id}");
         let admin = Database::connect(format!("{}/postgres", pg_base())).await.expect("connect to PostgreSQL");
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+        // Concurrent CREATE DATABASE can briefly collide on the template; retry a few times.
+        let mut attempt = 0;
+        loop {
+            match admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await {
+                Ok(_) => break,
+                Err(e) if attempt < 5 => {
+                    attempt += 1;
+                    eprintln!("create test database (attempt {attempt}): {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                }
+                Err(e) => panic!("create test database: {e}"),
+            }
+        }
         admin.close().await.ok();
         (format!("{}/{name}", pg_base()), Some(name))
     } else {
@@ -55,7 +67,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut assetronics::Settings)) -> T
     let mut settings = assetronics::Settings::for_tests(dir.clone(), url.clone());
     settings.jwt_secret = Some(assetronics::platform::secrets::Secret::new(TEST_SIGNING_KEY.into()));
     tweak(&mut settings);
-    let app = assetronics::Application::build(settings).await.expect("build application");
+    let app = assetronics::Application::build(settings).await.unwrap_or_else(|e| panic!("build application: {e}"));
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone().into_inner();
     let db = state.db.clone();
