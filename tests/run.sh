@@ -67,4 +67,11 @@ step "web app: install, type-check, build, unit tests"
   npm test
 )
 
+step "web app end to end in Chromium against the real server"
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+(cd frontend && npm run e2e)
+
 step "all tests passed"

@@ -80,6 +80,23 @@ const backend: Record<string, Handler> = {
   [`GET /api/v1/employees/${employee.id}`]: () => jsonResponse(200, { ...employee, assets: [laptop] }),
   'GET /api/v1/categories': () => jsonResponse(200, { data: [laptop.category], next_cursor: null }),
   'GET /api/v1/locations': () => jsonResponse(200, { data: [], next_cursor: null }),
+  'GET /api/v1/models': () => jsonResponse(200, { data: [], next_cursor: null }),
+  'GET /api/v1/dashboard': () =>
+    jsonResponse(200, {
+      total_assets: 12,
+      assigned: 7,
+      in_stock: 4,
+      warranty_expiring_30_days: 2,
+      warranty_expiring_90_days: 3,
+      warranty_expired: 1,
+      by_status: [
+        { status: 'in_stock', count: 4 },
+        { status: 'assigned', count: 7 },
+        { status: 'in_repair', count: 1 },
+      ],
+      by_category: [{ category: laptop.category, count: 12 }],
+      generated_at: '2026-11-25T12:00:00Z',
+    }),
 };
 
 /** A WebSocket that never connects, so the realtime client stays quiet in tests. */
@@ -227,6 +244,87 @@ describe('the SPA', () => {
       cleanup = detail.unmount;
       await eventually(() => expect(detail.root.textContent).toContain('Assets held (1)'));
       expect(detail.root.textContent).toContain('LAP-0001');
+    });
+
+    it('edits an asset with If-Match, sending only what changed, and explains a conflict', async () => {
+      const http = mockFetch({
+        ...backend,
+        [`PATCH /api/v1/assets/${laptop.id}`]: () => problemResponse(409, 'version_conflict'),
+      });
+      const { root, unmount } = await start(`/assets/${laptop.id}/edit`);
+      cleanup = unmount;
+
+      await eventually(() => expect(root.textContent).toContain('Edit MacBook Pro 14'));
+      const orderField = [...root.querySelectorAll('.form-field')].find((f) => f.textContent?.includes('Order number'));
+      type(orderField?.querySelector('input') ?? null, 'PO-77');
+      root.querySelector('form')?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+
+      await eventually(() => expect(root.textContent).toContain('Someone else changed this asset meanwhile'));
+      const sent = http.callsTo(`PATCH /api/v1/assets/${laptop.id}`)[0];
+      expect(sent?.body).toEqual({ order_number: 'PO-77' });
+      expect(sent?.headers.get('If-Match')).toBe('"3"');
+      expect([...root.querySelectorAll('button')].some((b) => b.textContent?.includes('Reload'))).toBe(true);
+    });
+
+    it('lists users from a page body and shows owners the role pickers', async () => {
+      mockFetch({
+        ...backend,
+        'GET /api/v1/users': () =>
+          jsonResponse(200, {
+            data: [
+              { ...tokens.user, status: 'active', last_login_at: null },
+              { ...tokens.user, id: 'u2', name: 'Alan Turing', email: 'alan@acme.test', role: 'viewer', status: 'active' },
+            ],
+            next_cursor: null,
+          }),
+      });
+      const { root, unmount } = await start('/settings/users');
+      cleanup = unmount;
+      await eventually(() => expect(root.textContent).toContain('Alan Turing'));
+      expect(root.textContent).toContain('you');
+      expect(root.textContent).toContain('Add user');
+      expect(root.querySelectorAll('[aria-label="Role of Alan Turing"]').length).toBe(1);
+    });
+
+    it('hides what a viewer cannot do and shows a refused request kindly', async () => {
+      const viewer = { ...tokens.user, role: 'viewer' };
+      mockFetch({
+        ...backend,
+        'GET /api/v1/me': () => jsonResponse(200, { user: viewer, tenant: tokens.tenant }),
+        'GET /api/v1/api-tokens': () => problemResponse(403, 'forbidden'),
+      });
+      const { root, unmount } = await start('/assets');
+      await eventually(() => expect(root.textContent).toContain('LAP-0001'));
+      const menu = root.querySelector('nav[aria-label="Main"]')?.textContent ?? '';
+      expect(menu).toContain('Assets');
+      expect(menu).not.toContain('Audit log');
+      expect(root.textContent).not.toContain('New asset');
+      expect(root.textContent).not.toContain('Import CSV');
+      expect(root.querySelector('.p-datatable-thead input[type="checkbox"]')).toBeNull();
+      unmount();
+
+      const tokensPage = await start('/settings/api-tokens');
+      cleanup = tokensPage.unmount;
+      await eventually(() => expect(tokensPage.root.textContent).toContain("You don't have permission to do that."));
+      expect(tokensPage.root.textContent).not.toContain('API tokens');
+    });
+
+    it('shows the dashboard numbers and opens the assets they count', async () => {
+      mockFetch(backend);
+      const { root, router, unmount } = await start('/');
+      cleanup = unmount;
+      expect(router.currentRoute.value.name).toBe('dashboard');
+      await eventually(() => expect(root.textContent).toContain('Warranty ends ≤ 30 days'));
+      const kpis = root.querySelector('[aria-label="Key numbers"]')?.textContent ?? '';
+      expect(kpis).toContain('12');
+      expect(kpis).toContain('58% of all assets');
+      expect(kpis).toContain('3 within 90 days · 1 expired');
+      // The charts' numbers are also text, for screen readers.
+      expect(root.querySelector('figcaption')?.textContent).toContain('Assigned 7');
+
+      const assigned = [...root.querySelectorAll('button.kpi')].find((b) => b.textContent?.includes('Assigned'));
+      (assigned as HTMLButtonElement | undefined)?.click();
+      await eventually(() => expect(router.currentRoute.value.name).toBe('assets'));
     });
   });
 });

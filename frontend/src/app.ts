@@ -1,6 +1,7 @@
 import Aura from '@primeuix/themes/aura';
 import { createPinia } from 'pinia';
 import PrimeVue from 'primevue/config';
+import ConfirmationService from 'primevue/confirmationservice';
 import ToastService from 'primevue/toastservice';
 import { createApp } from 'vue';
 import App from './App.vue';
@@ -22,6 +23,7 @@ export function createAssetronicsApp() {
     },
   });
   app.use(ToastService);
+  app.use(ConfirmationService);
 
   const router = createAppRouter();
   app.use(router);

@@ -8,6 +8,7 @@ use super::service;
 use crate::app::AppState;
 use crate::platform::auth::{ApiTokensManage, Authenticated, Authorized, UsersManage, UsersRead, request_meta};
 use crate::platform::error::{ApiResult, Problem};
+use crate::platform::pagination::Page;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::platform::http::resource;
@@ -88,9 +89,9 @@ pub async fn update_tenant(state: web::Data<AppState>, who: Authenticated, body:
 }
 
 /// The tenant's users (admins).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, description = "OK", body = [UserView])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, description = "OK", body = Page<UserView>)), security(("bearer" = [])))]
 pub async fn list_users(state: web::Data<AppState>, who: Authorized<UsersRead>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(serde_json::json!({"data": service::list_users(&state, &who).await?, "next_cursor": null})))
+    Ok(HttpResponse::Ok().json(Page { data: service::list_users(&state, &who).await?, next_cursor: None }))
 }
 
 /// Adds a user with a role and initial password (owners).
@@ -113,9 +114,9 @@ pub async fn update_user(
 }
 
 /// API tokens of the tenant (never their secrets).
-#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "api-tokens", responses((status = 200, description = "OK", body = [ApiTokenView])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "api-tokens", responses((status = 200, description = "OK", body = Page<ApiTokenView>)), security(("bearer" = [])))]
 pub async fn list_tokens(state: web::Data<AppState>, who: Authorized<ApiTokensManage>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(serde_json::json!({"data": service::list_api_tokens(&state, &who).await?, "next_cursor": null})))
+    Ok(HttpResponse::Ok().json(Page { data: service::list_api_tokens(&state, &who).await?, next_cursor: None }))
 }
 
 /// Creates an API token; the response is the only time its secret is shown.

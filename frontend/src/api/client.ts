@@ -71,6 +71,13 @@ export type Body<R extends Outcome> = Exclude<R['data'], undefined>;
  * answer, an answer that is not 2xx, or a request that never got an answer.
  */
 export async function unwrap<R extends Outcome>(call: Promise<R>): Promise<Body<R>> {
+  return (await unwrapWithResponse(call)).body;
+}
+
+/** Like `unwrap`, also giving the `Response` (for headers such as `Idempotent-Replayed`). */
+export async function unwrapWithResponse<R extends Outcome>(
+  call: Promise<R>,
+): Promise<{ body: Body<R>; response: Response }> {
   let outcome: R;
   try {
     outcome = await call;
@@ -84,7 +91,7 @@ export async function unwrap<R extends Outcome>(call: Promise<R>): Promise<Body<
     throw new ApiError({ status: outcome.response.status, code: 'unexpected_response' });
   }
   // openapi-fetch types `data` as the documented success body once `error` is absent.
-  return outcome.data as Body<R>;
+  return { body: outcome.data as Body<R>, response: outcome.response };
 }
 
 /** Like `unwrap` for endpoints that answer 204 No Content. */

@@ -1,4 +1,4 @@
-import { fieldMessage, problemMessage } from './messages';
+import { fieldMessage, problemMessage, problemMessageIn } from './messages';
 import type { FieldProblem, Problem } from './types';
 
 interface ApiErrorInit {
@@ -67,6 +67,11 @@ export class ApiError extends Error {
     if (isAbortError(error)) return new ApiError({ status: 0, code: 'aborted', cause: error });
     if (error instanceof TypeError) return ApiError.network(error);
     return new ApiError({ status: 0, code: 'unexpected_response', cause: error });
+  }
+
+  /** The message for this problem met while doing `context` (e.g. `asset.delete`); see `problemMessageIn`. */
+  messageIn(context: string): string {
+    return problemMessageIn(context, this.code, this.status);
   }
 
   /** True when the server rejected the input field by field (422 with `errors`). */

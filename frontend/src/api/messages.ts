@@ -67,6 +67,37 @@ export function problemMessage(code: string, status: number): string {
   return problemMessages[code] ?? statusMessages[status] ?? genericMessage;
 }
 
+/**
+ * Where the action at hand says more than the code alone (`context.code`): the same
+ * `conflict` means "check it in first" when deleting an asset and "keep an owner" for a user.
+ */
+const contextMessages: Readonly<Record<string, string>> = {
+  'asset.version_conflict': 'Someone else changed this asset meanwhile. Reload it to see their changes, then try again.',
+  'asset.delete.conflict': 'This asset is checked out. Check it in before deleting it.',
+  'asset.status.invalid_transition': "That status can't be reached from the asset's current one.",
+  'asset.status.validation_failed': "That status can't be reached from the asset's current one.",
+  'asset.checkin.conflict': 'This asset is not checked out.',
+  'asset.checkin.invalid_transition': 'This asset is not checked out.',
+  'employee.delete.conflict': 'This employee still holds assets. Check them in first.',
+  'user.conflict': 'The organization must keep at least one active owner.',
+  'catalog.delete.conflict': 'It is still in use, so it cannot be deleted.',
+  'forbidden': "Your role doesn't allow this. Ask an owner or admin.",
+};
+
+/**
+ * The message for a problem met while doing `context` (e.g. `asset.delete`): a message
+ * specific to that action when there is one, else the code's general message. Contexts are
+ * tried from the most to the least specific (`asset.delete`, then `asset`).
+ */
+export function problemMessageIn(context: string, code: string, status: number): string {
+  const parts = context.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const message = contextMessages[`${parts.slice(0, n).join('.')}.${code}`];
+    if (message !== undefined) return message;
+  }
+  return contextMessages[code] ?? problemMessage(code, status);
+}
+
 /** Messages for a per-field `errors[].code` (the backend's validation codes). */
 const fieldMessages: Readonly<Record<string, string>> = {
   required: 'This field is required.',
@@ -102,6 +133,14 @@ const fieldSpecificMessages: Readonly<Record<string, string>> = {
   'employee_id.required': 'Pick the employee who receives the asset.',
   'employee_id.terminated': 'This employee has left; pick someone else.',
   'name.required': 'Give it a name, e.g. "MacBook Pro 14".',
+  'status.invalid_transition': "This status can't be reached from the current one.",
+  'role.above_own_role': 'You cannot grant a role above your own.',
+  'asset_tag_prefix.invalid_format': 'Use 1 to 10 letters or digits, e.g. AST.',
+  'country.invalid_format': 'Use a two-letter country code such as DE.',
+  'currency.invalid_format': 'Use a three-letter currency code such as USD.',
+  'cost.invalid_format': 'Enter an amount like 1299.00.',
+  'purchase_date.invalid_format': 'Use a date like 2026-01-31.',
+  'warranty_end.invalid_format': 'Use a date like 2026-01-31.',
 };
 
 /**

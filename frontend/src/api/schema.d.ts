@@ -925,6 +925,27 @@ export interface components {
             name: string;
         };
         /** @description One page of a list. */
+        Page_ApiTokenView: {
+            data: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                expires_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                last_used_at?: string | null;
+                name: string;
+                /** @description The first characters of the token, to recognise it. */
+                prefix: string;
+                /** Format: date-time */
+                revoked_at?: string | null;
+                role: components["schemas"]["Role"];
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
         Page_AssetView: {
             data: {
                 /** Format: date-time */
@@ -1074,6 +1095,24 @@ export interface components {
                 manufacturer: string;
                 model_number?: string | null;
                 name: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_UserView: {
+            data: {
+                /** Format: date-time */
+                created_at: string;
+                email: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                last_login_at?: string | null;
+                name: string;
+                role: components["schemas"]["Role"];
+                /** @description `active` or `disabled`. */
+                status: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1229,7 +1268,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiTokenView"][];
+                    "application/json": components["schemas"]["Page_ApiTokenView"];
                 };
             };
         };
@@ -2666,7 +2705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserView"][];
+                    "application/json": components["schemas"]["Page_UserView"];
                 };
             };
         };

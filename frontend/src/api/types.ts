@@ -20,19 +20,41 @@ export type LoginRequest = Schemas['LoginRequest'];
 export type Asset = Schemas['AssetView'];
 export type AssetStatus = Schemas['AssetStatus'];
 export type CreateAsset = Schemas['CreateAsset'];
+export type UpdateAsset = Schemas['UpdateAsset'];
 export type Money = Schemas['MoneyView'];
 /** One entry of `GET /assets/{id}/history`: an audit event about the asset. */
 export type HistoryEntry = Schemas['AuditEventView'];
 
 export type Employee = Schemas['EmployeeView'];
 export type EmployeeDetail = Schemas['EmployeeDetail'];
+export type CreateEmployee = Schemas['CreateEmployee'];
 
 export type Category = Schemas['CategoryView'];
+export type CategoryInput = Schemas['CategoryInput'];
+export type AssetModel = Schemas['ModelView'];
+export type AssetModelInput = Schemas['ModelInput'];
 export type Location = Schemas['LocationView'];
+export type LocationInput = Schemas['LocationInput'];
 export type Department = Schemas['DepartmentView'];
+export type DepartmentInput = Schemas['DepartmentInput'];
+
+export type Dashboard = Schemas['DashboardView'];
+
+export type AuditEvent = Schemas['AuditEventView'];
+export type ChainVerification = Schemas['ChainVerification'];
+
+export type TenantSettings = Schemas['TenantSettingsView'];
+export type UpdateTenant = Schemas['UpdateTenantRequest'];
+export type CreateUser = Schemas['CreateUserRequest'];
+export type UpdateUser = Schemas['UpdateUserRequest'];
+export type ApiToken = Schemas['ApiTokenView'];
+export type CreatedApiToken = Schemas['CreatedApiToken'];
+export type CreateApiToken = Schemas['CreateApiTokenRequest'];
 
 /** The query string accepted by `GET /api/v1/assets`. */
 export type AssetListQuery = NonNullable<paths['/api/v1/assets']['get']['parameters']['query']>;
+/** The query string accepted by `GET /api/v1/audit-events`. */
+export type AuditListQuery = NonNullable<paths['/api/v1/audit-events']['get']['parameters']['query']>;
 /** The query string accepted by `GET /api/v1/employees`. */
 export type EmployeeListQuery = NonNullable<paths['/api/v1/employees']['get']['parameters']['query']>;
 

@@ -1,9 +1,13 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router';
 import { ApiError } from '@/api/errors';
 import { assetRoutes } from '@/modules/assets/routes';
+import { auditRoutes } from '@/modules/audit/routes';
 import { authRoutes } from '@/modules/auth/routes';
 import { useAuthStore } from '@/modules/auth/store';
+import { catalogRoutes } from '@/modules/catalog/routes';
+import { dashboardRoutes } from '@/modules/dashboard/routes';
 import { employeeRoutes } from '@/modules/employees/routes';
+import { settingsRoutes } from '@/modules/settings/routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -18,10 +22,14 @@ export function createAppRouter(): Router {
   const router = createRouter({
     history: createWebHistory(import.meta.env.BASE_URL),
     routes: [
-      { path: '/', redirect: { name: 'assets' } },
+      { path: '/', redirect: { name: 'dashboard' } },
       ...authRoutes,
+      ...dashboardRoutes,
       ...assetRoutes,
       ...employeeRoutes,
+      ...catalogRoutes,
+      ...auditRoutes,
+      ...settingsRoutes,
       {
         path: '/:pathMatch(.*)*',
         name: 'not-found',
@@ -34,7 +42,7 @@ export function createAppRouter(): Router {
 
   router.beforeEach(async (to) => {
     const auth = useAuthStore();
-    if (to.meta.public) return auth.isAuthenticated ? { name: 'assets' } : true;
+    if (to.meta.public) return auth.isAuthenticated ? { name: 'dashboard' } : true;
     if (!auth.isAuthenticated) return { name: 'login', query: { redirect: to.fullPath } };
     if (auth.user === null) {
       try {

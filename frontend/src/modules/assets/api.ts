@@ -1,4 +1,4 @@
-import { api, unwrap } from '@/api/client';
+import { api, send, unwrap, unwrapWithResponse } from '@/api/client';
 import type {
   Asset,
   AssetSort,
@@ -6,6 +6,7 @@ import type {
   CheckinCondition,
   CreateAsset,
   HistoryEntry,
+  UpdateAsset,
 } from '@/api/types';
 import type { Page, PageRequest } from '@/composables/usePagedList';
 
@@ -14,6 +15,8 @@ export interface AssetFilters {
   status: AssetStatus | null;
   q: string;
   sort: AssetSort;
+  categoryId?: string | null;
+  locationId?: string | null;
 }
 
 export function listAssets({ cursor, limit, filters, signal }: PageRequest<AssetFilters>): Promise<Page<Asset>> {
@@ -26,6 +29,8 @@ export function listAssets({ cursor, limit, filters, signal }: PageRequest<Asset
           status: filters.status ?? undefined,
           q: filters.q.trim() || undefined,
           sort: filters.sort,
+          category_id: filters.categoryId ?? undefined,
+          location_id: filters.locationId ?? undefined,
         },
       },
       signal,
@@ -39,6 +44,58 @@ export function getAsset(id: string): Promise<Asset> {
 
 export function createAsset(body: CreateAsset, idempotencyKey: string): Promise<Asset> {
   return unwrap(api.POST('/api/v1/assets', { body, headers: { 'Idempotency-Key': idempotencyKey } }));
+}
+
+/**
+ * Creates an asset and says whether the server only replayed the answer to an earlier
+ * request with the same `Idempotency-Key` (`Idempotent-Replayed: true`): nothing new was made.
+ */
+export async function createAssetOnce(body: CreateAsset, idempotencyKey: string): Promise<{ asset: Asset; replayed: boolean }> {
+  const { body: asset, response } = await unwrapWithResponse(
+    api.POST('/api/v1/assets', { body, headers: { 'Idempotency-Key': idempotencyKey } }),
+  );
+  return { asset, replayed: response.headers.get('Idempotent-Replayed') === 'true' };
+}
+
+/**
+ * Changes some fields of an asset. `version` is the one the user saw (sent as `If-Match`):
+ * if someone changed the asset since, the server answers 409 `version_conflict`.
+ */
+export function updateAsset(id: string, changes: UpdateAsset, version: number, idempotencyKey?: string): Promise<Asset> {
+  return unwrap(
+    api.PATCH('/api/v1/assets/{id}', {
+      params: { path: { id } },
+      body: changes,
+      headers: { 'If-Match': `"${version}"`, ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) },
+    }),
+  );
+}
+
+/** Deletes an asset (the server keeps it for history); 409 `conflict` while it is checked out. */
+export function deleteAsset(id: string, version: number): Promise<void> {
+  return send(
+    api.DELETE('/api/v1/assets/{id}', { params: { path: { id } }, headers: { 'If-Match': `"${version}"` } }),
+  );
+}
+
+/**
+ * Every asset matching `filters`, walking all pages with the cursor (500 a page);
+ * `onProgress` hears the running count after each page.
+ */
+export async function listAllAssets(
+  filters: AssetFilters,
+  options: { signal?: AbortSignal; onProgress?: (loaded: number) => void } = {},
+): Promise<Asset[]> {
+  const all: Asset[] = [];
+  let cursor: string | null = null;
+  const signal = options.signal ?? new AbortController().signal;
+  do {
+    const page: Page<Asset> = await listAssets({ cursor, limit: 500, filters, signal });
+    all.push(...page.data);
+    options.onProgress?.(all.length);
+    cursor = page.next_cursor ?? null;
+  } while (cursor !== null);
+  return all;
 }
 
 export function listAssetHistory({ cursor, limit, filters: id, signal }: PageRequest<string>): Promise<Page<HistoryEntry>> {

@@ -65,7 +65,8 @@ export function describeHistoryEntry(entry: HistoryEntry): HistoryItem {
       else if (field === 'condition' && typeof value === 'string') notes.push(`Condition: ${value.replace(/_/g, ' ')}`);
       else if (field === 'note' && typeof value === 'string') notes.push(`Note: ${value}`);
       else if (isRecord(value) && 'from' in value && 'to' in value && !hiddenFields.has(field)) {
-        changes.push({ field, from: value.from, to: value.to });
+        // A change that reads the same both ways (e.g. no custom fields → `{}`) tells nothing.
+        if (showValue(value.from) !== showValue(value.to)) changes.push({ field, from: value.from, to: value.to });
       }
     }
   }
@@ -88,6 +89,7 @@ export function describeHistoryEntry(entry: HistoryEntry): HistoryItem {
 export function showValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (isRecord(value)) {
+    if (Object.keys(value).length === 0) return '—';
     if (typeof value.name === 'string') return value.name;
     if (typeof value.amount === 'string' && typeof value.currency === 'string') return `${value.amount} ${value.currency}`;
     return JSON.stringify(value);

@@ -14,6 +14,26 @@ export const assetRoutes: RouteRecordRaw[] = [
     meta: { title: 'New asset' },
   },
   {
+    path: '/assets/import',
+    name: 'asset-import',
+    component: () => import('./views/AssetImportView.vue'),
+    meta: { title: 'Import assets' },
+  },
+  {
+    path: '/assets/:id/edit',
+    name: 'asset-edit',
+    component: () => import('./views/AssetEditView.vue'),
+    props: true,
+    meta: { title: 'Edit asset' },
+  },
+  {
+    path: '/assets/:id/label',
+    name: 'asset-label',
+    component: () => import('./views/AssetLabelView.vue'),
+    props: true,
+    meta: { title: 'Asset label' },
+  },
+  {
     path: '/assets/:id',
     name: 'asset',
     component: () => import('./views/AssetDetailView.vue'),

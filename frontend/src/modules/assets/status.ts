@@ -23,6 +23,17 @@ export const assetStatusSeverity: Readonly<Record<AssetStatus, Severity>> = {
   disposed: 'contrast',
 };
 
+/** Chart colours per status, matching the tags' severities. */
+export const assetStatusColors: Readonly<Record<AssetStatus, string>> = {
+  in_stock: '#22c55e',
+  assigned: '#3b82f6',
+  in_transit: '#06b6d4',
+  in_repair: '#f97316',
+  retired: '#94a3b8',
+  lost: '#ef4444',
+  disposed: '#334155',
+};
+
 export const assetStatusOptions = (Object.keys(assetStatusLabels) as AssetStatus[]).map((value) => ({
   value,
   label: assetStatusLabels[value],

@@ -189,7 +189,7 @@ describe('auth store', () => {
     expect(auth.user).toBeNull();
     expect(auth.tenant).toBeNull();
     expect(auth.sessionExpired).toBe(false);
-    expect(assets.filters).toEqual({ status: null, q: '', sort: '-created_at' });
+    expect(assets.filters).toEqual({ status: null, q: '', sort: '-created_at', categoryId: null, locationId: null });
     expect(localStorage.getItem(SESSION_KEY)).toBeNull();
   });
 

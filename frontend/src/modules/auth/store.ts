@@ -2,12 +2,10 @@ import { defineStore, getActivePinia } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { ApiError } from '@/api/errors';
 import { api, bindSession, send, unwrap } from '@/api/client';
-import type { AuthTokens, LoginRequest, Role, SignupRequest, Tenant, User } from '@/api/types';
+import type { AuthTokens, LoginRequest, SignupRequest, Tenant, User } from '@/api/types';
 import { resetAllStores } from '@/stores/reset';
+import { allowed, type Action } from './permissions';
 import { SESSION_KEY, parseStoredTokens, readStoredTokens, writeStoredTokens } from './session-storage';
-
-/** Roles that may change inventory; `viewer` only reads. The server decides; this only hides buttons. */
-const writerRoles: readonly Role[] = ['owner', 'admin', 'manager', 'member'];
 
 /**
  * The signed-in session: the token pair (kept in localStorage), the user and the tenant.
@@ -26,7 +24,10 @@ export const useAuthStore = defineStore('auth', () => {
   const sessionExpired = ref(false);
 
   const isAuthenticated = computed(() => refreshToken.value !== null || accessToken.value !== null);
-  const canWrite = computed(() => user.value !== null && writerRoles.includes(user.value.role));
+  /** Whether the signed-in role may do `action` (hides buttons; the server still decides). */
+  const can = computed(() => (action: Action): boolean => user.value !== null && allowed(user.value.role, action));
+  /** May change assets (create, edit, delete, status). */
+  const canWrite = computed(() => can.value('assets.write'));
 
   function adopt(body: AuthTokens): void {
     accessToken.value = body.access_token;
@@ -50,6 +51,11 @@ export const useAuthStore = defineStore('auth', () => {
     const me = await unwrap(api.GET('/api/v1/me'));
     user.value = me.user;
     tenant.value = me.tenant;
+  }
+
+  /** After the tenant's settings changed (e.g. its name), so the shell shows the new one. */
+  function setTenant(value: Tenant): void {
+    tenant.value = value;
   }
 
   let renewal: Promise<boolean> | null = null;
@@ -136,10 +142,12 @@ export const useAuthStore = defineStore('auth', () => {
     tenant,
     sessionExpired,
     isAuthenticated,
+    can,
     canWrite,
     signup,
     login,
     loadMe,
+    setTenant,
     refresh,
     logout,
     $reset,

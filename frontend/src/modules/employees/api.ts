@@ -1,5 +1,5 @@
 import { api, unwrap } from '@/api/client';
-import type { Employee, EmployeeDetail, EmployeeStatus } from '@/api/types';
+import type { CreateEmployee, Department, Employee, EmployeeDetail, EmployeeStatus, Location } from '@/api/types';
 import type { Page, PageRequest } from '@/composables/usePagedList';
 
 /** The filters of the employee list screen. */
@@ -37,4 +37,16 @@ export async function searchActiveEmployees(q: string, signal?: AbortSignal): Pr
 
 export function getEmployee(id: string): Promise<EmployeeDetail> {
   return unwrap(api.GET('/api/v1/employees/{id}', { params: { path: { id } } }));
+}
+
+export function createEmployee(body: CreateEmployee, idempotencyKey: string): Promise<Employee> {
+  return unwrap(api.POST('/api/v1/employees', { body, headers: { 'Idempotency-Key': idempotencyKey } }));
+}
+
+export async function listDepartments(): Promise<Department[]> {
+  return (await unwrap(api.GET('/api/v1/departments'))).data;
+}
+
+export async function listLocations(): Promise<Location[]> {
+  return (await unwrap(api.GET('/api/v1/locations'))).data;
 }

@@ -8,6 +8,12 @@ export const employeeRoutes: RouteRecordRaw[] = [
     meta: { title: 'Employees' },
   },
   {
+    path: '/employees/new',
+    name: 'employee-new',
+    component: () => import('./views/EmployeeCreateView.vue'),
+    meta: { title: 'New employee' },
+  },
+  {
     path: '/employees/:id',
     name: 'employee',
     component: () => import('./views/EmployeeDetailView.vue'),
