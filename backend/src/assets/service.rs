@@ -1,7 +1,7 @@
 //! Asset use-cases. Each write is one transaction: the row, its audit entry and its outbox
 //! event, committed together.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -127,61 +127,23 @@ fn cost_of(a: &asset::Model) -> Option<Money> {
 
 /// Renders rows as API views, loading their references in one query per kind.
 pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<asset::Model>) -> ApiResult<Vec<AssetView>> {
-    fn ids(rows: &[asset::Model], f: impl Fn(&asset::Model) -> Option<Uuid>) -> Vec<Uuid> {
-        rows.iter().filter_map(f).collect::<HashSet<_>>().into_iter().collect()
-    }
-    let cat_ids = ids(&rows, |a| a.category_id);
-    let model_ids = ids(&rows, |a| a.model_id);
-    let loc_ids = ids(&rows, |a| a.location_id);
-    let emp_ids = ids(&rows, |a| a.assigned_employee_id);
-    let cats: HashMap<Uuid, category::Model> = if cat_ids.is_empty() {
-        HashMap::new()
-    } else {
-        category::Entity::find()
-            .filter(category::Column::TenantId.eq(tenant_id))
-            .filter(category::Column::Id.is_in(cat_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect()
-    };
-    let models: HashMap<Uuid, asset_model::Model> = if model_ids.is_empty() {
-        HashMap::new()
-    } else {
-        asset_model::Entity::find()
-            .filter(asset_model::Column::TenantId.eq(tenant_id))
-            .filter(asset_model::Column::Id.is_in(model_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect()
-    };
-    let locs: HashMap<Uuid, location::Model> = if loc_ids.is_empty() {
-        HashMap::new()
-    } else {
-        location::Entity::find()
-            .filter(location::Column::TenantId.eq(tenant_id))
-            .filter(location::Column::Id.is_in(loc_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect()
-    };
-    let emps: HashMap<Uuid, employee::Model> = if emp_ids.is_empty() {
-        HashMap::new()
-    } else {
-        employee::Entity::find()
-            .filter(employee::Column::TenantId.eq(tenant_id))
-            .filter(employee::Column::Id.is_in(emp_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect()
-    };
+    use category::Column as Cat;
+    use employee::Column as Emp;
+    use location::Column as Loc;
+    let cats = db::tenant_rows_by_ids::<category::Entity, _>(conn, Cat::TenantId, Cat::Id, tenant_id, rows.iter().filter_map(|a| a.category_id), |m| m.id).await?;
+    let models = db::tenant_rows_by_ids::<asset_model::Entity, _>(
+        conn,
+        asset_model::Column::TenantId,
+        asset_model::Column::Id,
+        tenant_id,
+        rows.iter().filter_map(|a| a.model_id),
+        |m| m.id,
+    )
+    .await?;
+    let locs = db::tenant_rows_by_ids::<location::Entity, _>(conn, Loc::TenantId, Loc::Id, tenant_id, rows.iter().filter_map(|a| a.location_id), |m| m.id).await?;
+    let emps =
+        db::tenant_rows_by_ids::<employee::Entity, _>(conn, Emp::TenantId, Emp::Id, tenant_id, rows.iter().filter_map(|a| a.assigned_employee_id), |m| m.id)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|a| {
@@ -1039,29 +1001,15 @@ fn duplicate_name() -> ApiError {
 /// The categories among `ids` that exist in the caller's tenant.
 pub async fn categories_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, CategoryView>> {
     who.require(Action::AssetsRead)?;
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = category::Entity::find()
-        .filter(category::Column::TenantId.eq(who.tenant_id))
-        .filter(category::Column::Id.is_in(ids.iter().copied()))
-        .all(&state.db)
-        .await?;
-    Ok(rows.into_iter().map(|c| (c.id, category_view(c))).collect())
+    let rows = db::tenant_rows_by_ids::<category::Entity, _>(&state.db, category::Column::TenantId, category::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
+    Ok(rows.into_iter().map(|(id, c)| (id, category_view(c))).collect())
 }
 
 /// The models among `ids` that exist in the caller's tenant.
 pub async fn models_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, ModelView>> {
     who.require(Action::AssetsRead)?;
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = asset_model::Entity::find()
-        .filter(asset_model::Column::TenantId.eq(who.tenant_id))
-        .filter(asset_model::Column::Id.is_in(ids.iter().copied()))
-        .all(&state.db)
-        .await?;
-    Ok(rows.into_iter().map(|m| (m.id, model_view(m))).collect())
+    let rows = db::tenant_rows_by_ids::<asset_model::Entity, _>(&state.db, asset_model::Column::TenantId, asset_model::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
+    Ok(rows.into_iter().map(|(id, m)| (id, model_view(m))).collect())
 }
 
 pub async fn list_categories(db: &DatabaseConnection, who: &Principal) -> ApiResult<Vec<CategoryView>> {

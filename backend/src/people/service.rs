@@ -1,6 +1,6 @@
 //! People use-cases: employees, departments, locations.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -46,32 +46,18 @@ fn search_text(name: &str, email: &str, number: Option<&str>) -> String {
 
 /// Renders employees with their department and location names (one query per kind).
 pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<employee::Model>) -> ApiResult<Vec<EmployeeView>> {
-    let dep_ids: Vec<Uuid> = rows.iter().filter_map(|e| e.department_id).collect::<HashSet<_>>().into_iter().collect();
-    let loc_ids: Vec<Uuid> = rows.iter().filter_map(|e| e.location_id).collect::<HashSet<_>>().into_iter().collect();
-    let deps: HashMap<Uuid, String> = if dep_ids.is_empty() {
-        HashMap::new()
-    } else {
-        department::Entity::find()
-            .filter(department::Column::TenantId.eq(tenant_id))
-            .filter(department::Column::Id.is_in(dep_ids))
-            .all(conn)
+    let deps: HashMap<Uuid, String> =
+        db::tenant_rows_by_ids::<department::Entity, _>(conn, department::Column::TenantId, department::Column::Id, tenant_id, rows.iter().filter_map(|e| e.department_id), |m| m.id)
             .await?
             .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect()
-    };
-    let locs: HashMap<Uuid, String> = if loc_ids.is_empty() {
-        HashMap::new()
-    } else {
-        location::Entity::find()
-            .filter(location::Column::TenantId.eq(tenant_id))
-            .filter(location::Column::Id.is_in(loc_ids))
-            .all(conn)
+            .map(|(id, d)| (id, d.name))
+            .collect();
+    let locs: HashMap<Uuid, String> =
+        db::tenant_rows_by_ids::<location::Entity, _>(conn, location::Column::TenantId, location::Column::Id, tenant_id, rows.iter().filter_map(|e| e.location_id), |m| m.id)
             .await?
             .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect()
-    };
+            .map(|(id, l)| (id, l.name))
+            .collect();
     let named = |id: Option<Uuid>, m: &HashMap<Uuid, String>| id.and_then(|id| m.get(&id).map(|n| NamedRef { id, name: n.clone() }));
     Ok(rows
         .into_iter()
@@ -499,33 +485,15 @@ pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>
 /// The departments among `ids` in the caller's tenant.
 pub async fn departments_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, DepartmentView>> {
     who.require(Action::PeopleRead)?;
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(department::Entity::find()
-        .filter(department::Column::TenantId.eq(who.tenant_id))
-        .filter(department::Column::Id.is_in(ids.iter().copied()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, department_view(d)))
-        .collect())
+    let rows = db::tenant_rows_by_ids::<department::Entity, _>(&state.db, department::Column::TenantId, department::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
+    Ok(rows.into_iter().map(|(id, d)| (id, department_view(d))).collect())
 }
 
 /// The locations among `ids` in the caller's tenant.
 pub async fn locations_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, LocationView>> {
     who.require(Action::AssetsRead)?;
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(location::Entity::find()
-        .filter(location::Column::TenantId.eq(who.tenant_id))
-        .filter(location::Column::Id.is_in(ids.iter().copied()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, location_view(l)))
-        .collect())
+    let rows = db::tenant_rows_by_ids::<location::Entity, _>(&state.db, location::Column::TenantId, location::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
+    Ok(rows.into_iter().map(|(id, l)| (id, location_view(l))).collect())
 }
 
 pub async fn list_locations(state: &AppState, who: &Principal) -> ApiResult<Vec<LocationView>> {

@@ -155,6 +155,35 @@ pub fn sql(backend: DatabaseBackend, pg: &str) -> String {
     }
 }
 
+/// The rows of entity `E` among `ids` that belong to `tenant_id`, keyed by id: one query for
+/// any number of ids (none for no ids). What every batch lookup (views, loaders) is built on.
+pub async fn tenant_rows_by_ids<E, C>(
+    conn: &C,
+    tenant_col: E::Column,
+    id_col: E::Column,
+    tenant_id: Uuid,
+    ids: impl IntoIterator<Item = Uuid>,
+    key: fn(&E::Model) -> Uuid,
+) -> Result<std::collections::HashMap<Uuid, E::Model>, DbErr>
+where
+    E: sea_orm::EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let ids: std::collections::HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(E::find()
+        .filter(tenant_col.eq(tenant_id))
+        .filter(id_col.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| (key(&m), m))
+        .collect())
+}
+
 /// True when the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
