@@ -1,1 +1,14 @@
+//! Vendor clients for Assetronics: each speaks one vendor's HTTP and JSON and returns the
+//! normalized records of [`hris`]; none of them touches the database — `backend` decides what a
+//! normalized record means for a tenant.
+//!
+//! - [`http`]: the plumbing every vendor client shares (timeouts, retries honoring
+//!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
+//! - [`bamboohr`]: the BambooHR client.
+//! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
+//!   development and tests.
 
+pub mod bamboohr;
+pub mod hris;
+pub mod http;
+pub mod sandbox;

@@ -1,0 +1,88 @@
+//! The normalized HRIS record every HR-system client returns, and how a pull reports failures.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::http::VendorError;
+
+/// Whether the person still works for the company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentStatus {
+    Active,
+    Terminated,
+}
+
+/// One person as the HR system knows them, in vendor-neutral form.
+///
+/// `external_id` is the vendor's stable id: the backend upserts on it, so a repeated sync changes
+/// nothing. Optional fields are `None` when the vendor has no value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HrisEmployee {
+    pub external_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub work_email: Option<String>,
+    pub employee_number: Option<String>,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    /// The manager's `external_id` in the same HR system.
+    pub manager_external_id: Option<String>,
+    pub status: EmploymentStatus,
+    pub hire_date: Option<NaiveDate>,
+    pub termination_date: Option<NaiveDate>,
+}
+
+/// A vendor record that could not be turned into an [`HrisEmployee`]. A sync skips it, counts it
+/// as failed and carries on with the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("malformed record {}: {reason}", external_id.as_deref().unwrap_or("(no id)"))]
+pub struct MalformedRecord {
+    /// The vendor's id for the record, when the record had a readable one.
+    pub external_id: Option<String>,
+    pub reason: String,
+}
+
+/// The outcome of a pull: every record that parsed, and every one that did not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmployeePull {
+    pub employees: Vec<HrisEmployee>,
+    pub malformed: Vec<MalformedRecord>,
+}
+
+/// Why an HRIS call failed, classified by what the caller should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum HrisError {
+    /// The vendor call failed as a whole; see [`VendorError`] for the classes.
+    #[error(transparent)]
+    Vendor(#[from] VendorError),
+    /// One record was unreadable; only that record is affected.
+    #[error(transparent)]
+    MalformedRecord(#[from] MalformedRecord),
+}
+
+impl HrisError {
+    /// Bad credentials or missing permissions: a person must fix the integration's settings.
+    /// Never retried.
+    pub fn needs_attention(&self) -> bool {
+        matches!(self, HrisError::Vendor(e) if e.needs_attention())
+    }
+
+    /// Whether trying the same call later can succeed (rate limits, outages, timeouts, an open
+    /// circuit).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, HrisError::Vendor(e) if e.is_retryable() || matches!(e, VendorError::CircuitOpen))
+    }
+
+    /// How long the vendor asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            HrisError::Vendor(e) => e.retry_after(),
+            HrisError::MalformedRecord(_) => None,
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Local simulators of the vendors' APIs, for development and tests.
+//!
+//! One actix-web server answers for every simulated vendor under its own prefix (today
+//! BambooHR, under `/bamboohr`, see [`bamboohr`]), plus a control API under `/_control/...` that
+//! tests and developers use to inject faults and change data. Run it as the
+//! `assetronics-sandbox` binary, or in-process with [`spawn`]:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use assetronics_integrations::sandbox::{spawn, SandboxConfig};
+//! let sandbox = spawn(SandboxConfig::default()).await?;
+//! let bamboohr_base_url = sandbox.bamboohr_base_url(); // use as the integration's config.base_url
+//! # Ok(()) }
+//! ```
+
+pub mod bamboohr;
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::{App, HttpServer, dev::Server, web};
+
+/// What the simulator starts with.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// BambooHR companies present from the start (more can be added through the control API).
+    pub bamboohr_companies: Vec<bamboohr::CompanySeed>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            bamboohr_companies: vec![bamboohr::CompanySeed::default()],
+        }
+    }
+}
+
+/// A running simulator.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    bamboohr: bamboohr::BambooHrSandbox,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Sandbox {
+    /// The bound address (the real port when port 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://{addr}`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The `base_url` a BambooHR integration uses to reach this simulator.
+    pub fn bamboohr_base_url(&self) -> String {
+        format!("{}/bamboohr", self.url())
+    }
+
+    /// Direct access to the simulated BambooHR data and faults, for Rust tests.
+    pub fn bamboohr(&self) -> &bamboohr::BambooHrSandbox {
+        &self.bamboohr
+    }
+
+    /// Stops accepting connections and finishes in-flight requests.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// Binds and builds the simulator's server without running it: the caller awaits (or spawns)
+/// the returned [`Server`]. Used by the binary.
+pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
+    let listener = TcpListener::bind(config.bind)?;
+    let addr = listener.local_addr()?;
+    let bamboohr = bamboohr::BambooHrSandbox::new(config.bamboohr_companies);
+    let data = web::Data::new(bamboohr.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
+            .configure(bamboohr::routes)
+    })
+    .workers(2)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    Ok((
+        Sandbox {
+            addr,
+            bamboohr,
+            handle,
+        },
+        server,
+    ))
+}
+
+/// Starts the simulator on the current tokio runtime and returns once it listens.
+pub async fn spawn(config: SandboxConfig) -> std::io::Result<Sandbox> {
+    let (sandbox, server) = build(config)?;
+    tokio::spawn(server);
+    Ok(sandbox)
+}
