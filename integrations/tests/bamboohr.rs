@@ -397,3 +397,72 @@ async fn sandbox_binary_prints_its_url_and_serves_bamboohr() {
     assert_eq!(bamboo.fetch_all().await.unwrap().employees.len(), 5);
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn timeout_is_unavailable_and_retried() {
+    let sandbox = sandbox_with(10).await;
+    let impatient = HttpPolicy {
+        timeout: Duration::from_millis(300),
+        ..fast_policy()
+    };
+
+    faults(&sandbox, json!({"slow_next": 1, "slow_ms": 2000})).await;
+    let pull = client(&sandbox, KEY, impatient.clone())
+        .fetch_all()
+        .await
+        .unwrap();
+    assert_eq!(pull.employees.len(), 10);
+
+    faults(&sandbox, json!({"slow_next": 1, "slow_ms": 2000})).await;
+    let no_retries = client(
+        &sandbox,
+        KEY,
+        HttpPolicy {
+            max_retries: 0,
+            ..impatient
+        },
+    );
+    let err = no_retries.test_connection().await.unwrap_err();
+    assert!(
+        matches!(err, HrisError::Vendor(VendorError::Unavailable { .. })),
+        "{err:?}"
+    );
+    assert!(err.is_retryable() && !err.needs_attention());
+}
+
+#[tokio::test]
+async fn forbidden_needs_attention_and_is_not_retried() {
+    let sandbox = sandbox_with(10).await;
+    faults(&sandbox, json!({"fail_next": 5, "fail_status": 403})).await;
+    let err = client(&sandbox, KEY, fast_policy())
+        .fetch_all()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, HrisError::Vendor(VendorError::Forbidden { .. })),
+        "{err:?}"
+    );
+    assert!(err.needs_attention() && !err.is_retryable());
+    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 1);
+}
+
+#[tokio::test]
+async fn unavailable_with_retry_after_is_honored() {
+    let sandbox = sandbox_with(10).await;
+    faults(
+        &sandbox,
+        json!({"fail_next": 1, "fail_status": 503, "retry_after_secs": 1}),
+    )
+    .await;
+    let started = Instant::now();
+    let pull = client(&sandbox, KEY, fast_policy())
+        .fetch_all()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited only {:?}",
+        started.elapsed()
+    );
+    assert_eq!(pull.employees.len(), 10);
+}

@@ -16,7 +16,8 @@
 //! Control endpoints, under `/_control/bamboohr/{subdomain}`:
 //! - `PUT` `{"api_key": "...", "employees": 500}`: create or reset a company;
 //! - `POST /faults` `{"rate_limit_next": 1, "retry_after_secs": 1}`, `{"fail_next": 2,
-//!   "fail_status": 503}`, `{"malformed_ids": ["17"]}`: the next vendor requests misbehave;
+//!   "fail_status": 503}`, `{"malformed_ids": ["17"]}`, `{"slow_next": 1, "slow_ms": 2000}`:
+//!   the next vendor requests misbehave;
 //! - `POST /employees` `{"firstName": "Ada", ...}`: hire (answers the new record);
 //! - `PATCH /employees/{id}` with BambooHR fields: update;
 //! - `POST /employees/{id}/terminate` `{"date": "2026-11-30"}`: terminate;
@@ -76,6 +77,11 @@ pub struct Faults {
     /// Employees whose records come back malformed (a hire date that is no date).
     #[serde(default)]
     pub malformed_ids: Vec<String>,
+    /// Delay this many next requests by `slow_ms` before answering (to provoke timeouts).
+    #[serde(default)]
+    pub slow_next: u32,
+    #[serde(default)]
+    pub slow_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +91,8 @@ struct FaultsPatch {
     fail_next: Option<u32>,
     fail_status: Option<u16>,
     malformed_ids: Option<Vec<String>>,
+    slow_next: Option<u32>,
+    slow_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,6 +346,24 @@ impl BambooHrSandbox {
         Some(record)
     }
 
+    /// Takes one "slow" fault, if any, and answers how long to stall.
+    fn take_delay(&self, subdomain: &str) -> Option<std::time::Duration> {
+        let mut companies = self.lock();
+        let faults = &mut companies.get_mut(subdomain)?.faults;
+        if faults.slow_next == 0 {
+            return None;
+        }
+        faults.slow_next -= 1;
+        Some(std::time::Duration::from_millis(faults.slow_ms))
+    }
+
+    /// Stalls when a "slow" fault is pending, outside the lock.
+    async fn stall(&self, subdomain: &str) {
+        if let Some(delay) = self.take_delay(subdomain) {
+            tokio::time::sleep(delay).await;
+        }
+    }
+
     /// Changes fields of an existing employee; `None` when there is no such employee.
     pub fn update(&self, subdomain: &str, id: u64, fields: Record) -> Option<Record> {
         let mut companies = self.lock();
@@ -471,6 +497,7 @@ async fn meta_fields(
     request: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
+    sandbox.stall(&path).await;
     with_company(&sandbox, &request, &path, |_| {
         let fields: Vec<Value> = REPORT_FIELDS
             .iter()
@@ -502,6 +529,7 @@ async fn custom_report(
     body: web::Json<ReportRequest>,
 ) -> HttpResponse {
     let subdomain = path.into_inner();
+    sandbox.stall(&subdomain).await;
     with_company(&sandbox, &request, &subdomain, |company| {
         if !query
             .format
@@ -554,6 +582,7 @@ async fn changed(
         Err(_) => return vendor_error(StatusCode::BAD_REQUEST, "Invalid 'since' timestamp"),
     };
     let subdomain = path.into_inner();
+    sandbox.stall(&subdomain).await;
     with_company(&sandbox, &request, &subdomain, |company| {
         let mut employees = serde_json::Map::new();
         let mut latest: Option<DateTime<Utc>> = None;
@@ -600,6 +629,7 @@ async fn employee(
     query: web::Query<EmployeeQuery>,
 ) -> HttpResponse {
     let (subdomain, id) = path.into_inner();
+    sandbox.stall(&subdomain).await;
     with_company(&sandbox, &request, &subdomain, |company| {
         let Some(record) = id
             .parse::<u64>()
@@ -670,6 +700,12 @@ async fn control_faults(
     }
     if let Some(v) = patch.malformed_ids {
         faults.malformed_ids = v;
+    }
+    if let Some(v) = patch.slow_next {
+        faults.slow_next = v;
+    }
+    if let Some(v) = patch.slow_ms {
+        faults.slow_ms = v;
     }
     HttpResponse::Ok().json(&*faults)
 }
