@@ -31,6 +31,8 @@ pub struct AppState {
     /// This node's long-poll sessions.
     pub longpoll: Arc<LongPollSessions>,
     pub metrics: Arc<crate::platform::metrics::Metrics>,
+    /// Encrypts integration credentials at rest.
+    pub secrets: crate::platform::encryption::SecretBox,
     pub rate_limits: crate::platform::rate_limit::ApiRateLimits,
     /// How many SQL statements the pool has run (see [`db::StatementCounter`]).
     pub statements: Arc<db::StatementCounter>,
@@ -87,6 +89,7 @@ impl Application {
                         .configure(crate::assets::http::routes)
                         .configure(crate::people::http::routes)
                         .configure(crate::audit::http::routes)
+                        .configure(crate::integrations::http::routes)
                         .service(http::resource("/events/stream").route(web::get().to(crate::realtime::sse::stream)))
                         .default_service(web::to(http::not_found)),
                 )
@@ -145,6 +148,11 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         None => TokenKeys::load_or_generate(&settings.data_dir)?,
     };
     let keys = TokenKeys::new(&secret, &settings.jwt_previous_secrets);
+    let secrets_key = match &settings.secrets_key {
+        Some(k) => k.expose().to_owned(),
+        None => crate::platform::encryption::SecretBox::load_or_generate(&settings.data_dir)?,
+    };
+    let secrets = crate::platform::encryption::SecretBox::from_base64(&secrets_key)?;
     let mut db = db::connect(&settings.database_url, settings.db_max_connections).await?;
     let statements = Arc::new(db::StatementCounter::default());
     db::count_statements(&mut db, statements.clone());
@@ -157,6 +165,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         realtime: Arc::new(Hub::new()),
         longpoll: Arc::new(LongPollSessions::default()),
         metrics: crate::platform::metrics::Metrics::new()?,
+        secrets,
         rate_limits: crate::platform::rate_limit::ApiRateLimits::new(settings.rate_limit_tenant_rps, settings.rate_limit_caller_rps),
         settings,
     })

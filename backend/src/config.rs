@@ -17,6 +17,9 @@ pub struct Settings {
     pub database_url: String,
     /// `ASSETRONICS_JWT_SECRET`: signing key for access tokens; generated into the data dir when unset.
     pub jwt_secret: Option<Secret>,
+    /// `ASSETRONICS_SECRETS_KEY`: base64 of 32 bytes encrypting integration credentials at rest;
+    /// generated into the data dir when unset (set it when running several nodes).
+    pub secrets_key: Option<Secret>,
     /// `ASSETRONICS_JWT_PREVIOUS_SECRETS`: comma-separated keys still accepted for verification.
     pub jwt_previous_secrets: Vec<Secret>,
     /// `ASSETRONICS_ACCESS_TOKEN_TTL_SECS`, default 900.
@@ -70,6 +73,7 @@ impl Settings {
             data_dir,
             database_url,
             jwt_secret: var("ASSETRONICS_JWT_SECRET").map(Secret::new),
+            secrets_key: var("ASSETRONICS_SECRETS_KEY").map(Secret::new),
             jwt_previous_secrets: var("ASSETRONICS_JWT_PREVIOUS_SECRETS")
                 .map(|v| v.split(',').map(|s| Secret::new(s.trim().to_string())).collect())
                 .unwrap_or_default(),
@@ -107,6 +111,7 @@ impl Settings {
             data_dir,
             database_url,
             jwt_secret: Some(Secret::new("test-signing-key-0123456789abcdef0123456789abcdef".into())),
+            secrets_key: None,
             jwt_previous_secrets: vec![],
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(3600),

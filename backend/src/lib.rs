@@ -10,6 +10,7 @@ pub mod assets;
 pub mod audit;
 pub mod config;
 pub mod demo;
+pub mod integrations;
 pub mod graphql;
 pub mod openapi;
 pub mod people;

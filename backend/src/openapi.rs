@@ -31,6 +31,8 @@ use crate::{accounts, app, assets, audit, people, platform};
         people::http::delete_department, people::http::delete_location,
         audit::http::list, audit::http::verify,
         crate::realtime::sse::stream,
+        crate::integrations::http::create, crate::integrations::http::list, crate::integrations::http::get,
+        crate::integrations::http::delete, crate::integrations::http::test,
     ),
     components(schemas(platform::error::Problem, platform::error::FieldError)),
     modifiers(&BearerAuth),

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_foundation;
 mod m20261125_000002_search_index;
+mod m20261125_000003_integrations;
 
 /// All migrations, in order. `assetronics migrate` and server start-up run them.
 pub struct Migrator;
@@ -12,6 +13,8 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_foundation::Migration), Box::new(m20261125_000002_search_index::Migration)]
+        vec![Box::new(m20261125_000001_foundation::Migration), Box::new(m20261125_000002_search_index::Migration),
+            Box::new(m20261125_000003_integrations::Migration),
+        ]
     }
 }

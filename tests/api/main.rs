@@ -7,6 +7,7 @@ mod clients;
 mod dashboard;
 mod demo;
 mod errors;
+mod integrations;
 mod graphql;
 mod operations;
 mod paging;

@@ -70,6 +70,7 @@ pub enum Action {
     TenantManage,
     WorkflowsApprove,
     IntegrationsRead,
+    IntegrationsManage,
 }
 
 /// The authorization table: the only place that says which role may do what.
@@ -81,7 +82,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
         AssetsRead => true,
         PeopleRead => role != Member,
         AssetsAssign | WorkflowsApprove => role >= Manager,
-        AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage | IntegrationsRead => role >= Admin,
+        AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage | IntegrationsRead | IntegrationsManage => role >= Admin,
         UsersManage | TenantManage => role == Owner,
     }
 }
@@ -186,7 +187,7 @@ macro_rules! permissions {
 
 permissions!(
     AssetsRead, AssetsWrite, AssetsAssign, PeopleRead, PeopleWrite, CatalogWrite, AuditRead, UsersRead,
-    UsersManage, ApiTokensManage, TenantManage,
+    UsersManage, ApiTokensManage, TenantManage, IntegrationsRead, IntegrationsManage,
 );
 
 /// An authenticated caller that holds permission `P`; a handler taking it cannot run otherwise.

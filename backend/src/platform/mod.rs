@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod encryption;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -385,6 +385,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's integrations. */
+        get: operations["list_integrations"];
+        put?: never;
+        /** Connects a provider; credentials are stored encrypted and never returned. */
+        post: operations["create_integration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_integration"];
+        put?: never;
+        post?: never;
+        delete: operations["delete_integration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Calls the vendor with the stored credentials. */
+        post: operations["test_integration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locations": {
         parameters: {
             query?: never;
@@ -733,6 +784,13 @@ export interface components {
             status?: string | null;
             title?: string | null;
         };
+        CreateIntegration: {
+            config: Record<string, never>;
+            credentials: Record<string, never>;
+            name?: string | null;
+            provider: string;
+            schedule?: string | null;
+        };
         CreateUserRequest: {
             email: string;
             name: string;
@@ -850,6 +908,29 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
+        };
+        /** @description An integration as the API shows it; credentials are write-only and never returned. */
+        IntegrationView: {
+            config: Record<string, never>;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Which credential fields are set (their values are never shown). */
+            credentials_set: string[];
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_tested_at?: string | null;
+            name: string;
+            provider: string;
+            /** @description Cron expression of scheduled syncs, if any. */
+            schedule?: string | null;
+            /** @description `active`, `needs_attention` (e.g. bad credentials) or `disabled`. */
+            status: string;
+            status_detail?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
         };
         LocationInput: {
             address?: string | null;
@@ -1069,6 +1150,33 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list. */
+        Page_IntegrationView: {
+            data: {
+                config: Record<string, never>;
+                /** Format: date-time */
+                created_at: string;
+                /** @description Which credential fields are set (their values are never shown). */
+                credentials_set: string[];
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                last_tested_at?: string | null;
+                name: string;
+                provider: string;
+                /** @description Cron expression of scheduled syncs, if any. */
+                schedule?: string | null;
+                /** @description `active`, `needs_attention` (e.g. bad credentials) or `disabled`. */
+                status: string;
+                status_detail?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
         Page_LocationView: {
             data: {
                 address?: string | null;
@@ -1176,6 +1284,10 @@ export interface components {
             id: string;
             name: string;
             slug: string;
+        };
+        TestResult: {
+            detail: string;
+            ok: boolean;
         };
         /** @description A partial update: absent fields stay as they are, `null` clears a field. */
         UpdateAsset: {
@@ -2416,6 +2528,150 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+        };
+    };
+    list_integrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IntegrationView"];
+                };
+            };
+        };
+    };
+    create_integration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateIntegration"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description Validation failed; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_integration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_integration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_integration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResult"];
+                };
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

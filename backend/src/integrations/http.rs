@@ -1,0 +1,56 @@
+//! REST endpoints of the integrations context.
+
+use actix_web::{HttpResponse, web};
+use uuid::Uuid;
+
+use super::model::*;
+use super::service;
+use crate::app::AppState;
+use crate::platform::auth::{Authorized, IntegrationsManage, IntegrationsRead};
+use crate::platform::error::{ApiResult, Problem};
+use crate::platform::http::resource;
+use crate::platform::pagination::Page;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/integrations").route(web::get().to(list)).route(web::post().to(create)))
+        .service(resource("/integrations/{id}").route(web::get().to(get)).route(web::delete().to(delete)))
+        .service(resource("/integrations/{id}/test").route(web::post().to(test)));
+}
+
+/// Connects a provider; credentials are stored encrypted and never returned.
+#[utoipa::path(operation_id = "create_integration", post, path = "/api/v1/integrations", tag = "integrations", request_body = CreateIntegration,
+    responses((status = 201, description = "Created", body = IntegrationView), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, body: web::Json<CreateIntegration>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::create(&state, &who, body.into_inner()).await?))
+}
+
+/// The tenant's integrations.
+#[utoipa::path(operation_id = "list_integrations", get, path = "/api/v1/integrations", tag = "integrations",
+    responses((status = 200, description = "OK", body = Page<IntegrationView>)), security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, who: Authorized<IntegrationsRead>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page { data: service::list(&state, &who).await?, next_cursor: None }))
+}
+
+#[utoipa::path(operation_id = "get_integration", get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = IntegrationView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn get(state: web::Data<AppState>, who: Authorized<IntegrationsRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::get(&state, &who, id.into_inner()).await?))
+}
+
+#[utoipa::path(operation_id = "delete_integration", delete, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "No content"), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn delete(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    service::delete(&state, &who, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Calls the vendor with the stored credentials.
+#[utoipa::path(operation_id = "test_integration", post, path = "/api/v1/integrations/{id}/test", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = TestResult), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn test(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::test(&state, &who, id.into_inner()).await?))
+}

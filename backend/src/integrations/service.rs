@@ -1,0 +1,199 @@
+//! Integration use-cases.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::entity::integration;
+use super::model::*;
+use crate::app::AppState;
+use crate::audit::service::{self as audit, Entry};
+use crate::platform::auth::{Action, Principal};
+use crate::platform::clock;
+use crate::platform::db;
+use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::events;
+use crate::platform::validation::{self as v, Errors};
+use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig};
+use assetronics_integrations::http::HttpPolicy;
+
+const TOPIC: &str = "integrations";
+
+fn credential_names(state: &AppState, row: &integration::Model) -> Vec<String> {
+    let aad = aad(row.tenant_id, row.id);
+    match state.secrets.open(&row.credentials, &aad) {
+        Ok(Value::Object(m)) => {
+            let mut k: Vec<String> = m.keys().cloned().collect();
+            k.sort();
+            k
+        }
+        _ => vec![],
+    }
+}
+
+fn aad(tenant_id: Uuid, id: Uuid) -> Vec<u8> {
+    format!("integration:{tenant_id}:{id}").into_bytes()
+}
+
+fn view(state: &AppState, r: &integration::Model) -> IntegrationView {
+    IntegrationView {
+        id: r.id,
+        provider: r.provider.clone(),
+        name: r.name.clone(),
+        config: r.config.clone(),
+        credentials_set: credential_names(state, r),
+        status: r.status.clone(),
+        status_detail: r.status_detail.clone(),
+        schedule: r.schedule.clone(),
+        last_tested_at: r.last_tested_at,
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+async fn find(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<integration::Model> {
+    integration::Entity::find_by_id(id)
+        .filter(integration::Column::TenantId.eq(who.tenant_id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("integration"))
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn create(state: &AppState, who: &Principal, req: CreateIntegration) -> ApiResult<IntegrationView> {
+    who.require(Action::IntegrationsManage)?;
+    let mut errs = Errors::default();
+    let provider = req.provider.trim().to_owned();
+    for e in check_provider(&provider, &req.config, &req.credentials) {
+        errs.push(e);
+    }
+    if !req.config.is_object() {
+        errs.add("config", "invalid_type", "must be an object");
+    }
+    if !req.credentials.is_object() {
+        errs.add("credentials", "invalid_type", "must be an object");
+    }
+    let name = req.name.as_deref().map(|n| v::required_text("name", n, 120)).transpose().map_err(|e| ApiError::validation(vec![e]));
+    let schedule = req.schedule.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    if let Some(s) = &schedule
+        && s.split_whitespace().count() < 5 {
+            errs.add("schedule", "invalid_format", "must be a cron expression, e.g. \"0 */6 * * *\"");
+        }
+    errs.finish()?;
+    let name = name?.unwrap_or_else(|| provider.clone());
+    let id = Uuid::now_v7();
+    let sealed = state.secrets.seal(&req.credentials, &aad(who.tenant_id, id)).map_err(ApiError::internal)?;
+    let now = clock::now();
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let row = integration::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(who.tenant_id),
+        provider: Set(provider),
+        name: Set(name),
+        config: Set(req.config),
+        credentials: Set(sealed),
+        status: Set("active".into()),
+        status_detail: Set(None),
+        schedule: Set(schedule),
+        last_tested_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "integration.created",
+            entity_type: "integration",
+            entity_id: Some(id),
+            // Credentials never enter the audit log; only that they were set.
+            changes: json!({"provider": {"from": null, "to": row.provider}, "name": {"from": null, "to": row.name}, "config": {"from": null, "to": row.config}, "credentials": {"from": null, "to": "(set)"}}),
+        },
+    )
+    .await?;
+    let out = view(state, &row);
+    events::enqueue(&txn, who.tenant_id, TOPIC, "integration_created", json!({"integration": out})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(out)
+}
+
+pub async fn list(state: &AppState, who: &Principal) -> ApiResult<Vec<IntegrationView>> {
+    who.require(Action::IntegrationsRead)?;
+    let rows = integration::Entity::find()
+        .filter(integration::Column::TenantId.eq(who.tenant_id))
+        .order_by_asc(integration::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(rows.iter().map(|r| view(state, r)).collect())
+}
+
+pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<IntegrationView> {
+    who.require(Action::IntegrationsRead)?;
+    Ok(view(state, &find(state, who, id).await?))
+}
+
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
+    who.require(Action::IntegrationsManage)?;
+    let row = find(state, who, id).await?;
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    integration::Entity::delete_by_id(row.id).exec(&txn).await?;
+    audit::record(&txn, who, Entry { action: "integration.deleted", entity_type: "integration", entity_id: Some(id), changes: json!({}) }).await?;
+    events::enqueue(&txn, who.tenant_id, TOPIC, "integration_deleted", json!({"integration": {"id": id}})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
+/// A client for the integration's vendor, built from its config and decrypted credentials.
+fn bamboohr_client(state: &AppState, row: &integration::Model) -> ApiResult<BambooHrClient> {
+    let creds = state.secrets.open(&row.credentials, &aad(row.tenant_id, row.id)).map_err(ApiError::internal)?;
+    let key = creds.get("api_key").and_then(Value::as_str).unwrap_or_default();
+    BambooHrClient::new(BambooHrConfig {
+        subdomain: row.config.get("subdomain").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        api_key: ApiKey::new(key),
+        base_url: row.config.get("base_url").and_then(Value::as_str).map(str::to_owned),
+        policy: HttpPolicy { max_retries: 1, ..HttpPolicy::default() },
+    })
+    .map_err(|e| ApiError::internal(format!("cannot build the BambooHR client: {e}")))
+}
+
+/// Calls the vendor with the stored credentials. Bad credentials mark the integration as
+/// needing attention; a working connection clears that.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
+pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<TestResult> {
+    who.require(Action::IntegrationsManage)?;
+    let row = find(state, who, id).await?;
+    let outcome = match row.provider.as_str() {
+        "bamboohr" => bamboohr_client(state, &row)?.test_connection().await,
+        p => return Err(ApiError::field("provider", "not_available", format!("the {p} connector is not available yet"))),
+    };
+    let (ok, detail, status) = match &outcome {
+        Ok(()) => (true, "connected".to_owned(), "active"),
+        Err(e) if e.needs_attention() => (false, e.to_string(), "needs_attention"),
+        Err(e) => (false, e.to_string(), row.status.as_str()),
+    };
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let before = row.status.clone();
+    let mut am = row.clone().into_active_model();
+    am.status = Set(status.to_owned());
+    am.status_detail = Set((!ok).then(|| detail.clone()));
+    am.last_tested_at = Set(Some(clock::now()));
+    am.updated_at = Set(clock::now());
+    let after = am.update(&txn).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry { action: "integration.tested", entity_type: "integration", entity_id: Some(id), changes: json!({"ok": ok, "status": {"from": before, "to": after.status}}) },
+    )
+    .await?;
+    events::enqueue(&txn, who.tenant_id, TOPIC, "integration_updated", json!({"integration": view(state, &after)})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(TestResult { ok, detail })
+}
