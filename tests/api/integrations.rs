@@ -1,4 +1,5 @@
 use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr::CompanySeed};
+use assetronics_tests::socket;
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
@@ -87,4 +88,99 @@ async fn integrations_validate_input_and_are_tenant_scoped_and_admin_only() {
     assert_eq!(app.get("/api/v1/integrations", &viewer.access_token).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/api/v1/integrations", &s.access_token).await.body["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(app.delete(&format!("/api/v1/integrations/{}", id(&created.body)), &s.access_token).await.status, StatusCode::NO_CONTENT);
+}
+
+async fn connected(app: &TestApp, s: &Session, sim: &sandbox::Sandbox) -> String {
+    let created = app
+        .post(
+            "/api/v1/integrations",
+            &s.access_token,
+            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    id(&created.body)
+}
+
+fn system(s: &Session) -> assetronics::platform::auth::Principal {
+    assetronics::platform::auth::Principal::system(s.tenant_id.parse().expect("tenant id"), "sync")
+}
+
+async fn employee_audit_count(app: &TestApp, s: &Session) -> usize {
+    let mut n = 0;
+    for action in ["employee.created", "employee.updated"] {
+        let res = app.get(&format!("/api/v1/audit-events?limit=500&action={action}"), &s.access_token).await;
+        n += res.body["data"].as_array().map(Vec::len).unwrap_or(0);
+    }
+    n
+}
+
+#[tokio::test]
+async fn an_hris_sync_upserts_people_and_a_second_run_writes_nothing() {
+    let app = spawn_app().await;
+    let sim = simulator().await;
+    let s = app.signup("Acme").await;
+    let integration = connected(&app, &s, &sim).await;
+    let iid: uuid::Uuid = integration.parse().expect("uuid");
+
+    let topic = format!("integrations:{}", s.tenant_id);
+    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token)).await.expect("connect");
+    socket::send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
+    assert_eq!(socket::recv(&mut ws).await[4]["status"], "ok");
+
+    let first = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    assert_eq!(first.status, "succeeded");
+    assert_eq!((first.stats.created, first.stats.updated, first.stats.failed), (25, 0, 0));
+    assert_eq!(socket::recv_event(&mut ws, "sync_started").await[4]["integration_id"], integration.as_str());
+    let progress = socket::recv_event(&mut ws, "sync_progress").await;
+    assert_eq!(progress[4]["processed"], 25);
+    let finished = socket::recv_event(&mut ws, "sync_finished").await;
+    assert_eq!(finished[4]["stats"]["created"], 25);
+
+    let people = app.get("/api/v1/employees?limit=500", &s.access_token).await;
+    let rows = people.body["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 25);
+    assert!(rows.iter().all(|e| e["external_source"] == "bamboohr" && e["external_id"].is_string()));
+    assert!(rows.iter().any(|e| e["department"]["name"].is_string()), "departments come from the HR system");
+    let writes = employee_audit_count(&app, &s).await;
+
+    let second = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    assert_eq!((second.stats.created, second.stats.updated, second.stats.unchanged), (0, 0, 25));
+    assert_eq!(employee_audit_count(&app, &s).await, writes, "no vendor change, no write");
+
+    // A termination in the HR system marks the person, it does not delete them.
+    let terminated_before = app.get("/api/v1/employees?limit=500&status=terminated", &s.access_token).await.body["data"].as_array().map(Vec::len).unwrap_or(0);
+    sim.bamboohr().terminate("acme", 3, chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
+    let third = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    assert_eq!((third.stats.updated, third.stats.unchanged), (1, 24));
+    let leaver = app.get("/api/v1/employees?limit=500&status=terminated", &s.access_token).await;
+    let leavers = leaver.body["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(leavers.len(), terminated_before + 1);
+    let three = leavers.iter().find(|e| e["external_id"] == "3").expect("employee 3 is terminated");
+    assert_eq!(three["end_date"], "2026-11-20");
+    assert_eq!(app.get("/api/v1/employees?limit=500", &s.access_token).await.body["data"].as_array().map(Vec::len), Some(25), "nobody deleted");
+}
+
+#[tokio::test]
+async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
+    let app = spawn_app().await;
+    let sim = simulator().await;
+    let s = app.signup("Acme").await;
+    let iid: uuid::Uuid = connected(&app, &s, &sim).await.parse().expect("uuid");
+    sim.bamboohr().set_faults("acme", assetronics_integrations::sandbox::bamboohr::Faults { malformed_ids: vec!["5".into()], ..Default::default() });
+    let out = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    assert_eq!(out.status, "partial");
+    assert_eq!((out.stats.created, out.stats.failed), (24, 1));
+
+    let bad = app
+        .post(
+            "/api/v1/integrations",
+            &s.access_token,
+            json!({"provider": "bamboohr", "name": "wrong key", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "nope"}}),
+        )
+        .await;
+    let out = assetronics::integrations::service::run_sync(&app.state, &system(&s), id(&bad.body).parse().expect("uuid")).await.expect("sync");
+    assert_eq!(out.status, "failed");
+    let got = app.get(&format!("/api/v1/integrations/{}", id(&bad.body)), &s.access_token).await;
+    assert_eq!(got.body["status"], "needs_attention");
 }

@@ -197,3 +197,63 @@ pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<Test
     state.events.kick();
     Ok(TestResult { ok, detail })
 }
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncOutcome {
+    /// `succeeded`, `partial` (some records failed) or `failed`.
+    pub status: String,
+    pub stats: crate::people::service::UpsertStats,
+    pub error: Option<String>,
+}
+
+/// Records per write transaction during a sync.
+const SYNC_BATCH: usize = 500;
+
+/// Pulls every person from the integration's HR system and upserts them, batch by batch,
+/// publishing `sync_started`, `sync_progress` and `sync_finished` / `sync_failed` on the
+/// tenant's `integrations` topic. Running it again with no vendor change writes nothing.
+/// Bad credentials mark the integration as needing attention.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
+pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncOutcome> {
+    let row = find(state, who, id).await?;
+    let notify = |event: &'static str, payload: Value| async move {
+        let txn = db::begin_write(&state.db, who.tenant_id).await?;
+        events::enqueue(&txn, who.tenant_id, TOPIC, event, payload).await?;
+        txn.commit().await?;
+        state.events.kick();
+        Ok::<(), ApiError>(())
+    };
+    notify("sync_started", json!({"integration_id": id})).await?;
+    let pull = match row.provider.as_str() {
+        "bamboohr" => bamboohr_client(state, &row)?.fetch_all().await,
+        p => return Err(ApiError::field("provider", "not_available", format!("the {p} connector is not available yet"))),
+    };
+    let pull = match pull {
+        Ok(p) => p,
+        Err(e) => {
+            if e.needs_attention() {
+                let mut am = row.clone().into_active_model();
+                am.status = Set("needs_attention".into());
+                am.status_detail = Set(Some(e.to_string()));
+                am.update(&state.db).await?;
+            }
+            notify("sync_failed", json!({"integration_id": id, "error": e.to_string()})).await?;
+            return Ok(SyncOutcome { status: "failed".into(), stats: Default::default(), error: Some(e.to_string()) });
+        }
+    };
+    let mut stats = crate::people::service::UpsertStats { failed: pull.malformed.len() as u64, ..Default::default() };
+    let total = pull.employees.len();
+    for (i, batch) in pull.employees.chunks(SYNC_BATCH).enumerate() {
+        let s = crate::people::service::upsert_from_hris(state, who, &row.provider, batch).await?;
+        stats.created += s.created;
+        stats.updated += s.updated;
+        stats.unchanged += s.unchanged;
+        stats.failed += s.failed;
+        let done = ((i + 1) * SYNC_BATCH).min(total);
+        notify("sync_progress", json!({"integration_id": id, "processed": done, "total": total, "stats": stats})).await?;
+    }
+    let status = if stats.failed > 0 { "partial" } else { "succeeded" };
+    notify("sync_finished", json!({"integration_id": id, "status": status, "stats": stats})).await?;
+    Ok(SyncOutcome { status: status.into(), stats, error: None })
+}

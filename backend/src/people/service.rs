@@ -585,3 +585,185 @@ pub async fn delete_location(state: &AppState, who: &Principal, id: Uuid) -> Api
     txn.commit().await?;
     Ok(())
 }
+
+// ---- HR-system sync ----
+
+/// What one upsert batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct UpsertStats {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+}
+
+async fn ensure_named<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    departments: &mut HashMap<String, Uuid>,
+    locations: &mut HashMap<String, Uuid>,
+    department: Option<&str>,
+    location: Option<&str>,
+) -> ApiResult<(Option<Uuid>, Option<Uuid>)> {
+    let now = crate::platform::clock::now();
+    let mut dep = None;
+    if let Some(name) = department.map(str::trim).filter(|n| !n.is_empty()) {
+        dep = Some(match departments.get(name) {
+            Some(id) => *id,
+            None => {
+                let d = department::ActiveModel { id: Set(Uuid::now_v7()), tenant_id: Set(who.tenant_id), name: Set(name.to_owned()), created_at: Set(now), updated_at: Set(now) }
+                    .insert(conn)
+                    .await?;
+                departments.insert(name.to_owned(), d.id);
+                d.id
+            }
+        });
+    }
+    let mut loc = None;
+    if let Some(name) = location.map(str::trim).filter(|n| !n.is_empty()) {
+        loc = Some(match locations.get(name) {
+            Some(id) => *id,
+            None => {
+                let l = location::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    tenant_id: Set(who.tenant_id),
+                    name: Set(name.to_owned()),
+                    address: Set(None),
+                    city: Set(None),
+                    country: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(conn)
+                .await?;
+                locations.insert(name.to_owned(), l.id);
+                l.id
+            }
+        });
+    }
+    Ok((dep, loc))
+}
+
+/// Upserts people from an HR system (`source`, e.g. `bamboohr`) by the vendor's id, in one
+/// transaction per call. Only real changes are written, audited and published; a terminated
+/// person is marked, never deleted; a record that cannot be stored (no email, email taken by
+/// someone else) counts as failed and the rest go on. Existing hand-made records with the
+/// same email are adopted rather than duplicated.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, source = %source, records = records.len()))]
+pub async fn upsert_from_hris(
+    state: &AppState,
+    who: &Principal,
+    source: &str,
+    records: &[assetronics_integrations::hris::HrisEmployee],
+) -> ApiResult<UpsertStats> {
+    use assetronics_integrations::hris::EmploymentStatus;
+    let mut stats = UpsertStats::default();
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let existing = employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::DeletedAt.is_null())
+        .all(&txn)
+        .await?;
+    let mut by_external: HashMap<String, employee::Model> = HashMap::new();
+    let mut by_email: HashMap<String, employee::Model> = HashMap::new();
+    for e in existing {
+        if e.external_source.as_deref() == Some(source)
+            && let Some(x) = e.external_id.clone() {
+                by_external.insert(x, e.clone());
+            }
+        by_email.insert(e.email.clone(), e);
+    }
+    let mut departments: HashMap<String, Uuid> = department::Entity::find()
+        .filter(department::Column::TenantId.eq(who.tenant_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.name, d.id))
+        .collect();
+    let mut locations: HashMap<String, Uuid> = location::Entity::find()
+        .filter(location::Column::TenantId.eq(who.tenant_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|l| (l.name, l.id))
+        .collect();
+    let now = crate::platform::clock::now();
+    for r in records {
+        let Some(email) = r.work_email.as_deref().and_then(|e| v::email("email", e).ok()) else {
+            stats.failed += 1;
+            continue;
+        };
+        let name = if r.display_name.trim().is_empty() { format!("{} {}", r.first_name, r.last_name).trim().to_owned() } else { r.display_name.trim().to_owned() };
+        let status = match r.status {
+            EmploymentStatus::Active => "active",
+            EmploymentStatus::Terminated => "terminated",
+        };
+        let (dep, loc) = ensure_named(&txn, who, &mut departments, &mut locations, r.department.as_deref(), r.location.as_deref()).await?;
+        let current = by_external.get(&r.external_id).cloned().or_else(|| {
+            by_email.get(&email).filter(|e| e.external_id.is_none()).cloned()
+        });
+        if current.is_none() && by_email.contains_key(&email) {
+            // The email belongs to another person's record: do not merge two people.
+            stats.failed += 1;
+            continue;
+        }
+        let mut am = match &current {
+            Some(e) => e.clone().into_active_model(),
+            None => employee::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(who.tenant_id),
+                manager_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                deleted_at: Set(None),
+                ..Default::default()
+            },
+        };
+        am.name = Set(name.clone());
+        am.email = Set(email.clone());
+        am.employee_number = Set(r.employee_number.clone());
+        am.title = Set(r.job_title.clone());
+        am.department_id = Set(dep);
+        am.location_id = Set(loc);
+        am.status = Set(status.to_owned());
+        am.start_date = Set(r.hire_date);
+        am.end_date = Set(r.termination_date);
+        am.external_source = Set(Some(source.to_owned()));
+        am.external_id = Set(Some(r.external_id.clone()));
+        am.search_text = Set(search_text(&name, &email, r.employee_number.as_deref()));
+        match current {
+            Some(before) => {
+                let mut candidate = employee::Model::try_from(am.clone()).map_err(ApiError::internal)?;
+                candidate.updated_at = before.updated_at;
+                let linked = before.external_id.is_none();
+                if snapshot(&candidate) == snapshot(&before) && !linked {
+                    stats.unchanged += 1;
+                    continue;
+                }
+                am.version = Set(before.version + 1);
+                am.updated_at = Set(now);
+                let after = am.update(&txn).await?;
+                audit::record(&txn, who, Entry { action: "employee.updated", entity_type: "employee", entity_id: Some(after.id), changes: diff(&snapshot(&before), &snapshot(&after)) })
+                    .await?;
+                let view = view(&txn, after.clone()).await?;
+                events::enqueue(&txn, who.tenant_id, TOPIC, "employee_updated", json!({"employee": view})).await?;
+                by_external.insert(r.external_id.clone(), after);
+                stats.updated += 1;
+            }
+            None => {
+                am.updated_at = Set(now);
+                let created = am.insert(&txn).await?;
+                audit::record(&txn, who, Entry { action: "employee.created", entity_type: "employee", entity_id: Some(created.id), changes: diff(&Value::Null, &snapshot(&created)) })
+                    .await?;
+                let view = view(&txn, created.clone()).await?;
+                events::enqueue(&txn, who.tenant_id, TOPIC, "employee_created", json!({"employee": view})).await?;
+                by_email.insert(email, created.clone());
+                by_external.insert(r.external_id.clone(), created);
+                stats.created += 1;
+            }
+        }
+    }
+    txn.commit().await?;
+    state.events.kick();
+    Ok(stats)
+}
