@@ -31,6 +31,8 @@ pub struct AppState {
     /// This node's long-poll sessions.
     pub longpoll: Arc<LongPollSessions>,
     pub metrics: Arc<crate::platform::metrics::Metrics>,
+    /// The durable job queue.
+    pub jobs: crate::jobs::JobQueue,
     /// Encrypts integration credentials at rest.
     pub secrets: crate::platform::encryption::SecretBox,
     pub rate_limits: crate::platform::rate_limit::ApiRateLimits,
@@ -58,6 +60,9 @@ impl Application {
         state.events.start(&state.db).await?;
         tokio::spawn(maintenance(state.clone()));
         tokio::spawn(reap_longpoll(state.clone()));
+        if state.settings.run_workers {
+            tokio::spawn(crate::jobs::run_workers(state.clone().into_inner()));
+        }
 
         let server_state = state.clone();
         let workers = state.settings.http_workers;
@@ -154,6 +159,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     };
     let secrets = crate::platform::encryption::SecretBox::from_base64(&secrets_key)?;
     let mut db = db::connect(&settings.database_url, settings.db_max_connections).await?;
+    let jobs = crate::jobs::JobQueue::open(&db).await?;
     let statements = Arc::new(db::StatementCounter::default());
     db::count_statements(&mut db, statements.clone());
     Ok(AppState {
@@ -166,6 +172,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         longpoll: Arc::new(LongPollSessions::default()),
         metrics: crate::platform::metrics::Metrics::new()?,
         secrets,
+        jobs,
         rate_limits: crate::platform::rate_limit::ApiRateLimits::new(settings.rate_limit_tenant_rps, settings.rate_limit_caller_rps),
         settings,
     })

@@ -44,6 +44,8 @@ pub struct Settings {
     pub rate_limit_tenant_rps: u32,
     /// `ASSETRONICS_RATE_LIMIT_CALLER_RPS`: API requests per second per user or API token, default 50.
     pub rate_limit_caller_rps: u32,
+    /// Run job workers in this process (`serve --no-workers` turns them off).
+    pub run_workers: bool,
     /// `ASSETRONICS_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser
     /// (e.g. a web app served from another host); none by default (same origin only).
     pub cors_origins: Vec<String>,
@@ -98,6 +100,7 @@ impl Settings {
             max_channels_per_socket: var("ASSETRONICS_MAX_CHANNELS_PER_SOCKET").and_then(|v| v.parse().ok()).unwrap_or(100),
             rate_limit_tenant_rps: var("ASSETRONICS_RATE_LIMIT_TENANT_RPS").and_then(|v| v.parse().ok()).unwrap_or(200),
             rate_limit_caller_rps: var("ASSETRONICS_RATE_LIMIT_CALLER_RPS").and_then(|v| v.parse().ok()).unwrap_or(50),
+            run_workers: true,
             cors_origins: var("ASSETRONICS_CORS_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
@@ -125,6 +128,7 @@ impl Settings {
             rate_limit_tenant_rps: 1000,
             rate_limit_caller_rps: 1000,
             cors_origins: vec![],
+            run_workers: true,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod config;
 pub mod demo;
 pub mod integrations;
+pub mod jobs;
 pub mod graphql;
 pub mod openapi;
 pub mod people;

@@ -19,7 +19,12 @@ enum Command {
         /// Create the demo tenant first when it does not exist, and print its login.
         #[arg(long)]
         demo: bool,
+        /// Do not run job workers in this process (run `assetronics worker` elsewhere).
+        #[arg(long)]
+        no_workers: bool,
     },
+    /// Run job workers only (no HTTP), e.g. on dedicated nodes.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Create the demo tenant (idempotent) and exit.
@@ -68,7 +73,18 @@ async fn main() -> Result<(), app::StartupError> {
             let login = demo::seed(&state).await?;
             println!("demo tenant ready: {} / {}", login.email, login.password);
         }
-        Command::Serve { demo: with_demo } => {
+        Command::Worker => {
+            let state = std::sync::Arc::new(app::build_state(settings).await?);
+            state.events.start(&state.db).await?;
+            eprintln!("assetronics worker running");
+            tokio::select! {
+                _ = assetronics::jobs::run_workers(state.clone()) => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Command::Serve { demo: with_demo, no_workers } => {
+            let mut settings = settings;
+            settings.run_workers = !no_workers;
             let bind = settings.bind.clone();
             let application = Application::build(settings).await?;
             let host = bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");

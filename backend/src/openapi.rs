@@ -33,6 +33,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         crate::realtime::sse::stream,
         crate::integrations::http::create, crate::integrations::http::list, crate::integrations::http::get,
         crate::integrations::http::delete, crate::integrations::http::test,
+        crate::integrations::http::sync, crate::integrations::http::list_runs, crate::integrations::http::get_run,
     ),
     components(schemas(platform::error::Problem, platform::error::FieldError)),
     modifiers(&BearerAuth),

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_search_index;
 mod m20261125_000003_integrations;
+mod m20261125_000004_sync_runs;
 
 /// All migrations, in order. `assetronics migrate` and server start-up run them.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![Box::new(m20261125_000001_foundation::Migration), Box::new(m20261125_000002_search_index::Migration),
             Box::new(m20261125_000003_integrations::Migration),
+            Box::new(m20261125_000004_sync_runs::Migration),
         ]
     }
 }

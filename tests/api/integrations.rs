@@ -184,3 +184,32 @@ async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
     let got = app.get(&format!("/api/v1/integrations/{}", id(&bad.body)), &s.access_token).await;
     assert_eq!(got.body["status"], "needs_attention");
 }
+
+/// "Sync now" through REST: a queued run that a worker performs; followed until it finishes.
+#[tokio::test]
+async fn sync_now_queues_a_run_that_a_worker_completes() {
+    let app = spawn_app().await;
+    let sim = simulator().await;
+    let s = app.signup("Acme").await;
+    let integration = connected(&app, &s, &sim).await;
+    let queued = app.post(&format!("/api/v1/integrations/{integration}/sync"), &s.access_token, json!({})).await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
+    let run_id = queued.body["sync_run_id"].as_str().expect("run id").to_owned();
+    let mut run = serde_json::Value::Null;
+    for _ in 0..100 {
+        run = app.get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token).await.body;
+        if matches!(run["status"].as_str(), Some("succeeded" | "partial" | "failed")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["stats"]["created"], 25);
+    assert_eq!(run["attempts"], 1);
+    assert!(run["started_at"].is_string() && run["finished_at"].is_string());
+    let listed = app.get(&format!("/api/v1/sync-runs?integration_id={integration}"), &s.access_token).await;
+    assert_eq!(listed.body["data"][0]["id"], run_id.as_str());
+    let other = app.signup("Other").await;
+    assert_eq!(app.get(&format!("/api/v1/sync-runs/{run_id}"), &other.access_token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post(&format!("/api/v1/integrations/{integration}/sync"), &other.access_token, json!({})).await.status, StatusCode::NOT_FOUND);
+}

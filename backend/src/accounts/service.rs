@@ -12,7 +12,6 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -146,7 +145,7 @@ pub async fn signup(state: &AppState, req: SignupRequest, meta: RequestMeta) -> 
     let now = crate::platform::clock::now();
     let base = slugify(&org);
     let mut slug = base.clone();
-    let txn = state.db.begin().await?;
+    let txn = db::begin_untenanted_write(&state.db).await?;
     while tenant::Entity::find().filter(tenant::Column::Slug.eq(&slug)).one(&txn).await?.is_some() {
         slug = format!("{base}-{}", &tokens::hash_token(&Uuid::new_v4().to_string())[..6]);
     }

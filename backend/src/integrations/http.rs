@@ -14,7 +14,10 @@ use crate::platform::pagination::Page;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/integrations").route(web::get().to(list)).route(web::post().to(create)))
         .service(resource("/integrations/{id}").route(web::get().to(get)).route(web::delete().to(delete)))
-        .service(resource("/integrations/{id}/test").route(web::post().to(test)));
+        .service(resource("/integrations/{id}/test").route(web::post().to(test)))
+        .service(resource("/integrations/{id}/sync").route(web::post().to(sync)))
+        .service(resource("/sync-runs").route(web::get().to(list_runs)))
+        .service(resource("/sync-runs/{id}").route(web::get().to(get_run)));
 }
 
 /// Connects a provider; credentials are stored encrypted and never returned.
@@ -53,4 +56,32 @@ pub async fn delete(state: web::Data<AppState>, who: Authorized<IntegrationsMana
     security(("bearer" = [])))]
 pub async fn test(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::test(&state, &who, id.into_inner()).await?))
+}
+
+/// Queues a sync now; its run can be followed at `/api/v1/sync-runs/{id}` and live on
+/// `integrations:{tenant_id}`.
+#[utoipa::path(operation_id = "sync_integration", post, path = "/api/v1/integrations/{id}/sync", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 202, description = "Accepted", body = super::runs::SyncQueued), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn sync(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Accepted().json(service::start_sync(&state, &who, id.into_inner()).await?))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct RunsQuery {
+    pub integration_id: Option<Uuid>,
+}
+
+/// Recent sync runs, newest first.
+#[utoipa::path(operation_id = "list_sync_runs", get, path = "/api/v1/sync-runs", tag = "integrations", params(RunsQuery),
+    responses((status = 200, description = "OK", body = Page<super::runs::SyncRunView>)), security(("bearer" = [])))]
+pub async fn list_runs(state: web::Data<AppState>, who: Authorized<IntegrationsRead>, q: web::Query<RunsQuery>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page { data: service::list_runs(&state, &who, q.integration_id).await?, next_cursor: None }))
+}
+
+#[utoipa::path(operation_id = "get_sync_run", get, path = "/api/v1/sync-runs/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = super::runs::SyncRunView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn get_run(state: web::Data<AppState>, who: Authorized<IntegrationsRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::get_run(&state, &who, id.into_inner()).await?))
 }

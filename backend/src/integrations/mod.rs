@@ -7,3 +7,4 @@ pub mod entity;
 pub mod http;
 pub mod model;
 pub mod service;
+pub mod runs;

@@ -1,6 +1,6 @@
 //! Integration use-cases.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -256,4 +256,100 @@ pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<
     let status = if stats.failed > 0 { "partial" } else { "succeeded" };
     notify("sync_finished", json!({"integration_id": id, "status": status, "stats": stats})).await?;
     Ok(SyncOutcome { status: status.into(), stats, error: None })
+}
+
+use super::runs::{SyncQueued, SyncRunView, entity as sync_run};
+
+/// "Sync now": records a queued run and hands it to the job queue; a worker performs it.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
+pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncQueued> {
+    who.require(Action::IntegrationsManage)?;
+    let row = find(state, who, id).await?;
+    if !AVAILABLE.contains(&row.provider.as_str()) {
+        return Err(ApiError::field("provider", "not_available", "this connector cannot sync yet"));
+    }
+    let run_id = Uuid::now_v7();
+    let txn = db::begin_write(&state.db, who.tenant_id).await?;
+    let run = sync_run::ActiveModel {
+        id: Set(run_id),
+        tenant_id: Set(who.tenant_id),
+        integration_id: Set(id),
+        trigger: Set("manual".into()),
+        status: Set("queued".into()),
+        stats: Set(json!({"created": 0, "updated": 0, "unchanged": 0, "failed": 0})),
+        error: Set(None),
+        attempts: Set(0),
+        created_at: Set(clock::now()),
+        started_at: Set(None),
+        finished_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, who, Entry { action: "integration.sync_requested", entity_type: "integration", entity_id: Some(id), changes: json!({"sync_run_id": run_id}) })
+        .await?;
+    events::enqueue(&txn, who.tenant_id, TOPIC, "sync_queued", json!({"sync_run": SyncRunView::from(run)})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    // The run row is committed first: a job can never point at a run that does not exist.
+    state
+        .jobs
+        .push_sync(crate::jobs::SyncIntegration { tenant_id: who.tenant_id, integration_id: id, sync_run_id: run_id })
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(SyncQueued { sync_run_id: run_id })
+}
+
+/// The job's work: runs the sync and records the outcome on the run. A run that already
+/// finished is left alone, so a job delivered twice changes nothing the second time.
+pub async fn perform_sync_run(state: &AppState, job: &crate::jobs::SyncIntegration) -> ApiResult<()> {
+    let run = sync_run::Entity::find_by_id(job.sync_run_id)
+        .filter(sync_run::Column::TenantId.eq(job.tenant_id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("sync run"))?;
+    if matches!(run.status.as_str(), "succeeded" | "partial" | "failed") {
+        return Ok(());
+    }
+    let mut am = run.clone().into_active_model();
+    am.status = Set("running".into());
+    am.attempts = Set(run.attempts + 1);
+    am.started_at = Set(Some(clock::now()));
+    am.update(&state.db).await?;
+    let who = Principal::system(job.tenant_id, "integration sync");
+    let outcome = run_sync(state, &who, job.integration_id).await;
+    let (status, stats, error) = match outcome {
+        Ok(o) => (o.status, serde_json::to_value(o.stats).unwrap_or_default(), o.error),
+        Err(e) => ("failed".to_owned(), run.stats.clone(), Some(e.to_string())),
+    };
+    let txn = db::begin_write(&state.db, job.tenant_id).await?;
+    let mut am = sync_run::Entity::find_by_id(job.sync_run_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("sync run"))?.into_active_model();
+    am.status = Set(status);
+    am.stats = Set(stats);
+    am.error = Set(error);
+    am.finished_at = Set(Some(clock::now()));
+    let done = am.update(&txn).await?;
+    events::enqueue(&txn, job.tenant_id, TOPIC, "sync_run_updated", json!({"sync_run": SyncRunView::from(done)})).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
+pub async fn get_run(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncRunView> {
+    who.require(Action::IntegrationsRead)?;
+    sync_run::Entity::find_by_id(id)
+        .filter(sync_run::Column::TenantId.eq(who.tenant_id))
+        .one(&state.db)
+        .await?
+        .map(SyncRunView::from)
+        .ok_or_else(|| ApiError::not_found("sync run"))
+}
+
+/// Runs of the tenant (optionally of one integration), newest first, at most 100.
+pub async fn list_runs(state: &AppState, who: &Principal, integration_id: Option<Uuid>) -> ApiResult<Vec<SyncRunView>> {
+    who.require(Action::IntegrationsRead)?;
+    let mut q = sync_run::Entity::find().filter(sync_run::Column::TenantId.eq(who.tenant_id));
+    if let Some(i) = integration_id {
+        q = q.filter(sync_run::Column::IntegrationId.eq(i));
+    }
+    Ok(q.order_by_desc(sync_run::Column::Id).limit(100).all(&state.db).await?.into_iter().map(SyncRunView::from).collect())
 }

@@ -83,6 +83,18 @@ pub async fn begin_write(db: &DatabaseConnection, tenant_id: Uuid) -> Result<Dat
     Ok(txn)
 }
 
+/// Begins a write transaction that belongs to no tenant yet (signup). On SQLite its first
+/// statement is a write, so the database write lock is taken up front: a transaction that read
+/// first and wrote later would fail at once (SQLITE_BUSY) when another connection — another
+/// request, a job worker's poll — wrote in between.
+pub async fn begin_untenanted_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DatabaseBackend::Sqlite {
+        txn.execute_unprepared("UPDATE tenant_sequences SET value = value WHERE 0 = 1").await?;
+    }
+    Ok(txn)
+}
+
 /// Takes the tenant's write lock inside an open transaction (idempotent per transaction).
 pub async fn lock_tenant<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();

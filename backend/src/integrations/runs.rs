@@ -1,0 +1,73 @@
+//! Sync runs: queued by "sync now" (or a schedule), performed by a job, visible through the API.
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sync_runs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub integration_id: Uuid,
+        pub trigger: String,
+        pub status: String,
+        pub stats: Json,
+        pub error: Option<String>,
+        pub attempts: i32,
+        pub created_at: DateTimeUtc,
+        pub started_at: Option<DateTimeUtc>,
+        pub finished_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A sync run as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SyncRunView {
+    pub id: Uuid,
+    pub integration_id: Uuid,
+    /// `manual` or `schedule`.
+    pub trigger: String,
+    /// `queued`, `running`, `succeeded`, `partial` or `failed`.
+    pub status: String,
+    /// `{created, updated, unchanged, failed}`.
+    #[schema(value_type = Object)]
+    pub stats: serde_json::Value,
+    pub error: Option<String>,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<entity::Model> for SyncRunView {
+    fn from(r: entity::Model) -> Self {
+        Self {
+            id: r.id,
+            integration_id: r.integration_id,
+            trigger: r.trigger,
+            status: r.status,
+            stats: r.stats,
+            error: r.error,
+            attempts: r.attempts,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SyncQueued {
+    pub sync_run_id: Uuid,
+}
