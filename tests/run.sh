@@ -43,6 +43,9 @@ drop_stale_test_databases() {
     while read -r db; do psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true; done
 }
 
+step "formatting (cargo fmt --check)"
+cargo fmt --all --check
+
 step "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -85,7 +85,10 @@ impl Application {
                 .configure(crate::realtime::routes)
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
-                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", crate::openapi::ApiDoc::openapi()))
+                .service(
+                    SwaggerUi::new("/api/docs/{_:.*}")
+                        .url("/api/openapi.json", crate::openapi::ApiDoc::openapi()),
+                )
                 .service(
                     web::scope("/api/v1")
                         .wrap(from_fn(idempotency::idempotency))
@@ -95,7 +98,10 @@ impl Application {
                         .configure(crate::people::http::routes)
                         .configure(crate::audit::http::routes)
                         .configure(crate::integrations::http::routes)
-                        .service(http::resource("/events/stream").route(web::get().to(crate::realtime::sse::stream)))
+                        .service(
+                            http::resource("/events/stream")
+                                .route(web::get().to(crate::realtime::sse::stream)),
+                        )
                         .default_service(web::to(http::not_found)),
                 )
                 .configure(crate::graphql::routes)
@@ -103,12 +109,16 @@ impl Application {
             if let Some(dir) = spa {
                 let index = dir.join("index.html");
                 app = app.service(
-                    actix_files::Files::new("/", dir).index_file("index.html").default_handler(web::to(
-                        move |req: actix_web::HttpRequest| {
+                    actix_files::Files::new("/", dir)
+                        .index_file("index.html")
+                        .default_handler(web::to(move |req: actix_web::HttpRequest| {
                             let index = index.clone();
-                            async move { actix_files::NamedFile::open_async(index).await.map(|f| f.into_response(&req)) }
-                        },
-                    )),
+                            async move {
+                                actix_files::NamedFile::open_async(index)
+                                    .await
+                                    .map(|f| f.into_response(&req))
+                            }
+                        })),
                 );
             } else {
                 app = app.default_service(web::to(http::not_found));
@@ -121,7 +131,11 @@ impl Application {
             server = server.workers(n.max(1));
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -173,7 +187,10 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         metrics: crate::platform::metrics::Metrics::new()?,
         secrets,
         jobs,
-        rate_limits: crate::platform::rate_limit::ApiRateLimits::new(settings.rate_limit_tenant_rps, settings.rate_limit_caller_rps),
+        rate_limits: crate::platform::rate_limit::ApiRateLimits::new(
+            settings.rate_limit_tenant_rps,
+            settings.rate_limit_caller_rps,
+        ),
         settings,
     })
 }

@@ -55,7 +55,8 @@ impl Settings {
     /// Reads the environment; anything unset takes its embedded default.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let data_dir = PathBuf::from(var("ASSETRONICS_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(var("ASSETRONICS_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
         let secs = |k: &str, d: u64| -> Result<Duration, ConfigError> {
             match var(k) {
@@ -77,16 +78,20 @@ impl Settings {
             jwt_secret: var("ASSETRONICS_JWT_SECRET").map(Secret::new),
             secrets_key: var("ASSETRONICS_SECRETS_KEY").map(Secret::new),
             jwt_previous_secrets: var("ASSETRONICS_JWT_PREVIOUS_SECRETS")
-                .map(|v| v.split(',').map(|s| Secret::new(s.trim().to_string())).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| Secret::new(s.trim().to_string()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             access_token_ttl: secs("ASSETRONICS_ACCESS_TOKEN_TTL_SECS", 900)?,
             refresh_token_ttl: secs("ASSETRONICS_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
             trust_proxy: var("ASSETRONICS_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true"),
             spa_dir,
             max_body_bytes: match var("ASSETRONICS_MAX_BODY_BYTES") {
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| ConfigError("ASSETRONICS_MAX_BODY_BYTES must be a number".into()))?,
+                Some(v) => v.parse().map_err(|_| {
+                    ConfigError("ASSETRONICS_MAX_BODY_BYTES must be a number".into())
+                })?,
                 None => 1024 * 1024,
             },
             login_attempts_per_minute: match var("ASSETRONICS_LOGIN_ATTEMPTS_PER_MINUTE") {
@@ -97,12 +102,23 @@ impl Settings {
             },
             db_max_connections: var("ASSETRONICS_DB_MAX_CONNECTIONS").and_then(|v| v.parse().ok()),
             http_workers: var("ASSETRONICS_HTTP_WORKERS").and_then(|v| v.parse().ok()),
-            max_channels_per_socket: var("ASSETRONICS_MAX_CHANNELS_PER_SOCKET").and_then(|v| v.parse().ok()).unwrap_or(100),
-            rate_limit_tenant_rps: var("ASSETRONICS_RATE_LIMIT_TENANT_RPS").and_then(|v| v.parse().ok()).unwrap_or(200),
-            rate_limit_caller_rps: var("ASSETRONICS_RATE_LIMIT_CALLER_RPS").and_then(|v| v.parse().ok()).unwrap_or(50),
+            max_channels_per_socket: var("ASSETRONICS_MAX_CHANNELS_PER_SOCKET")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(100),
+            rate_limit_tenant_rps: var("ASSETRONICS_RATE_LIMIT_TENANT_RPS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(200),
+            rate_limit_caller_rps: var("ASSETRONICS_RATE_LIMIT_CALLER_RPS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(50),
             run_workers: true,
             cors_origins: var("ASSETRONICS_CORS_ORIGINS")
-                .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
     }
@@ -113,7 +129,9 @@ impl Settings {
             bind: "127.0.0.1:0".into(),
             data_dir,
             database_url,
-            jwt_secret: Some(Secret::new("test-signing-key-0123456789abcdef0123456789abcdef".into())),
+            jwt_secret: Some(Secret::new(
+                "test-signing-key-0123456789abcdef0123456789abcdef".into(),
+            )),
             secrets_key: None,
             jwt_previous_secrets: vec![],
             access_token_ttl: Duration::from_secs(900),

@@ -11,7 +11,9 @@ use crate::accounts::entity::tenant;
 use crate::accounts::model::{SignupRequest, UpdateTenantRequest};
 use crate::accounts::service as accounts;
 use crate::app::AppState;
-use crate::assets::model::{CategoryInput, CheckinRequest, CheckoutRequest, CreateAsset, ModelInput, MoneyView, UpdateAsset};
+use crate::assets::model::{
+    CategoryInput, CheckinRequest, CheckoutRequest, CreateAsset, ModelInput, MoneyView, UpdateAsset,
+};
 use crate::assets::service as assets;
 use crate::people::model::{CreateEmployee, DepartmentInput, LocationInput};
 use crate::people::service as people;
@@ -19,7 +21,12 @@ use crate::platform::auth::{Principal, RequestMeta};
 use crate::platform::error::ApiResult;
 
 /// A category: name, depreciation months, its models (maker, model, price), share of assets in ‰.
-type CatalogEntry = (&'static str, i32, &'static [(&'static str, &'static str, u32)], usize);
+type CatalogEntry = (
+    &'static str,
+    i32,
+    &'static [(&'static str, &'static str, u32)],
+    usize,
+);
 
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_EMAIL: &str = "admin@demo.assetronics.dev";
@@ -40,7 +47,10 @@ pub struct Scale {
 }
 
 impl Scale {
-    pub const FULL: Scale = Scale { employees: 320, assets: 1000 };
+    pub const FULL: Scale = Scale {
+        employees: 320,
+        assets: 1000,
+    };
 }
 
 /// Creates the demo tenant unless it exists; returns its login either way.
@@ -49,8 +59,17 @@ pub async fn seed(state: &AppState) -> ApiResult<DemoLogin> {
 }
 
 pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
-    let login = DemoLogin { email: DEMO_EMAIL.into(), password: DEMO_PASSWORD.into(), tenant_slug: DEMO_SLUG.into() };
-    if tenant::Entity::find().filter(tenant::Column::Slug.eq(DEMO_SLUG)).one(&state.db).await?.is_some() {
+    let login = DemoLogin {
+        email: DEMO_EMAIL.into(),
+        password: DEMO_PASSWORD.into(),
+        tenant_slug: DEMO_SLUG.into(),
+    };
+    if tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(DEMO_SLUG))
+        .one(&state.db)
+        .await?
+        .is_some()
+    {
         return Ok(login);
     }
     tracing::info!("creating the demo tenant");
@@ -66,8 +85,15 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
     )
     .await?;
     let who = Principal::system(session.tenant.id, "demo seed");
-    accounts::update_tenant(state, &who, UpdateTenantRequest { name: Some("Acme Robotics".into()), asset_tag_prefix: Some("ACME".into()) })
-        .await?;
+    accounts::update_tenant(
+        state,
+        &who,
+        UpdateTenantRequest {
+            name: Some("Acme Robotics".into()),
+            asset_tag_prefix: Some("ACME".into()),
+        },
+    )
+    .await?;
     let mut rng = StdRng::seed_from_u64(2026);
 
     let mut locations = vec![];
@@ -83,31 +109,129 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
             state,
             &who,
             None,
-            LocationInput { name: name.into(), address: None, city: Some(city.into()), country: Some(country.into()) },
+            LocationInput {
+                name: name.into(),
+                address: None,
+                city: Some(city.into()),
+                country: Some(country.into()),
+            },
         )
         .await?;
         locations.push(l.id);
     }
     let mut departments = vec![];
-    for name in ["Engineering", "Sales", "Marketing", "Finance", "People", "IT", "Customer Support", "Design"] {
-        departments.push(people::save_department(state, &who, None, DepartmentInput { name: name.into() }).await?.id);
+    for name in [
+        "Engineering",
+        "Sales",
+        "Marketing",
+        "Finance",
+        "People",
+        "IT",
+        "Customer Support",
+        "Design",
+    ] {
+        departments.push(
+            people::save_department(state, &who, None, DepartmentInput { name: name.into() })
+                .await?
+                .id,
+        );
     }
 
     const FIRST: [&str; 40] = [
-        "Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger", "Radia", "John",
-        "Katherine", "Tim", "Hedy", "Donald", "Sophie", "Guido", "Annie", "Bjarne", "Mary", "Niklaus", "Jean", "Vint",
-        "Shafi", "Whitfield", "Lynn", "Leslie", "Anita", "James", "Carol", "Yukihiro", "Adele", "Brendan", "Susan",
-        "Rob", "Joan", "Larry", "Evelyn", "Rasmus",
+        "Ada",
+        "Grace",
+        "Alan",
+        "Linus",
+        "Margaret",
+        "Ken",
+        "Barbara",
+        "Dennis",
+        "Frances",
+        "Edsger",
+        "Radia",
+        "John",
+        "Katherine",
+        "Tim",
+        "Hedy",
+        "Donald",
+        "Sophie",
+        "Guido",
+        "Annie",
+        "Bjarne",
+        "Mary",
+        "Niklaus",
+        "Jean",
+        "Vint",
+        "Shafi",
+        "Whitfield",
+        "Lynn",
+        "Leslie",
+        "Anita",
+        "James",
+        "Carol",
+        "Yukihiro",
+        "Adele",
+        "Brendan",
+        "Susan",
+        "Rob",
+        "Joan",
+        "Larry",
+        "Evelyn",
+        "Rasmus",
     ];
     const LAST: [&str; 40] = [
-        "Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Allen", "Dijkstra",
-        "Perlman", "McCarthy", "Johnson", "Berners-Lee", "Lamarr", "Knuth", "Wilson", "van Rossum", "Easley",
-        "Stroustrup", "Keller", "Wirth", "Sammet", "Cerf", "Goldwasser", "Diffie", "Conway", "Lamport", "Borg", "Gosling",
-        "Shaw", "Matsumoto", "Goldberg", "Eich", "Kare", "Pike", "Clarke", "Page", "Boyd", "Lerdorf",
+        "Lovelace",
+        "Hopper",
+        "Turing",
+        "Torvalds",
+        "Hamilton",
+        "Thompson",
+        "Liskov",
+        "Ritchie",
+        "Allen",
+        "Dijkstra",
+        "Perlman",
+        "McCarthy",
+        "Johnson",
+        "Berners-Lee",
+        "Lamarr",
+        "Knuth",
+        "Wilson",
+        "van Rossum",
+        "Easley",
+        "Stroustrup",
+        "Keller",
+        "Wirth",
+        "Sammet",
+        "Cerf",
+        "Goldwasser",
+        "Diffie",
+        "Conway",
+        "Lamport",
+        "Borg",
+        "Gosling",
+        "Shaw",
+        "Matsumoto",
+        "Goldberg",
+        "Eich",
+        "Kare",
+        "Pike",
+        "Clarke",
+        "Page",
+        "Boyd",
+        "Lerdorf",
     ];
     const TITLES: [&str; 10] = [
-        "Software Engineer", "Account Executive", "Product Marketer", "Accountant", "People Partner", "IT Specialist",
-        "Support Engineer", "Product Designer", "Engineering Manager", "Sales Manager",
+        "Software Engineer",
+        "Account Executive",
+        "Product Marketer",
+        "Accountant",
+        "People Partner",
+        "IT Specialist",
+        "Support Engineer",
+        "Product Designer",
+        "Engineering Manager",
+        "Sales Manager",
     ];
     let mut employees = vec![];
     for i in 0..scale.employees {
@@ -115,13 +239,22 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         let last = LAST[rng.random_range(0..LAST.len())];
         let dept = rng.random_range(0..departments.len());
         let terminated = i % 23 == 7;
-        let start = chrono::NaiveDate::from_ymd_opt(2019 + rng.random_range(0..7), rng.random_range(1..=12), rng.random_range(1..=28));
+        let start = chrono::NaiveDate::from_ymd_opt(
+            2019 + rng.random_range(0..7),
+            rng.random_range(1..=12),
+            rng.random_range(1..=28),
+        );
         let e = people::create(
             state,
             &who,
             CreateEmployee {
                 name: format!("{first} {last}"),
-                email: format!("{}.{}{}@acme-robotics.example", first.to_lowercase(), last.to_lowercase().replace([' ', '-'], ""), i),
+                email: format!(
+                    "{}.{}{}@acme-robotics.example",
+                    first.to_lowercase(),
+                    last.to_lowercase().replace([' ', '-'], ""),
+                    i
+                ),
                 employee_number: Some(format!("E{:05}", 1000 + i)),
                 title: Some(TITLES[dept % TITLES.len()].into()),
                 department_id: Some(departments[dept]),
@@ -140,24 +273,76 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
 
     // (category, depreciation months, [(manufacturer, model, price)], share of assets in ‰)
     let catalog: [CatalogEntry; 6] = [
-        ("Laptops", 36, &[("Apple", "MacBook Pro 14\" M3", 1999), ("Apple", "MacBook Air 13\" M3", 1299), ("Dell", "Latitude 7440", 1549), ("Lenovo", "ThinkPad X1 Carbon Gen 12", 1899)], 400),
-        ("Monitors", 60, &[("Dell", "UltraSharp U2723QE", 579), ("LG", "27UP850-W", 449)], 250),
-        ("Phones", 24, &[("Apple", "iPhone 15", 799), ("Samsung", "Galaxy S24", 859)], 150),
+        (
+            "Laptops",
+            36,
+            &[
+                ("Apple", "MacBook Pro 14\" M3", 1999),
+                ("Apple", "MacBook Air 13\" M3", 1299),
+                ("Dell", "Latitude 7440", 1549),
+                ("Lenovo", "ThinkPad X1 Carbon Gen 12", 1899),
+            ],
+            400,
+        ),
+        (
+            "Monitors",
+            60,
+            &[
+                ("Dell", "UltraSharp U2723QE", 579),
+                ("LG", "27UP850-W", 449),
+            ],
+            250,
+        ),
+        (
+            "Phones",
+            24,
+            &[("Apple", "iPhone 15", 799), ("Samsung", "Galaxy S24", 859)],
+            150,
+        ),
         ("Tablets", 36, &[("Apple", "iPad Air 11\"", 599)], 60),
-        ("Peripherals", 24, &[("Logitech", "MX Keys S", 109), ("Logitech", "MX Master 3S", 99), ("Jabra", "Evolve2 65", 229)], 130),
+        (
+            "Peripherals",
+            24,
+            &[
+                ("Logitech", "MX Keys S", 109),
+                ("Logitech", "MX Master 3S", 99),
+                ("Jabra", "Evolve2 65", 229),
+            ],
+            130,
+        ),
         ("Servers", 60, &[("Dell", "PowerEdge R660", 8900)], 10),
     ];
     let mut kinds = vec![];
     for (cat, months, models, share) in catalog {
-        let c = assets::create_category(state, &who, CategoryInput { name: cat.into(), depreciation_months: Some(months) }).await?;
+        let c = assets::create_category(
+            state,
+            &who,
+            CategoryInput {
+                name: cat.into(),
+                depreciation_months: Some(months),
+            },
+        )
+        .await?;
         for (maker, model, price) in models {
             let m = assets::create_model(
                 state,
                 &who,
-                ModelInput { name: (*model).into(), manufacturer: (*maker).into(), model_number: None, category_id: Some(c.id) },
+                ModelInput {
+                    name: (*model).into(),
+                    manufacturer: (*maker).into(),
+                    model_number: None,
+                    category_id: Some(c.id),
+                },
             )
             .await?;
-            kinds.push((c.id, m.id, format!("{maker} {model}"), *price, share / models.len(), cat));
+            kinds.push((
+                c.id,
+                m.id,
+                format!("{maker} {model}"),
+                *price,
+                share / models.len(),
+                cat,
+            ));
         }
     }
     let total_share: usize = kinds.iter().map(|k| k.4).sum();
@@ -165,10 +350,26 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
     let mut holders = employees.iter().copied().cycle();
     for i in 0..scale.assets {
         let mut pick = rng.random_range(0..total_share);
-        let kind = kinds.iter().find(|k| if pick < k.4 { true } else { pick -= k.4; false }).unwrap_or(&kinds[0]);
-        let purchase = chrono::NaiveDate::from_ymd_opt(2022 + rng.random_range(0..4), rng.random_range(1..=12), rng.random_range(1..=28));
+        let kind = kinds
+            .iter()
+            .find(|k| {
+                if pick < k.4 {
+                    true
+                } else {
+                    pick -= k.4;
+                    false
+                }
+            })
+            .unwrap_or(&kinds[0]);
+        let purchase = chrono::NaiveDate::from_ymd_opt(
+            2022 + rng.random_range(0..4),
+            rng.random_range(1..=12),
+            rng.random_range(1..=28),
+        );
         let warranty = purchase.and_then(|p| p.checked_add_months(chrono::Months::new(36)));
-        let serial: String = (0..10).map(|_| char::from(b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"[rng.random_range(0..34)])).collect();
+        let serial: String = (0..10)
+            .map(|_| char::from(b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"[rng.random_range(0..34)]))
+            .collect();
         let a = assets::create(
             state,
             &who,
@@ -181,7 +382,10 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
                 model_id: Some(kind.1),
                 location_id: Some(locations[rng.random_range(0..locations.len())]),
                 purchase_date: purchase.map(|d| d.to_string()),
-                cost: Some(MoneyView { amount: format!("{}.00", kind.3), currency: "USD".into() }),
+                cost: Some(MoneyView {
+                    amount: format!("{}.00", kind.3),
+                    currency: "USD".into(),
+                }),
                 supplier: Some(suppliers[i % suppliers.len()].into()),
                 order_number: Some(format!("PO-{}", 24000 + i / 7)),
                 warranty_end: warranty.map(|d| d.to_string()),
@@ -194,12 +398,47 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         let employee = holders.next();
         match (roll, employee) {
             (0..=54, Some(emp)) => {
-                let a = assets::checkout(state, &who, a.id, None, CheckoutRequest { employee_id: emp, due_at: None, note: None, version: None }).await?;
+                let a = assets::checkout(
+                    state,
+                    &who,
+                    a.id,
+                    None,
+                    CheckoutRequest {
+                        employee_id: emp,
+                        due_at: None,
+                        note: None,
+                        version: None,
+                    },
+                )
+                .await?;
                 if roll < 6 {
                     // Some history: returned, then handed to someone else.
-                    assets::checkin(state, &who, a.id, None, CheckinRequest { condition: Some("good".into()), note: Some("swap".into()), version: None }).await?;
+                    assets::checkin(
+                        state,
+                        &who,
+                        a.id,
+                        None,
+                        CheckinRequest {
+                            condition: Some("good".into()),
+                            note: Some("swap".into()),
+                            version: None,
+                        },
+                    )
+                    .await?;
                     if let Some(next) = holders.next() {
-                        assets::checkout(state, &who, a.id, None, CheckoutRequest { employee_id: next, due_at: None, note: None, version: None }).await?;
+                        assets::checkout(
+                            state,
+                            &who,
+                            a.id,
+                            None,
+                            CheckoutRequest {
+                                employee_id: next,
+                                due_at: None,
+                                note: None,
+                                version: None,
+                            },
+                        )
+                        .await?;
                     }
                 }
             }
@@ -210,11 +449,25 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
             _ => {}
         }
     }
-    tracing::info!(employees = scale.employees, assets = scale.assets, "demo tenant created");
+    tracing::info!(
+        employees = scale.employees,
+        assets = scale.assets,
+        "demo tenant created"
+    );
     Ok(login)
 }
 
 async fn set_status(state: &AppState, who: &Principal, id: Uuid, status: &str) -> ApiResult<()> {
-    assets::update(state, who, id, None, UpdateAsset { status: Some(status.into()), ..Default::default() }).await?;
+    assets::update(
+        state,
+        who,
+        id,
+        None,
+        UpdateAsset {
+            status: Some(status.into()),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(())
 }

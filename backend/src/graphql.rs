@@ -14,10 +14,12 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{Context, Data, ErrorExtensions, MergedObject, MergedSubscription, Schema, ServerError};
+use async_graphql::{
+    Context, Data, ErrorExtensions, MergedObject, MergedSubscription, Schema, ServerError,
+};
 use async_graphql_actix_web::GraphQLSubscription;
 
 use crate::app::AppState;
@@ -48,23 +50,33 @@ pub struct Query(
 
 // Every mutation. Workflow approvals and starting a sync join here with their contexts.
 #[derive(MergedObject, Default)]
-pub struct Mutation(assets::graphql::AssetsMutation, people::graphql::PeopleMutation);
+pub struct Mutation(
+    assets::graphql::AssetsMutation,
+    people::graphql::PeopleMutation,
+);
 
 // Every subscription, each fed by the event bus and scoped to the caller's tenant. Workflow
 // and sync events (topics `workflows:{tenant_id}`, `integrations:{tenant_id}`) join here with
 // their contexts.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(assets::graphql::AssetsSubscription, people::graphql::PeopleSubscription);
+pub struct Subscription(
+    assets::graphql::AssetsSubscription,
+    people::graphql::PeopleSubscription,
+);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits. It holds no state: the caller, the application state and the
 /// loaders come with each request (or WebSocket connection), see [`add_scope`].
 pub fn schema() -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
 }
 
 /// The schema in SDL, as checked in at `openapi/schema.graphql`.
@@ -78,7 +90,9 @@ pub fn sdl() -> String {
 
 /// The cost of a paginated field: its selection times the page size asked for (default 50).
 pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let n = first.unwrap_or(crate::platform::pagination::DEFAULT_LIMIT as i32).max(1) as usize;
+    let n = first
+        .unwrap_or(crate::platform::pagination::DEFAULT_LIMIT as i32)
+        .max(1) as usize;
     n.saturating_mul(child_complexity.max(1))
 }
 
@@ -114,7 +128,9 @@ pub fn scope<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Scope> {
 }
 
 /// A data loader of the current request.
-pub fn loader<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<T>> {
+pub fn loader<'a, T: Send + Sync + 'static>(
+    ctx: &Context<'a>,
+) -> async_graphql::Result<&'a DataLoader<T>> {
     scope(ctx)?;
     ctx.data::<DataLoader<T>>()
 }
@@ -129,7 +145,10 @@ pub fn new_loader<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
 /// (field names in the schema's camelCase, e.g. `serialNumber`, `cost.amount`).
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
-        let message = self.detail.clone().unwrap_or_else(|| self.code.title().to_owned());
+        let message = self
+            .detail
+            .clone()
+            .unwrap_or_else(|| self.code.title().to_owned());
         async_graphql::Error::new(message).extend_with(|_, e| {
             e.set("code", self.code.as_str());
             e.set("status", self.code.status().as_u16());
@@ -139,9 +158,18 @@ impl ErrorExtensions for ApiError {
                     .iter()
                     .map(|f| {
                         let mut m = async_graphql::indexmap::IndexMap::new();
-                        m.insert(async_graphql::Name::new("field"), async_graphql::Value::from(camel_path(&f.field)));
-                        m.insert(async_graphql::Name::new("code"), async_graphql::Value::from(f.code.clone()));
-                        m.insert(async_graphql::Name::new("message"), async_graphql::Value::from(f.message.clone()));
+                        m.insert(
+                            async_graphql::Name::new("field"),
+                            async_graphql::Value::from(camel_path(&f.field)),
+                        );
+                        m.insert(
+                            async_graphql::Name::new("code"),
+                            async_graphql::Value::from(f.code.clone()),
+                        );
+                        m.insert(
+                            async_graphql::Name::new("message"),
+                            async_graphql::Value::from(f.message.clone()),
+                        );
                         async_graphql::Value::Object(m)
                     })
                     .collect::<Vec<_>>();
@@ -199,11 +227,16 @@ pub fn first_to_limit(first: Option<i32>) -> Option<u64> {
 /// complexity limits, `malformed_request` for the rest.
 fn add_codes(errors: &mut [ServerError]) {
     for err in errors {
-        let has_code = err.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+        let has_code = err
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
         if has_code {
             continue;
         }
-        let code = if err.message == "Query is nested too deep." || err.message == "Query is too complex." {
+        let code = if err.message == "Query is nested too deep."
+            || err.message == "Query is too complex."
+        {
             Code::QueryTooComplex
         } else {
             Code::MalformedRequest
@@ -273,9 +306,16 @@ async fn subscribe(
     let meta = request_meta(&req, state.settings.trust_proxy);
     GraphQLSubscription::new(AppSchema::clone(&schema))
         .on_connection_init(move |params| async move {
-            let token = connection_token(&params)
-                .ok_or_else(|| ApiError::new(Code::Unauthenticated, "send {\"token\": \"...\"} in connection_init").extend())?;
-            let mut who = crate::accounts::service::authenticate(&state, &token).await.map_err(|e| e.extend())?;
+            let token = connection_token(&params).ok_or_else(|| {
+                ApiError::new(
+                    Code::Unauthenticated,
+                    "send {\"token\": \"...\"} in connection_init",
+                )
+                .extend()
+            })?;
+            let mut who = crate::accounts::service::authenticate(&state, &token)
+                .await
+                .map_err(|e| e.extend())?;
             who.meta = meta;
             let mut data = Data::default();
             add_scope(&mut data, state, who);
@@ -290,9 +330,13 @@ fn connection_token(params: &serde_json::Value) -> Option<String> {
     if let Some(t) = params.get("token").and_then(|v| v.as_str()) {
         return Some(t.trim().to_owned()).filter(|t| !t.is_empty());
     }
-    let header = params.get("Authorization").or_else(|| params.get("authorization"))?.as_str()?;
+    let header = params
+        .get("Authorization")
+        .or_else(|| params.get("authorization"))?
+        .as_str()?;
     let (scheme, token) = header.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_owned())
 }
 
 /// The GraphiQL explorer, pointed at this server's endpoints.
@@ -302,7 +346,9 @@ async fn graphiql() -> HttpResponse {
         .subscription_endpoint("/api/graphql/ws")
         .title("Assetronics GraphQL")
         .finish();
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
 }
 
 /// Turns a service result into a resolver result, keeping the problem code.
@@ -338,10 +384,10 @@ pub fn connection<T: async_graphql::OutputType>(
     cursor_for: impl Fn(&T) -> String,
 ) -> Connection<String, T> {
     let mut c = Connection::new(after.is_some(), page.next_cursor.is_some());
-    c.edges.extend(page.data.into_iter().map(|n| Edge::new(cursor_for(&n), n)));
+    c.edges
+        .extend(page.data.into_iter().map(|n| Edge::new(cursor_for(&n), n)));
     c
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -356,19 +402,40 @@ mod tests {
 
     #[test]
     fn connection_init_takes_a_token_or_a_bearer_header() {
-        assert_eq!(connection_token(&serde_json::json!({"token": "abc"})).as_deref(), Some("abc"));
-        assert_eq!(connection_token(&serde_json::json!({"Authorization": "Bearer abc"})).as_deref(), Some("abc"));
-        assert_eq!(connection_token(&serde_json::json!({"authorization": "bearer abc"})).as_deref(), Some("abc"));
-        assert_eq!(connection_token(&serde_json::json!({"Authorization": "Basic abc"})), None);
+        assert_eq!(
+            connection_token(&serde_json::json!({"token": "abc"})).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            connection_token(&serde_json::json!({"Authorization": "Bearer abc"})).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            connection_token(&serde_json::json!({"authorization": "bearer abc"})).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            connection_token(&serde_json::json!({"Authorization": "Basic abc"})),
+            None
+        );
         assert_eq!(connection_token(&serde_json::json!({})), None);
     }
 
     #[test]
     fn limit_errors_keep_their_code() {
-        let mut errors = vec![ServerError::new("Query is nested too deep.", None), ServerError::new("Unknown field", None)];
+        let mut errors = vec![
+            ServerError::new("Query is nested too deep.", None),
+            ServerError::new("Unknown field", None),
+        ];
         add_codes(&mut errors);
         let code = |e: &ServerError| e.extensions.as_ref().and_then(|x| x.get("code")).cloned();
-        assert_eq!(code(&errors[0]), Some(async_graphql::Value::from("query_too_complex")));
-        assert_eq!(code(&errors[1]), Some(async_graphql::Value::from("malformed_request")));
+        assert_eq!(
+            code(&errors[0]),
+            Some(async_graphql::Value::from("query_too_complex"))
+        );
+        assert_eq!(
+            code(&errors[1]),
+            Some(async_graphql::Value::from("malformed_request"))
+        );
     }
 }

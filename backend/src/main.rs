@@ -6,7 +6,11 @@ use tracing_subscriber::EnvFilter;
 use assetronics::{Application, Settings, app, demo};
 
 #[derive(Parser)]
-#[command(name = "assetronics", version, about = "Hardware-asset management server")]
+#[command(
+    name = "assetronics",
+    version,
+    about = "Hardware-asset management server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,9 +40,12 @@ enum Command {
 }
 
 fn init_tracing() {
-    let filter = EnvFilter::try_from_env("ASSETRONICS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter = EnvFilter::try_from_env("ASSETRONICS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let json = std::env::var("ASSETRONICS_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -82,18 +89,28 @@ async fn main() -> Result<(), app::StartupError> {
                 _ = tokio::signal::ctrl_c() => {}
             }
         }
-        Command::Serve { demo: with_demo, no_workers } => {
+        Command::Serve {
+            demo: with_demo,
+            no_workers,
+        } => {
             let mut settings = settings;
             settings.run_workers = !no_workers;
             let bind = settings.bind.clone();
             let application = Application::build(settings).await?;
             let host = bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
-            let host = if host == "0.0.0.0" || host == "[::]" { "localhost" } else { host };
+            let host = if host == "0.0.0.0" || host == "[::]" {
+                "localhost"
+            } else {
+                host
+            };
             let url = format!("http://{host}:{}", application.port());
             if with_demo {
                 let login = demo::seed(&application.state).await?;
                 println!("Assetronics is running at {url}");
-                println!("Demo login: {} / {}  (organization: {})", login.email, login.password, login.tenant_slug);
+                println!(
+                    "Demo login: {} / {}  (organization: {})",
+                    login.email, login.password, login.tenant_slug
+                );
             } else {
                 println!("Assetronics is running at {url}");
             }

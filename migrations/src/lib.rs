@@ -14,7 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_foundation::Migration), Box::new(m20261125_000002_search_index::Migration),
+        vec![
+            Box::new(m20261125_000001_foundation::Migration),
+            Box::new(m20261125_000002_search_index::Migration),
             Box::new(m20261125_000003_integrations::Migration),
             Box::new(m20261125_000004_sync_runs::Migration),
         ]

@@ -67,9 +67,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ux_users_tenant_email", "users", &["tenant_id", "email"]).unique().to_owned())
+        m.create_index(
+            idx("ux_users_tenant_email", "users", &["tenant_id", "email"])
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(idx("ix_users_email", "users", &["email"]))
             .await?;
-        m.create_index(idx("ix_users_email", "users", &["email"])).await?;
 
         m.create_table(
             Table::create()
@@ -93,8 +98,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ix_refresh_tokens_family", "refresh_tokens", &["tenant_id", "family_id"]))
-            .await?;
+        m.create_index(idx(
+            "ix_refresh_tokens_family",
+            "refresh_tokens",
+            &["tenant_id", "family_id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -114,7 +123,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ix_api_tokens_tenant", "api_tokens", &["tenant_id", "id"])).await?;
+        m.create_index(idx(
+            "ix_api_tokens_tenant",
+            "api_tokens",
+            &["tenant_id", "id"],
+        ))
+        .await?;
 
         for table in ["departments", "locations", "asset_categories"] {
             let mut t = Table::create();
@@ -123,7 +137,9 @@ impl MigrationTrait for Migration {
                 .col(uuid("tenant_id"))
                 .col(string("name"));
             if table == "locations" {
-                t.col(string_null("address")).col(string_null("city")).col(string_null("country"));
+                t.col(string_null("address"))
+                    .col(string_null("city"))
+                    .col(string_null("country"));
             }
             if table == "asset_categories" {
                 t.col(integer_null("depreciation_months"));
@@ -132,8 +148,16 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("updated_at"))
                 .foreign_key(&mut tenant_fk(table));
             m.create_table(t.to_owned()).await?;
-            m.create_index(idx(&format!("ux_{table}_tenant_name"), table, &["tenant_id", "name"]).unique().to_owned())
-                .await?;
+            m.create_index(
+                idx(
+                    &format!("ux_{table}_tenant_name"),
+                    table,
+                    &["tenant_id", "name"],
+                )
+                .unique()
+                .to_owned(),
+            )
+            .await?;
         }
 
         m.create_table(
@@ -158,9 +182,13 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            idx("ux_asset_models_tenant_name", "asset_models", &["tenant_id", "manufacturer", "name"])
-                .unique()
-                .to_owned(),
+            idx(
+                "ux_asset_models_tenant_name",
+                "asset_models",
+                &["tenant_id", "manufacturer", "name"],
+            )
+            .unique()
+            .to_owned(),
         )
         .await?;
 
@@ -187,16 +215,51 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("updated_at"))
                 .col(timestamp_with_time_zone_null("deleted_at"))
                 .foreign_key(&mut tenant_fk("employees"))
-                .foreign_key(ForeignKey::create().from("employees", "department_id").to("departments", "id").on_delete(ForeignKeyAction::SetNull))
-                .foreign_key(ForeignKey::create().from("employees", "location_id").to("locations", "id").on_delete(ForeignKeyAction::SetNull))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("employees", "department_id")
+                        .to("departments", "id")
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("employees", "location_id")
+                        .to("locations", "id")
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ix_employees_tenant_id", "employees", &["tenant_id", "id"])).await?;
-        m.create_index(idx("ix_employees_tenant_name", "employees", &["tenant_id", "name", "id"])).await?;
-        m.create_index(idx("ix_employees_tenant_department", "employees", &["tenant_id", "department_id", "id"])).await?;
-        m.create_index(idx("ix_employees_tenant_status", "employees", &["tenant_id", "status", "id"])).await?;
-        m.create_index(idx("ix_employees_tenant_external", "employees", &["tenant_id", "external_source", "external_id"])).await?;
+        m.create_index(idx(
+            "ix_employees_tenant_id",
+            "employees",
+            &["tenant_id", "id"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_employees_tenant_name",
+            "employees",
+            &["tenant_id", "name", "id"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_employees_tenant_department",
+            "employees",
+            &["tenant_id", "department_id", "id"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_employees_tenant_status",
+            "employees",
+            &["tenant_id", "status", "id"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_employees_tenant_external",
+            "employees",
+            &["tenant_id", "external_source", "external_id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -227,10 +290,29 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("updated_at"))
                 .col(timestamp_with_time_zone_null("deleted_at"))
                 .foreign_key(&mut tenant_fk("assets"))
-                .foreign_key(ForeignKey::create().from("assets", "category_id").to("asset_categories", "id").on_delete(ForeignKeyAction::SetNull))
-                .foreign_key(ForeignKey::create().from("assets", "model_id").to("asset_models", "id").on_delete(ForeignKeyAction::SetNull))
-                .foreign_key(ForeignKey::create().from("assets", "location_id").to("locations", "id").on_delete(ForeignKeyAction::SetNull))
-                .foreign_key(ForeignKey::create().from("assets", "assigned_employee_id").to("employees", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("assets", "category_id")
+                        .to("asset_categories", "id")
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("assets", "model_id")
+                        .to("asset_models", "id")
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("assets", "location_id")
+                        .to("locations", "id")
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("assets", "assigned_employee_id")
+                        .to("employees", "id"),
+                )
                 .to_owned(),
         )
         .await?;
@@ -238,14 +320,32 @@ impl MigrationTrait for Migration {
         for (name, cols) in [
             ("ix_assets_tenant_id", vec!["tenant_id", "id"]),
             ("ix_assets_tenant_status", vec!["tenant_id", "status", "id"]),
-            ("ix_assets_tenant_category", vec!["tenant_id", "category_id", "id"]),
-            ("ix_assets_tenant_location", vec!["tenant_id", "location_id", "id"]),
-            ("ix_assets_tenant_assignee", vec!["tenant_id", "assigned_employee_id", "id"]),
-            ("ix_assets_tenant_warranty", vec!["tenant_id", "warranty_end", "id"]),
-            ("ix_assets_tenant_serial", vec!["tenant_id", "serial_number"]),
+            (
+                "ix_assets_tenant_category",
+                vec!["tenant_id", "category_id", "id"],
+            ),
+            (
+                "ix_assets_tenant_location",
+                vec!["tenant_id", "location_id", "id"],
+            ),
+            (
+                "ix_assets_tenant_assignee",
+                vec!["tenant_id", "assigned_employee_id", "id"],
+            ),
+            (
+                "ix_assets_tenant_warranty",
+                vec!["tenant_id", "warranty_end", "id"],
+            ),
+            (
+                "ix_assets_tenant_serial",
+                vec!["tenant_id", "serial_number"],
+            ),
             ("ix_assets_tenant_name", vec!["tenant_id", "name", "id"]),
             ("ix_assets_tenant_tag_sort", vec!["tenant_id", "tag", "id"]),
-            ("ix_assets_tenant_updated", vec!["tenant_id", "updated_at", "id"]),
+            (
+                "ix_assets_tenant_updated",
+                vec!["tenant_id", "updated_at", "id"],
+            ),
         ] {
             m.create_index(idx(name, "assets", &cols)).await?;
         }
@@ -276,13 +376,31 @@ impl MigrationTrait for Migration {
                 .col(string_null("checkin_condition"))
                 .col(text_null("checkin_note"))
                 .foreign_key(&mut tenant_fk("assignments"))
-                .foreign_key(ForeignKey::create().from("assignments", "asset_id").to("assets", "id"))
-                .foreign_key(ForeignKey::create().from("assignments", "employee_id").to("employees", "id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("assignments", "asset_id")
+                        .to("assets", "id"),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("assignments", "employee_id")
+                        .to("employees", "id"),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ix_assignments_asset", "assignments", &["tenant_id", "asset_id", "checked_out_at"])).await?;
-        m.create_index(idx("ix_assignments_employee", "assignments", &["tenant_id", "employee_id", "checked_out_at"])).await?;
+        m.create_index(idx(
+            "ix_assignments_asset",
+            "assignments",
+            &["tenant_id", "asset_id", "checked_out_at"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_assignments_employee",
+            "assignments",
+            &["tenant_id", "employee_id", "checked_out_at"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -306,9 +424,24 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ux_audit_tenant_seq", "audit_events", &["tenant_id", "seq"]).unique().to_owned()).await?;
-        m.create_index(idx("ix_audit_tenant_entity", "audit_events", &["tenant_id", "entity_id", "seq"])).await?;
-        m.create_index(idx("ix_audit_tenant_action", "audit_events", &["tenant_id", "action", "seq"])).await?;
+        m.create_index(
+            idx("ux_audit_tenant_seq", "audit_events", &["tenant_id", "seq"])
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(idx(
+            "ix_audit_tenant_entity",
+            "audit_events",
+            &["tenant_id", "entity_id", "seq"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_audit_tenant_action",
+            "audit_events",
+            &["tenant_id", "action", "seq"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -324,8 +457,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ix_outbox_tenant_id", "outbox_events", &["tenant_id", "id"])).await?;
-        m.create_index(idx("ix_outbox_unpublished", "outbox_events", &["published_at", "id"])).await?;
+        m.create_index(idx(
+            "ix_outbox_tenant_id",
+            "outbox_events",
+            &["tenant_id", "id"],
+        ))
+        .await?;
+        m.create_index(idx(
+            "ix_outbox_unpublished",
+            "outbox_events",
+            &["published_at", "id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -345,17 +488,35 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(idx("ix_idempotency_created", "idempotency_keys", &["created_at"])).await?;
+        m.create_index(idx(
+            "ix_idempotency_created",
+            "idempotency_keys",
+            &["created_at"],
+        ))
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
-            "idempotency_keys", "outbox_events", "audit_events", "assignments", "assets", "employees",
-            "asset_models", "asset_categories", "locations", "departments", "api_tokens",
-            "refresh_tokens", "users", "tenant_sequences", "tenants",
+            "idempotency_keys",
+            "outbox_events",
+            "audit_events",
+            "assignments",
+            "assets",
+            "employees",
+            "asset_models",
+            "asset_categories",
+            "locations",
+            "departments",
+            "api_tokens",
+            "refresh_tokens",
+            "users",
+            "tenant_sequences",
+            "tenants",
         ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
+            m.drop_table(Table::drop().table(t).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

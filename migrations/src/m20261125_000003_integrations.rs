@@ -25,15 +25,27 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .foreign_key(
-                    ForeignKey::create().from("integrations", "tenant_id").to("tenants", "id").on_delete(ForeignKeyAction::Cascade),
+                    ForeignKey::create()
+                        .from("integrations", "tenant_id")
+                        .to("tenants", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
                 )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_integrations_tenant").table("integrations").col("tenant_id").col("id").to_owned()).await
+        m.create_index(
+            Index::create()
+                .name("ix_integrations_tenant")
+                .table("integrations")
+                .col("tenant_id")
+                .col("id")
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("integrations").if_exists().to_owned()).await
+        m.drop_table(Table::drop().table("integrations").if_exists().to_owned())
+            .await
     }
 }

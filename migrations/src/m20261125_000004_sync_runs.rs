@@ -22,16 +22,35 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("started_at"))
                 .col(timestamp_with_time_zone_null("finished_at"))
-                .foreign_key(ForeignKey::create().from("sync_runs", "tenant_id").to("tenants", "id").on_delete(ForeignKeyAction::Cascade))
-                .foreign_key(ForeignKey::create().from("sync_runs", "integration_id").to("integrations", "id").on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("sync_runs", "tenant_id")
+                        .to("tenants", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("sync_runs", "integration_id")
+                        .to("integrations", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_sync_runs_integration").table("sync_runs").col("tenant_id").col("integration_id").col("id").to_owned())
-            .await
+        m.create_index(
+            Index::create()
+                .name("ix_sync_runs_integration")
+                .table("sync_runs")
+                .col("tenant_id")
+                .col("integration_id")
+                .col("id")
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("sync_runs").if_exists().to_owned()).await
+        m.drop_table(Table::drop().table("sync_runs").if_exists().to_owned())
+            .await
     }
 }

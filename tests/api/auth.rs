@@ -51,7 +51,13 @@ async fn an_email_in_two_organizations_needs_the_tenant_slug() {
     let a = app.signup("Alpha").await;
     let b = app.signup("Beta").await;
     // Add a's owner email as a user of b.
-    let res = app.post("/api/v1/users", &b.access_token, json!({"email": a.email, "name": "Dual", "role": "viewer", "password": PASSWORD})).await;
+    let res = app
+        .post(
+            "/api/v1/users",
+            &b.access_token,
+            json!({"email": a.email, "name": "Dual", "role": "viewer", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let ambiguous = app.login(&a.email, PASSWORD, None).await;
     assert_eq!(ambiguous.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -66,22 +72,59 @@ async fn an_email_in_two_organizations_needs_the_tenant_slug() {
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let first = app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": s.refresh_token}))).await;
+    let first = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": s.refresh_token})),
+        )
+        .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    let rotated = first.body["refresh_token"].as_str().unwrap_or_default().to_owned();
+    let rotated = first.body["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_ne!(rotated, s.refresh_token);
-    let new_access = first.body["access_token"].as_str().unwrap_or_default().to_owned();
-    assert_eq!(app.get("/api/v1/me", &new_access).await.status, StatusCode::OK);
+    let new_access = first.body["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        app.get("/api/v1/me", &new_access).await.status,
+        StatusCode::OK
+    );
 
     // The spent token presented again: refused, and the whole family dies with it.
-    let reuse = app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": s.refresh_token}))).await;
+    let reuse = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": s.refresh_token})),
+        )
+        .await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reuse.problem_code(), "refresh_token_reused");
-    let after = app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": rotated}))).await;
+    let after = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": rotated})),
+        )
+        .await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     assert_eq!(after.problem_code(), "refresh_token_reused");
 
-    let unknown = app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": "made-up"}))).await;
+    let unknown = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": "made-up"})),
+        )
+        .await;
     assert_eq!(unknown.problem_code(), "token_invalid");
 }
 
@@ -89,9 +132,23 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 async fn logout_ends_the_session() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let out = app.call(Method::POST, "/api/v1/auth/logout", Some(&s.access_token), Some(json!({"refresh_token": s.refresh_token}))).await;
+    let out = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(&s.access_token),
+            Some(json!({"refresh_token": s.refresh_token})),
+        )
+        .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let refresh = app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": s.refresh_token}))).await;
+    let refresh = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": s.refresh_token})),
+        )
+        .await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -100,16 +157,27 @@ async fn login_attempts_are_rate_limited() {
     let app = spawn_app_with(|s| s.login_attempts_per_minute = 3).await;
     let s = app.signup("Acme").await;
     for _ in 0..3 {
-        assert_eq!(app.login(&s.email, "wrong password!!", None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.login(&s.email, "wrong password!!", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let limited = app.login(&s.email, PASSWORD, None).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.problem_code(), "rate_limited");
-    let retry: u64 = limited.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let retry: u64 = limited
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     assert!(retry >= 1, "Retry-After missing");
     // Another account from the same address still gets through (until the per-address limit).
     let other = app.signup("Other").await;
-    assert_eq!(app.login(&other.email, PASSWORD, None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.login(&other.email, PASSWORD, None).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -138,24 +206,55 @@ async fn expired_access_tokens_say_so() {
 async fn api_tokens_are_shown_once_work_as_bearer_and_can_be_revoked() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let created = app.post("/api/v1/api-tokens", &s.access_token, json!({"name": "CI importer", "role": "admin"})).await;
+    let created = app
+        .post(
+            "/api/v1/api-tokens",
+            &s.access_token,
+            json!({"name": "CI importer", "role": "admin"}),
+        )
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let secret = created.body["token"].as_str().unwrap_or_default().to_owned();
+    let secret = created.body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(secret.starts_with("ast_"));
     let listed = app.get("/api/v1/api-tokens", &s.access_token).await;
     assert_eq!(listed.body["data"].as_array().map(Vec::len), Some(1));
-    assert!(listed.body["data"][0].get("token").is_none(), "the secret is never listed");
+    assert!(
+        listed.body["data"][0].get("token").is_none(),
+        "the secret is never listed"
+    );
 
     // The token acts with its own role.
-    let asset = app.post("/api/v1/assets", &secret, json!({"name": "Token-made laptop"})).await;
+    let asset = app
+        .post(
+            "/api/v1/assets",
+            &secret,
+            json!({"name": "Token-made laptop"}),
+        )
+        .await;
     assert_eq!(asset.status, StatusCode::CREATED, "{}", asset.body);
-    let audit = app.get(&format!("/api/v1/audit-events?entity_id={}", id(&asset.body)), &s.access_token).await;
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-events?entity_id={}", id(&asset.body)),
+            &s.access_token,
+        )
+        .await;
     assert_eq!(audit.body["data"][0]["actor"]["type"], "api_token");
     assert_eq!(audit.body["data"][0]["actor"]["name"], "CI importer");
 
-    let revoked = app.delete(&format!("/api/v1/api-tokens/{}", id(&created.body)), &s.access_token).await;
+    let revoked = app
+        .delete(
+            &format!("/api/v1/api-tokens/{}", id(&created.body)),
+            &s.access_token,
+        )
+        .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/v1/assets", &secret).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/assets", &secret).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -163,7 +262,13 @@ async fn a_token_cannot_outrank_its_creator() {
     let app = spawn_app().await;
     let owner = app.signup("Acme").await;
     let admin = app.user_with_role(&owner, "admin").await;
-    let res = app.post("/api/v1/api-tokens", &admin.access_token, json!({"name": "too strong", "role": "owner"})).await;
+    let res = app
+        .post(
+            "/api/v1/api-tokens",
+            &admin.access_token,
+            json!({"name": "too strong", "role": "owner"}),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.error_fields(), ["role"]);
 }
@@ -173,12 +278,34 @@ async fn a_disabled_user_is_locked_out_at_once() {
     let app = spawn_app().await;
     let owner = app.signup("Acme").await;
     let admin = app.user_with_role(&owner, "admin").await;
-    let res = app.patch(&format!("/api/v1/users/{}", admin.user_id), &owner.access_token, json!({"status": "disabled"})).await;
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{}", admin.user_id),
+            &owner.access_token,
+            json!({"status": "disabled"}),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(app.get("/api/v1/assets", &admin.access_token).await.status, StatusCode::UNAUTHORIZED);
-    let refresh = app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": admin.refresh_token}))).await;
+    assert_eq!(
+        app.get("/api/v1/assets", &admin.access_token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let refresh = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": admin.refresh_token})),
+        )
+        .await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     // The last owner cannot be demoted.
-    let demote = app.patch(&format!("/api/v1/users/{}", owner.user_id), &owner.access_token, json!({"role": "admin"})).await;
+    let demote = app
+        .patch(
+            &format!("/api/v1/users/{}", owner.user_id),
+            &owner.access_token,
+            json!({"role": "admin"}),
+        )
+        .await;
     assert_eq!(demote.status, StatusCode::CONFLICT);
 }

@@ -9,14 +9,22 @@ use serde_json::json;
 async fn phoenix_js_sees_a_rest_write(transport: &str) {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let mut script = node::start("phoenix-client.mjs", &[&app.address, &s.access_token, &s.tenant_id, transport]);
+    let mut script = node::start(
+        "phoenix-client.mjs",
+        &[&app.address, &s.access_token, &s.tenant_id, transport],
+    );
     let presence = script.expect("presence").await;
     let users = presence["users"].as_array().cloned().unwrap_or_default();
     assert_eq!(users.len(), 1, "one user, two connections: {presence}");
     assert_eq!(users[0]["id"], s.user_id.as_str());
     assert_eq!(users[0]["count"], 2);
     script.expect("joined").await;
-    let created = app.create_asset(&s.access_token, json!({"name": format!("Seen over {transport}")})).await;
+    let created = app
+        .create_asset(
+            &s.access_token,
+            json!({"name": format!("Seen over {transport}")}),
+        )
+        .await;
     let seen = script.expect("asset_created").await;
     assert_eq!(seen["payload"]["asset"], created);
 }
@@ -36,12 +44,24 @@ async fn shutdown_closes_sockets_with_a_reconnect_code() {
     let app = spawn_app().await;
     let node = process::start(&app.database_url).await;
     let s = app.signup("Acme").await;
-    let mut ws = socket::connect(&node.address, &format!("token={}&vsn=2.0.0", s.access_token)).await.expect("connect");
+    let mut ws = socket::connect(
+        &node.address,
+        &format!("token={}&vsn=2.0.0", s.access_token),
+    )
+    .await
+    .expect("connect");
     send(&mut ws, json!([null, "1", "phoenix", "heartbeat", {}])).await;
     assert_eq!(recv(&mut ws).await[4]["status"], "ok");
-    let killed = std::process::Command::new("kill").args(["-TERM", &node.pid().to_string()]).status().expect("kill");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &node.pid().to_string()])
+        .status()
+        .expect("kill");
     assert!(killed.success());
-    assert_eq!(close_code(&mut ws).await, Some(1012), "1012 service restart, not 1000: clients reconnect");
+    assert_eq!(
+        close_code(&mut ws).await,
+        Some(1012),
+        "1012 service restart, not 1000: clients reconnect"
+    );
 }
 
 /// Two server processes on one PostgreSQL database: an event caused through one reaches a
@@ -56,7 +76,9 @@ async fn on_postgres_events_cross_nodes() {
     let b = process::start(&app.database_url).await;
     let s = app.signup("Acme").await;
     let topic = format!("assets:{}", s.tenant_id);
-    let mut ws = socket::connect(&b.address, &format!("token={}&vsn=2.0.0", s.access_token)).await.expect("connect to B");
+    let mut ws = socket::connect(&b.address, &format!("token={}&vsn=2.0.0", s.access_token))
+        .await
+        .expect("connect to B");
     send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
     assert_eq!(recv(&mut ws).await[4]["status"], "ok");
     let res = app
@@ -71,10 +93,16 @@ async fn on_postgres_events_cross_nodes() {
     let created: serde_json::Value = res.json().await.expect("json");
     let push = recv_event(&mut ws, "asset_created").await;
     assert_eq!(push[4]["asset"], created);
-    assert_eq!(recv_within(&mut ws, Duration::from_millis(1500)).await, None, "delivered once");
+    assert_eq!(
+        recv_within(&mut ws, Duration::from_millis(1500)).await,
+        None,
+        "delivered once"
+    );
 
     // An event larger than a NOTIFY payload travels by reference and arrives whole.
-    let big: serde_json::Map<String, serde_json::Value> = (0..300).map(|i| (format!("field_{i:03}"), json!("x".repeat(30)))).collect();
+    let big: serde_json::Map<String, serde_json::Value> = (0..300)
+        .map(|i| (format!("field_{i:03}"), json!("x".repeat(30))))
+        .collect();
     let res = app
         .client
         .post(format!("{}/api/v1/assets", a.address))

@@ -12,7 +12,9 @@ async fn every_error_path_answers_problem_json() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.problem_code(), "not_found");
 
-    let wrong_method = app.call(reqwest::Method::PUT, "/api/v1/assets", Some(t), None).await;
+    let wrong_method = app
+        .call(reqwest::Method::PUT, "/api/v1/assets", Some(t), None)
+        .await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.problem_code(), "method_not_allowed");
 
@@ -30,7 +32,12 @@ async fn every_error_path_answers_problem_json() {
         .await
         .expect("sent");
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
-    assert!(malformed.headers()["content-type"].to_str().unwrap_or("").starts_with("application/problem+json"));
+    assert!(
+        malformed.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("application/problem+json")
+    );
 
     let wrong_type = app
         .client
@@ -61,11 +68,24 @@ async fn every_error_path_answers_problem_json() {
     assert_eq!(bad_sort.error_fields(), ["sort"]);
     let bad_cursor = app.get("/api/v1/assets?cursor=zzz", t).await;
     assert_eq!(bad_cursor.error_fields(), ["cursor"]);
-    let bad_if_match = app.call_with(reqwest::Method::PATCH, "/api/v1/assets/01938f7e-0000-7000-8000-000000000000", Some(t), Some(json!({})), &[("If-Match", "abc")]).await;
+    let bad_if_match = app
+        .call_with(
+            reqwest::Method::PATCH,
+            "/api/v1/assets/01938f7e-0000-7000-8000-000000000000",
+            Some(t),
+            Some(json!({})),
+            &[("If-Match", "abc")],
+        )
+        .await;
     assert_eq!(bad_if_match.status.as_u16() / 100, 4);
 
     // Nothing of the above created anything.
-    assert_eq!(app.get("/api/v1/assets", t).await.body["data"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        app.get("/api/v1/assets", t).await.body["data"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
 }
 
 #[tokio::test]
@@ -76,10 +96,17 @@ async fn health_readiness_and_the_openapi_document() {
     let r = app.call(reqwest::Method::GET, "/readyz", None, None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["status"], "ready");
-    let doc = app.call(reqwest::Method::GET, "/api/openapi.json", None, None).await;
+    let doc = app
+        .call(reqwest::Method::GET, "/api/openapi.json", None, None)
+        .await;
     assert_eq!(doc.status, StatusCode::OK);
     assert!(doc.body["paths"]["/api/v1/assets/{id}/checkout"]["post"].is_object());
-    let docs = app.client.get(app.url("/api/docs/")).send().await.expect("sent");
+    let docs = app
+        .client
+        .get(app.url("/api/docs/"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(docs.status(), StatusCode::OK);
     let html = docs.text().await.unwrap_or_default();
     assert!(html.contains("swagger"), "docs UI served");

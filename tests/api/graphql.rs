@@ -9,7 +9,14 @@ use serde_json::{Value, json};
 
 /// Posts a document; the whole GraphQL response (`data`, `errors`).
 async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
-    let res = app.call(reqwest::Method::POST, "/api/graphql", token, Some(json!({"query": query, "variables": variables}))).await;
+    let res = app
+        .call(
+            reqwest::Method::POST,
+            "/api/graphql",
+            token,
+            Some(json!({"query": query, "variables": variables})),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::OK, "graphql: {}", res.body);
     res.body
 }
@@ -23,7 +30,12 @@ async fn ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value 
 
 /// The `extensions.code` of every error.
 fn codes(body: &Value) -> Vec<String> {
-    body["errors"].as_array().into_iter().flatten().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect()
+    body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The one error's code, asserting there is exactly one.
@@ -42,9 +54,30 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let t = &s.access_token;
-    let cat = app.post("/api/v1/categories", t, json!({"name": "Laptops", "depreciation_months": 36})).await.body;
-    let model = app.post("/api/v1/models", t, json!({"name": "MacBook Pro 14", "manufacturer": "Apple", "category_id": id(&cat)})).await.body;
-    let loc = app.post("/api/v1/locations", t, json!({"name": "Berlin Office", "city": "Berlin"})).await.body;
+    let cat = app
+        .post(
+            "/api/v1/categories",
+            t,
+            json!({"name": "Laptops", "depreciation_months": 36}),
+        )
+        .await
+        .body;
+    let model = app
+        .post(
+            "/api/v1/models",
+            t,
+            json!({"name": "MacBook Pro 14", "manufacturer": "Apple", "category_id": id(&cat)}),
+        )
+        .await
+        .body;
+    let loc = app
+        .post(
+            "/api/v1/locations",
+            t,
+            json!({"name": "Berlin Office", "city": "Berlin"}),
+        )
+        .await
+        .body;
 
     let created = ok(
         &app,
@@ -59,8 +92,14 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
         .clone();
     assert_eq!(created["tag"], "LAP-0001");
     assert_eq!(created["status"], "IN_STOCK");
-    assert_eq!(created["cost"], json!({"amount": "2499.50", "currency": "EUR"}));
-    assert_eq!(created["category"]["name"], "Laptops", "category comes from the model");
+    assert_eq!(
+        created["cost"],
+        json!({"amount": "2499.50", "currency": "EUR"})
+    );
+    assert_eq!(
+        created["category"]["name"], "Laptops",
+        "category comes from the model"
+    );
     assert_eq!(created["category"]["depreciationMonths"], 36);
     assert_eq!(created["model"]["manufacturer"], "Apple");
     assert_eq!(created["location"]["city"], "Berlin");
@@ -89,7 +128,11 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
     for n in 2..=4 {
         app.create_asset(t, json!({"tag": format!("LAP-000{n}"), "name": format!("Laptop {n}"), "location_id": id(&loc)})).await;
     }
-    app.create_asset(t, json!({"tag": "MON-0001", "name": "Monitor", "status": "in_repair"})).await;
+    app.create_asset(
+        t,
+        json!({"tag": "MON-0001", "name": "Monitor", "status": "in_repair"}),
+    )
+    .await;
     let page = ok(
         &app,
         t,
@@ -99,7 +142,14 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
     )
     .await["assets"]
         .clone();
-    let tags = |p: &Value| p["edges"].as_array().into_iter().flatten().map(|e| e["node"]["tag"].as_str().unwrap_or("").to_owned()).collect::<Vec<_>>();
+    let tags = |p: &Value| {
+        p["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["node"]["tag"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(tags(&page), ["LAP-0001", "LAP-0002"]);
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
     assert_eq!(page["pageInfo"]["endCursor"], page["edges"][1]["cursor"]);
@@ -116,10 +166,27 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
     assert_eq!(next["pageInfo"]["hasNextPage"], false);
     // The cursor of an edge in the middle continues after that edge (REST accepts it too).
     let middle = page["edges"][0]["cursor"].as_str().unwrap_or_default();
-    let rest_page = app.get(&format!("/api/v1/assets?sort=tag&limit=1&location_id={}&cursor={middle}", id(&loc)), t).await;
+    let rest_page = app
+        .get(
+            &format!(
+                "/api/v1/assets?sort=tag&limit=1&location_id={}&cursor={middle}",
+                id(&loc)
+            ),
+            t,
+        )
+        .await;
     assert_eq!(rest_page.body["data"][0]["tag"], "LAP-0002");
-    let q = ok(&app, t, "{ assets(filter: {q: \"monit\"}) { nodes { tag status } } }", json!({})).await;
-    assert_eq!(q["assets"]["nodes"], json!([{"tag": "MON-0001", "status": "IN_REPAIR"}]));
+    let q = ok(
+        &app,
+        t,
+        "{ assets(filter: {q: \"monit\"}) { nodes { tag status } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        q["assets"]["nodes"],
+        json!([{"tag": "MON-0001", "status": "IN_REPAIR"}])
+    );
 
     // Partial update: absent stays, null clears, the version guards.
     let updated = ok(
@@ -130,11 +197,24 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
     )
     .await["updateAsset"]
         .clone();
-    assert_eq!(updated, json!({"name": "Renamed", "notes": null, "serialNumber": "C02XYZ", "version": 2}));
+    assert_eq!(
+        updated,
+        json!({"name": "Renamed", "notes": null, "serialNumber": "C02XYZ", "version": 2})
+    );
 
     // Check-out and check-in, with the holder resolved in full.
-    let dept = app.post("/api/v1/departments", t, json!({"name": "Design"})).await.body;
-    let emp = app.post("/api/v1/employees", t, json!({"name": "Ada Lovelace", "email": "ada@example.com", "department_id": id(&dept)})).await.body;
+    let dept = app
+        .post("/api/v1/departments", t, json!({"name": "Design"}))
+        .await
+        .body;
+    let emp = app
+        .post(
+            "/api/v1/employees",
+            t,
+            json!({"name": "Ada Lovelace", "email": "ada@example.com", "department_id": id(&dept)}),
+        )
+        .await
+        .body;
     let out = ok(
         &app,
         t,
@@ -159,17 +239,53 @@ async fn assets_are_created_read_listed_changed_checked_out_and_in_and_deleted()
     assert_eq!(back, json!({"status": "IN_REPAIR", "holder": null}));
 
     // The history, newest first, paginated.
-    let history = ok(&app, t, "query($id: UUID!) { asset(id: $id) { history(first: 10) { nodes { action } } } }", json!({"id": asset_id})).await;
-    let actions: Vec<&str> = history["asset"]["history"]["nodes"].as_array().into_iter().flatten().filter_map(|n| n["action"].as_str()).collect();
-    assert_eq!(actions, ["asset.checked_in", "asset.checked_out", "asset.updated", "asset.created"]);
+    let history = ok(
+        &app,
+        t,
+        "query($id: UUID!) { asset(id: $id) { history(first: 10) { nodes { action } } } }",
+        json!({"id": asset_id}),
+    )
+    .await;
+    let actions: Vec<&str> = history["asset"]["history"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "asset.checked_in",
+            "asset.checked_out",
+            "asset.updated",
+            "asset.created"
+        ]
+    );
 
     // Delete, after which the asset is gone for both APIs.
-    let deleted = ok(&app, t, "mutation($id: UUID!) { deleteAsset(id: $id) }", json!({"id": asset_id})).await;
+    let deleted = ok(
+        &app,
+        t,
+        "mutation($id: UUID!) { deleteAsset(id: $id) }",
+        json!({"id": asset_id}),
+    )
+    .await;
     assert_eq!(deleted["deleteAsset"], asset_id.as_str());
-    let gone = gql(&app, Some(t), "query($id: UUID!) { asset(id: $id) { id } }", json!({"id": asset_id})).await;
+    let gone = gql(
+        &app,
+        Some(t),
+        "query($id: UUID!) { asset(id: $id) { id } }",
+        json!({"id": asset_id}),
+    )
+    .await;
     assert_eq!(code(&gone), "not_found");
     assert_eq!(gone["data"], Value::Null);
-    assert_eq!(app.get(&format!("/api/v1/assets/{asset_id}"), t).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/v1/assets/{asset_id}"), t)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -177,8 +293,18 @@ async fn employees_departments_and_locations_are_read_and_written() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let t = &s.access_token;
-    let dept = app.post("/api/v1/departments", t, json!({"name": "Engineering"})).await.body;
-    let loc = app.post("/api/v1/locations", t, json!({"name": "Lisbon", "country": "pt"})).await.body;
+    let dept = app
+        .post("/api/v1/departments", t, json!({"name": "Engineering"}))
+        .await
+        .body;
+    let loc = app
+        .post(
+            "/api/v1/locations",
+            t,
+            json!({"name": "Lisbon", "country": "pt"}),
+        )
+        .await
+        .body;
     let boss = ok(
         &app,
         t,
@@ -210,10 +336,18 @@ async fn employees_departments_and_locations_are_read_and_written() {
     )
     .await["updateEmployee"]
         .clone();
-    assert_eq!(changed, json!({"title": "Researcher", "department": null, "version": 2}));
+    assert_eq!(
+        changed,
+        json!({"title": "Researcher", "department": null, "version": 2})
+    );
 
     let laptop = app.create_asset(t, json!({"name": "Laptop"})).await;
-    app.post(&format!("/api/v1/assets/{}/checkout", id(&laptop)), t, json!({"employee_id": emp["id"]})).await;
+    app.post(
+        &format!("/api/v1/assets/{}/checkout", id(&laptop)),
+        t,
+        json!({"employee_id": emp["id"]}),
+    )
+    .await;
     let data = ok(
         &app,
         t,
@@ -226,19 +360,63 @@ async fn employees_departments_and_locations_are_read_and_written() {
         json!({"id": emp["id"]}),
     )
     .await;
-    assert_eq!(data["employee"], json!({"name": "Alan Turing", "title": "Researcher", "assets": [{"name": "Laptop", "holder": {"name": "Alan Turing"}}]}));
-    assert_eq!(data["employees"]["nodes"], json!([{"name": "Grace Hopper"}]));
+    assert_eq!(
+        data["employee"],
+        json!({"name": "Alan Turing", "title": "Researcher", "assets": [{"name": "Laptop", "holder": {"name": "Alan Turing"}}]})
+    );
+    assert_eq!(
+        data["employees"]["nodes"],
+        json!([{"name": "Grace Hopper"}])
+    );
     assert_eq!(data["employees"]["pageInfo"]["hasNextPage"], true);
     assert_eq!(data["departments"], json!([{"name": "Engineering"}]));
-    assert_eq!(data["locations"], json!([{"name": "Lisbon", "city": null, "country": "PT"}]));
-    let rest = app.get(&format!("/api/v1/employees?sort=-name&limit=1&cursor={}", data["employees"]["pageInfo"]["endCursor"].as_str().unwrap_or("")), t).await;
-    assert_eq!(rest.body["data"][0]["name"], "Alan Turing", "GraphQL cursors continue REST lists too");
+    assert_eq!(
+        data["locations"],
+        json!([{"name": "Lisbon", "city": null, "country": "PT"}])
+    );
+    let rest = app
+        .get(
+            &format!(
+                "/api/v1/employees?sort=-name&limit=1&cursor={}",
+                data["employees"]["pageInfo"]["endCursor"]
+                    .as_str()
+                    .unwrap_or("")
+            ),
+            t,
+        )
+        .await;
+    assert_eq!(
+        rest.body["data"][0]["name"], "Alan Turing",
+        "GraphQL cursors continue REST lists too"
+    );
 
-    let held = gql(&app, Some(t), "mutation($id: UUID!) { deleteEmployee(id: $id) }", json!({"id": emp["id"]})).await;
-    assert_eq!(code(&held), "conflict", "an employee holding assets is not deleted");
-    let gone = ok(&app, t, "mutation($id: UUID!) { deleteEmployee(id: $id) }", json!({"id": boss["id"]})).await;
+    let held = gql(
+        &app,
+        Some(t),
+        "mutation($id: UUID!) { deleteEmployee(id: $id) }",
+        json!({"id": emp["id"]}),
+    )
+    .await;
+    assert_eq!(
+        code(&held),
+        "conflict",
+        "an employee holding assets is not deleted"
+    );
+    let gone = ok(
+        &app,
+        t,
+        "mutation($id: UUID!) { deleteEmployee(id: $id) }",
+        json!({"id": boss["id"]}),
+    )
+    .await;
     assert_eq!(gone["deleteEmployee"], boss["id"]);
-    let filtered = ok(&app, t, "{ employees(filter: {q: \"grace\"}) { nodes { name } } }", json!({})).await;
+    let filtered = ok(
+        &app,
+        t,
+        "{ employees(filter: {q: \"grace\"}) { nodes { name } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(filtered["employees"]["nodes"], json!([]));
 }
 
@@ -247,9 +425,13 @@ async fn the_audit_log_and_the_dashboard_are_read() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let t = &s.access_token;
-    let cat = app.post("/api/v1/categories", t, json!({"name": "Phones"})).await.body;
+    let cat = app
+        .post("/api/v1/categories", t, json!({"name": "Phones"}))
+        .await
+        .body;
     let a = app.create_asset(t, json!({"name": "Phone", "category_id": id(&cat), "warranty_end": (chrono::Utc::now() + chrono::Duration::days(10)).format("%Y-%m-%d").to_string()})).await;
-    app.create_asset(t, json!({"name": "Old phone", "status": "retired"})).await;
+    app.create_asset(t, json!({"name": "Old phone", "status": "retired"}))
+        .await;
 
     let data = ok(
         &app,
@@ -264,7 +446,10 @@ async fn the_audit_log_and_the_dashboard_are_read() {
         json!({"id": id(&a)}),
     )
     .await;
-    assert_eq!(data["auditEvents"]["nodes"], json!([{"action": "asset.created", "entityType": "asset", "actor": {"type": "user", "name": "Olive Owner"}}]));
+    assert_eq!(
+        data["auditEvents"]["nodes"],
+        json!([{"action": "asset.created", "entityType": "asset", "actor": {"type": "user", "name": "Olive Owner"}}])
+    );
     assert_eq!(data["all"]["pageInfo"]["hasNextPage"], true);
     assert_eq!(data["auditChain"]["ok"], true);
     let d = &data["dashboard"];
@@ -273,11 +458,17 @@ async fn the_audit_log_and_the_dashboard_are_read() {
     assert_eq!(d["warrantyExpiring30Days"], 1);
     assert_eq!(d["byStatus"].as_array().map(Vec::len), Some(7));
     assert_eq!(d["byStatus"][0], json!({"status": "IN_STOCK", "count": 1}));
-    assert_eq!(d["byCategory"], json!([{"category": {"name": "Phones"}, "count": 1}, {"category": null, "count": 1}]));
+    assert_eq!(
+        d["byCategory"],
+        json!([{"category": {"name": "Phones"}, "count": 1}, {"category": null, "count": 1}])
+    );
     // The same numbers as REST.
     let rest = app.get("/api/v1/dashboard", t).await.body;
     assert_eq!(rest["total_assets"], d["totalAssets"]);
-    assert_eq!(rest["warranty_expiring_90_days"], d["warrantyExpiring90Days"]);
+    assert_eq!(
+        rest["warranty_expiring_90_days"],
+        d["warrantyExpiring90Days"]
+    );
 }
 
 #[tokio::test]
@@ -285,19 +476,43 @@ async fn another_tenants_ids_are_invisible() {
     let app = spawn_app().await;
     let mine = app.signup("Mine").await;
     let theirs = app.signup("Theirs").await;
-    let their_asset = app.create_asset(&theirs.access_token, json!({"name": "Their laptop", "tag": "T-1", "serial_number": "S-1"})).await;
-    let their_emp = app.create_employee(&theirs.access_token, "Their Employee").await;
-    let my_asset = app.create_asset(&mine.access_token, json!({"name": "My laptop"})).await;
+    let their_asset = app
+        .create_asset(
+            &theirs.access_token,
+            json!({"name": "Their laptop", "tag": "T-1", "serial_number": "S-1"}),
+        )
+        .await;
+    let their_emp = app
+        .create_employee(&theirs.access_token, "Their Employee")
+        .await;
+    let my_asset = app
+        .create_asset(&mine.access_token, json!({"name": "My laptop"}))
+        .await;
     let t = &mine.access_token;
 
     for (query, vars) in [
-        ("query($id: UUID!) { asset(id: $id) { id } }", json!({"id": id(&their_asset)})),
+        (
+            "query($id: UUID!) { asset(id: $id) { id } }",
+            json!({"id": id(&their_asset)}),
+        ),
         ("{ assetByTag(tag: \"T-1\") { id } }", json!({})),
         ("{ assetBySerial(serialNumber: \"S-1\") { id } }", json!({})),
-        ("query($id: UUID!) { employee(id: $id) { id } }", json!({"id": id(&their_emp)})),
-        ("mutation($id: UUID!) { updateAsset(id: $id, input: {name: \"Mine now\"}) { id } }", json!({"id": id(&their_asset)})),
-        ("mutation($id: UUID!) { deleteAsset(id: $id) }", json!({"id": id(&their_asset)})),
-        ("mutation($id: UUID!) { deleteEmployee(id: $id) }", json!({"id": id(&their_emp)})),
+        (
+            "query($id: UUID!) { employee(id: $id) { id } }",
+            json!({"id": id(&their_emp)}),
+        ),
+        (
+            "mutation($id: UUID!) { updateAsset(id: $id, input: {name: \"Mine now\"}) { id } }",
+            json!({"id": id(&their_asset)}),
+        ),
+        (
+            "mutation($id: UUID!) { deleteAsset(id: $id) }",
+            json!({"id": id(&their_asset)}),
+        ),
+        (
+            "mutation($id: UUID!) { deleteEmployee(id: $id) }",
+            json!({"id": id(&their_emp)}),
+        ),
     ] {
         let body = gql(&app, Some(t), query, vars).await;
         assert_eq!(code(&body), "not_found", "{query}: {body}");
@@ -311,14 +526,25 @@ async fn another_tenants_ids_are_invisible() {
     )
     .await;
     assert_eq!(code(&body), "validation_failed");
-    assert_eq!(body["errors"][0]["extensions"]["errors"][0]["field"], "employeeId");
+    assert_eq!(
+        body["errors"][0]["extensions"]["errors"][0]["field"],
+        "employeeId"
+    );
     // Lists hold only my tenant's records.
     let data = ok(&app, t, "{ assets { nodes { name } } employees { nodes { name } } auditEvents { nodes { entityId } } }", json!({})).await;
     assert_eq!(data["assets"]["nodes"], json!([{"name": "My laptop"}]));
     assert_eq!(data["employees"]["nodes"], json!([]));
     assert!(!data.to_string().contains(&id(&their_asset)));
     // Their asset is untouched.
-    assert_eq!(app.get(&format!("/api/v1/assets/{}", id(&their_asset)), &theirs.access_token).await.body["name"], "Their laptop");
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/assets/{}", id(&their_asset)),
+            &theirs.access_token
+        )
+        .await
+        .body["name"],
+        "Their laptop"
+    );
 }
 
 #[tokio::test]
@@ -328,13 +554,37 @@ async fn roles_are_enforced_as_in_rest() {
     let manager = app.user_with_role(&owner, "manager").await;
     let member = app.user_with_role(&owner, "member").await;
     let viewer = app.user_with_role(&owner, "viewer").await;
-    let me = app.post("/api/v1/employees", &owner.access_token, json!({"name": "Mia Member", "email": member.email})).await.body;
-    let mine = app.create_asset(&owner.access_token, json!({"name": "Mia's laptop"})).await;
-    app.create_asset(&owner.access_token, json!({"name": "Someone else's"})).await;
-    app.post(&format!("/api/v1/assets/{}/checkout", id(&mine)), &owner.access_token, json!({"employee_id": id(&me)})).await;
+    let me = app
+        .post(
+            "/api/v1/employees",
+            &owner.access_token,
+            json!({"name": "Mia Member", "email": member.email}),
+        )
+        .await
+        .body;
+    let mine = app
+        .create_asset(&owner.access_token, json!({"name": "Mia's laptop"}))
+        .await;
+    app.create_asset(&owner.access_token, json!({"name": "Someone else's"}))
+        .await;
+    app.post(
+        &format!("/api/v1/assets/{}/checkout", id(&mine)),
+        &owner.access_token,
+        json!({"employee_id": id(&me)}),
+    )
+    .await;
 
-    let who = ok(&app, &viewer.access_token, "{ me { user { email role } tenant { id slug } } }", json!({})).await;
-    assert_eq!(who["me"], json!({"user": {"email": viewer.email, "role": "VIEWER"}, "tenant": {"id": owner.tenant_id, "slug": owner.tenant_slug}}));
+    let who = ok(
+        &app,
+        &viewer.access_token,
+        "{ me { user { email role } tenant { id slug } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        who["me"],
+        json!({"user": {"email": viewer.email, "role": "VIEWER"}, "tenant": {"id": owner.tenant_id, "slug": owner.tenant_slug}})
+    );
 
     let create = "mutation { createAsset(input: {name: \"Laptop\"}) { id } }";
     for s in [&manager, &member, &viewer] {
@@ -344,28 +594,107 @@ async fn roles_are_enforced_as_in_rest() {
     }
     // Managers check assets in; viewers do not.
     let checkin = "mutation($id: UUID!) { checkInAsset(id: $id) { status } }";
-    assert_eq!(code(&gql(&app, Some(&viewer.access_token), checkin, json!({"id": id(&mine)})).await), "forbidden");
-    assert_eq!(ok(&app, &manager.access_token, checkin, json!({"id": id(&mine)})).await["checkInAsset"]["status"], "IN_STOCK");
-    app.post(&format!("/api/v1/assets/{}/checkout", id(&mine)), &owner.access_token, json!({"employee_id": id(&me)})).await;
+    assert_eq!(
+        code(
+            &gql(
+                &app,
+                Some(&viewer.access_token),
+                checkin,
+                json!({"id": id(&mine)})
+            )
+            .await
+        ),
+        "forbidden"
+    );
+    assert_eq!(
+        ok(
+            &app,
+            &manager.access_token,
+            checkin,
+            json!({"id": id(&mine)})
+        )
+        .await["checkInAsset"]["status"],
+        "IN_STOCK"
+    );
+    app.post(
+        &format!("/api/v1/assets/{}/checkout", id(&mine)),
+        &owner.access_token,
+        json!({"employee_id": id(&me)}),
+    )
+    .await;
     // Audit is for admins and up.
-    assert_eq!(code(&gql(&app, Some(&manager.access_token), "{ auditEvents { nodes { id } } }", json!({})).await), "forbidden");
+    assert_eq!(
+        code(
+            &gql(
+                &app,
+                Some(&manager.access_token),
+                "{ auditEvents { nodes { id } } }",
+                json!({})
+            )
+            .await
+        ),
+        "forbidden"
+    );
     // Members read only what they hold, and not people: the holder's full record is denied at
     // that field while the rest of the answer stands.
-    let body = gql(&app, Some(&member.access_token), "{ assets { nodes { name assignedTo { name } holder { name } } } }", json!({})).await;
-    let nodes = body["data"]["assets"]["nodes"].as_array().cloned().unwrap_or_default();
+    let body = gql(
+        &app,
+        Some(&member.access_token),
+        "{ assets { nodes { name assignedTo { name } holder { name } } } }",
+        json!({}),
+    )
+    .await;
+    let nodes = body["data"]["assets"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(nodes.len(), 1, "{body}");
     assert_eq!(nodes[0]["name"], "Mia's laptop");
     assert_eq!(nodes[0]["assignedTo"], json!({"name": "Mia Member"}));
     assert!(nodes[0].get("holder").is_none_or(Value::is_null), "{body}");
     assert_eq!(codes(&body), ["forbidden"]);
-    assert_eq!(body["errors"][0]["path"], json!(["assets", "nodes", 0, "holder"]));
-    assert_eq!(code(&gql(&app, Some(&member.access_token), "{ employees { nodes { id } } }", json!({})).await), "forbidden");
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["assets", "nodes", 0, "holder"])
+    );
+    assert_eq!(
+        code(
+            &gql(
+                &app,
+                Some(&member.access_token),
+                "{ employees { nodes { id } } }",
+                json!({})
+            )
+            .await
+        ),
+        "forbidden"
+    );
     // Viewers read everything in the inventory.
-    let all = ok(&app, &viewer.access_token, "{ assets { nodes { name holder { name } } } }", json!({})).await;
+    let all = ok(
+        &app,
+        &viewer.access_token,
+        "{ assets { nodes { name holder { name } } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(all["assets"]["nodes"].as_array().map(Vec::len), Some(2));
     // No token, or a bad one: nothing but the schema itself.
-    assert_eq!(code(&gql(&app, None, "{ assets { nodes { id } } }", json!({})).await), "unauthenticated");
-    assert_eq!(code(&gql(&app, Some("not-a-token"), "{ assets { nodes { id } } }", json!({})).await), "token_invalid");
+    assert_eq!(
+        code(&gql(&app, None, "{ assets { nodes { id } } }", json!({})).await),
+        "unauthenticated"
+    );
+    assert_eq!(
+        code(
+            &gql(
+                &app,
+                Some("not-a-token"),
+                "{ assets { nodes { id } } }",
+                json!({})
+            )
+            .await
+        ),
+        "token_invalid"
+    );
     let schema = gql(&app, None, "{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
 }
@@ -379,33 +708,100 @@ async fn errors_carry_the_rest_problem_codes_and_field_errors() {
     assert_eq!(code(&body), "validation_failed");
     let ext = &body["errors"][0]["extensions"];
     assert_eq!(ext["status"], 422);
-    let fields: Vec<&str> = ext["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+    let fields: Vec<&str> = ext["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
     assert_eq!(fields, ["name", "cost.amount"]);
     assert_eq!(ext["errors"][1]["code"], "too_precise");
 
-    app.create_asset(t, json!({"tag": "DUP-1", "name": "One"})).await;
-    let dup = gql(&app, Some(t), "mutation { createAsset(input: {tag: \"DUP-1\", name: \"Two\"}) { id } }", json!({})).await;
+    app.create_asset(t, json!({"tag": "DUP-1", "name": "One"}))
+        .await;
+    let dup = gql(
+        &app,
+        Some(t),
+        "mutation { createAsset(input: {tag: \"DUP-1\", name: \"Two\"}) { id } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(code(&dup), "duplicate_tag");
     assert_eq!(dup["errors"][0]["extensions"]["errors"][0]["field"], "tag");
 
     let a = app.create_asset(t, json!({"name": "Versioned"})).await;
-    let stale = gql(&app, Some(t), "mutation($id: UUID!) { updateAsset(id: $id, input: {name: \"X\", version: 7}) { id } }", json!({"id": id(&a)})).await;
+    let stale = gql(
+        &app,
+        Some(t),
+        "mutation($id: UUID!) { updateAsset(id: $id, input: {name: \"X\", version: 7}) { id } }",
+        json!({"id": id(&a)}),
+    )
+    .await;
     assert_eq!(code(&stale), "version_conflict");
-    let transition = gql(&app, Some(t), "mutation($id: UUID!) { updateAsset(id: $id, input: {status: ASSIGNED}) { id } }", json!({"id": id(&a)})).await;
+    let transition = gql(
+        &app,
+        Some(t),
+        "mutation($id: UUID!) { updateAsset(id: $id, input: {status: ASSIGNED}) { id } }",
+        json!({"id": id(&a)}),
+    )
+    .await;
     assert_eq!(code(&transition), "invalid_transition");
-    let too_many = gql(&app, Some(t), "{ assets(first: 501) { nodes { id } } }", json!({})).await;
+    let too_many = gql(
+        &app,
+        Some(t),
+        "{ assets(first: 501) { nodes { id } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(code(&too_many), "validation_failed");
-    assert_eq!(too_many["errors"][0]["extensions"]["errors"][0]["field"], "first");
-    let bad_cursor = gql(&app, Some(t), "{ assets(after: \"zzz\") { nodes { id } } }", json!({})).await;
-    assert_eq!(bad_cursor["errors"][0]["extensions"]["errors"][0]["field"], "after");
+    assert_eq!(
+        too_many["errors"][0]["extensions"]["errors"][0]["field"],
+        "first"
+    );
+    let bad_cursor = gql(
+        &app,
+        Some(t),
+        "{ assets(after: \"zzz\") { nodes { id } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        bad_cursor["errors"][0]["extensions"]["errors"][0]["field"],
+        "after"
+    );
     // Documents that do not fit the schema.
-    assert_eq!(code(&gql(&app, Some(t), "{ assets { nope } }", json!({})).await), "malformed_request");
-    assert_eq!(codes(&gql(&app, Some(t), "{ assets(", json!({})).await), ["malformed_request"]);
-    assert_eq!(code(&gql(&app, Some(t), "query($id: UUID!) { asset(id: $id) { id } }", json!({"id": "not-a-uuid"})).await), "malformed_request");
+    assert_eq!(
+        code(&gql(&app, Some(t), "{ assets { nope } }", json!({})).await),
+        "malformed_request"
+    );
+    assert_eq!(
+        codes(&gql(&app, Some(t), "{ assets(", json!({})).await),
+        ["malformed_request"]
+    );
+    assert_eq!(
+        code(
+            &gql(
+                &app,
+                Some(t),
+                "query($id: UUID!) { asset(id: $id) { id } }",
+                json!({"id": "not-a-uuid"})
+            )
+            .await
+        ),
+        "malformed_request"
+    );
     // The endpoint speaks problem+json for what is not a GraphQL request at all.
     let wrong_method = app.get("/api/graphql", t).await;
     assert_eq!(wrong_method.problem_code(), "method_not_allowed");
-    let not_json = app.client.post(app.url("/api/graphql")).bearer_auth(t).header("content-type", "application/json").body("{").send().await.expect("sent");
+    let not_json = app
+        .client
+        .post(app.url("/api/graphql"))
+        .bearer_auth(t)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -415,13 +811,39 @@ async fn a_retried_mutation_with_an_idempotency_key_applies_once() {
     let s = app.signup("Acme").await;
     let body = json!({"query": "mutation { createAsset(input: {name: \"Scanner\"}) { id tag } }"});
     let headers = [("Idempotency-Key", "5f0c7f5e-9d1c-4c55-9b7e-2a1c3f0e7b11")];
-    let first = app.call_with(reqwest::Method::POST, "/api/graphql", Some(&s.access_token), Some(body.clone()), &headers).await;
-    let again = app.call_with(reqwest::Method::POST, "/api/graphql", Some(&s.access_token), Some(body), &headers).await;
+    let first = app
+        .call_with(
+            reqwest::Method::POST,
+            "/api/graphql",
+            Some(&s.access_token),
+            Some(body.clone()),
+            &headers,
+        )
+        .await;
+    let again = app
+        .call_with(
+            reqwest::Method::POST,
+            "/api/graphql",
+            Some(&s.access_token),
+            Some(body),
+            &headers,
+        )
+        .await;
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(again.body, first.body);
-    assert_eq!(again.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    assert_eq!(
+        again
+            .headers
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
     let listed = app.get("/api/v1/assets", &s.access_token).await;
-    assert_eq!(listed.body["data"].as_array().map(Vec::len), Some(1), "created once");
+    assert_eq!(
+        listed.body["data"].as_array().map(Vec::len),
+        Some(1),
+        "created once"
+    );
 }
 
 #[tokio::test]
@@ -436,7 +858,14 @@ async fn graphql_shares_the_rest_rate_limits() {
     let body = json!({"query": "{ assets { nodes { id } } }"});
     let mut limited = None;
     for _ in 0..8 {
-        let res = app.call(reqwest::Method::POST, "/api/graphql", Some(&s.access_token), Some(body.clone())).await;
+        let res = app
+            .call(
+                reqwest::Method::POST,
+                "/api/graphql",
+                Some(&s.access_token),
+                Some(body.clone()),
+            )
+            .await;
         if res.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(res);
             break;
@@ -459,7 +888,13 @@ async fn depth_and_complexity_limits_reject_expensive_documents_before_running_t
     for _ in 0..9 {
         deep = format!("holder {{ assets {{ {deep} }} }}");
     }
-    let body = gql(&app, Some(t), &format!("{{ assets {{ nodes {{ {deep} }} }} }}"), json!({})).await;
+    let body = gql(
+        &app,
+        Some(t),
+        &format!("{{ assets {{ nodes {{ {deep} }} }} }}"),
+        json!({}),
+    )
+    .await;
     assert_eq!(code(&body), "query_too_complex");
     assert_eq!(body["data"], Value::Null);
 
@@ -470,14 +905,34 @@ async fn depth_and_complexity_limits_reject_expensive_documents_before_running_t
     assert_eq!(body["errors"][0]["message"], "Query is too complex.");
 
     // Ordinary documents, and the introspection explorers send, pass.
-    ok(&app, t, "{ assets(first: 500) { nodes { id tag name status holder { name } location { name } } } }", json!({})).await;
+    ok(
+        &app,
+        t,
+        "{ assets(first: 500) { nodes { id tag name status holder { name } location { name } } } }",
+        json!({}),
+    )
+    .await;
     let introspection = gql(&app, None, INTROSPECTION, json!({})).await;
     assert!(introspection.get("errors").is_none(), "{introspection}");
-    assert!(introspection["data"]["__schema"]["types"].as_array().is_some_and(|t| t.len() > 20));
+    assert!(
+        introspection["data"]["__schema"]["types"]
+            .as_array()
+            .is_some_and(|t| t.len() > 20)
+    );
     // The explorer.
-    let page = app.client.get(app.url("/api/graphiql")).send().await.expect("sent");
+    let page = app
+        .client
+        .get(app.url("/api/graphiql"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap_or_default().contains("/api/graphql/ws"));
+    assert!(
+        page.text()
+            .await
+            .unwrap_or_default()
+            .contains("/api/graphql/ws")
+    );
 }
 
 /// The query GraphiQL sends (graphql-js `getIntrospectionQuery()`).
@@ -495,10 +950,16 @@ async fn a_hundred_assets_with_holder_and_location_cost_a_bounded_number_of_quer
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let t = &s.access_token;
-    let dept = app.post("/api/v1/departments", t, json!({"name": "Ops"})).await.body;
+    let dept = app
+        .post("/api/v1/departments", t, json!({"name": "Ops"}))
+        .await
+        .body;
     let mut locations = vec![];
     for n in 0..5 {
-        locations.push(id(&app.post("/api/v1/locations", t, json!({"name": format!("Site {n}")})).await.body));
+        locations.push(id(&app
+            .post("/api/v1/locations", t, json!({"name": format!("Site {n}")}))
+            .await
+            .body));
     }
     let mut employees = vec![];
     for n in 0..20 {
@@ -508,7 +969,13 @@ async fn a_hundred_assets_with_holder_and_location_cost_a_bounded_number_of_quer
     for n in 0..100 {
         let a = app.create_asset(t, json!({"name": format!("Asset {n}"), "location_id": locations[n % locations.len()]})).await;
         if n % 4 != 0 {
-            let res = app.post(&format!("/api/v1/assets/{}/checkout", id(&a)), t, json!({"employee_id": employees[n % employees.len()]})).await;
+            let res = app
+                .post(
+                    &format!("/api/v1/assets/{}/checkout", id(&a)),
+                    t,
+                    json!({"employee_id": employees[n % employees.len()]}),
+                )
+                .await;
             assert_eq!(res.status, StatusCode::OK);
         }
     }
@@ -520,14 +987,30 @@ async fn a_hundred_assets_with_holder_and_location_cost_a_bounded_number_of_quer
         let data = ok(&app, t, query, json!({})).await;
         let used = app.state.statements.get() - before;
         fewest = fewest.min(used);
-        let nodes = data["assets"]["nodes"].as_array().cloned().unwrap_or_default();
+        let nodes = data["assets"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(nodes.len(), 100);
-        assert_eq!(nodes.iter().filter(|n| n["holder"]["department"]["name"] == "Ops").count(), 75);
-        assert!(nodes.iter().all(|n| n["location"]["name"].as_str().is_some_and(|l| l.starts_with("Site"))));
+        assert_eq!(
+            nodes
+                .iter()
+                .filter(|n| n["holder"]["department"]["name"] == "Ops")
+                .count(),
+            75
+        );
+        assert!(nodes.iter().all(|n| {
+            n["location"]["name"]
+                .as_str()
+                .is_some_and(|l| l.starts_with("Site"))
+        }));
     }
     // Authentication, the page, its references, then one batch per nested kind: a handful,
     // where one query per row would be hundreds.
-    assert!((3..=20).contains(&fewest), "{fewest} statements for 100 assets with holder and location");
+    assert!(
+        (3..=20).contains(&fewest),
+        "{fewest} statements for 100 assets with holder and location"
+    );
 }
 
 /// `openapi/schema.graphql` is what the code generates; regenerate it with
@@ -562,8 +1045,11 @@ async fn a_rest_write_reaches_a_graphql_ws_subscriber_of_that_tenant_only() {
     let mut created = vec![];
     let mut event = None;
     for n in 0..20 {
-        app.create_asset(&theirs.access_token, json!({"name": format!("Theirs {n}")})).await;
-        created.push(id(&app.create_asset(&mine.access_token, json!({"name": format!("Mine {n}")})).await));
+        app.create_asset(&theirs.access_token, json!({"name": format!("Theirs {n}")}))
+            .await;
+        created.push(id(&app
+            .create_asset(&mine.access_token, json!({"name": format!("Mine {n}")}))
+            .await));
         if let Some(e) = sub.next_within(Duration::from_millis(500)).await {
             event = Some(e);
             break;
@@ -572,8 +1058,16 @@ async fn a_rest_write_reaches_a_graphql_ws_subscriber_of_that_tenant_only() {
     let event = event.expect("an event within 10 s");
     let e = &event["payload"]["data"]["assetEvents"];
     assert_eq!(e["event"], "asset_created", "{event}");
-    assert!(created.iter().any(|c| e["asset"]["id"] == c.as_str()), "{event}");
-    assert!(e["asset"]["name"].as_str().is_some_and(|n| n.starts_with("Mine")), "{event}");
+    assert!(
+        created.iter().any(|c| e["asset"]["id"] == c.as_str()),
+        "{event}"
+    );
+    assert!(
+        e["asset"]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Mine")),
+        "{event}"
+    );
     assert_eq!(e["asset"]["status"], "IN_STOCK");
     let _ = sub.child.wait().await;
 }
@@ -586,14 +1080,22 @@ async fn a_check_out_reaches_a_subscriber_with_nested_fields() {
     let emp = app.create_employee(t, "Ada Lovelace").await;
     let mut assets = vec![];
     for n in 0..20 {
-        assets.push(id(&app.create_asset(t, json!({"name": format!("Laptop {n}")})).await));
+        assets.push(id(&app
+            .create_asset(t, json!({"name": format!("Laptop {n}")}))
+            .await));
     }
     let doc = "subscription { assetEvents { event asset { id status holder { name } } } }";
     let mut sub = subscriber(&app, t, Some(doc));
     sub.expect("connected").await;
     let mut event = None;
     for a in &assets {
-        let res = app.post(&format!("/api/v1/assets/{a}/checkout"), t, json!({"employee_id": id(&emp)})).await;
+        let res = app
+            .post(
+                &format!("/api/v1/assets/{a}/checkout"),
+                t,
+                json!({"employee_id": id(&emp)}),
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK);
         if let Some(e) = sub.next_within(Duration::from_millis(500)).await {
             event = Some(e);
@@ -604,7 +1106,10 @@ async fn a_check_out_reaches_a_subscriber_with_nested_fields() {
     let e = &event["payload"]["data"]["assetEvents"];
     assert_eq!(e["event"], "asset_checked_out", "{event}");
     assert_eq!(e["asset"]["status"], "ASSIGNED");
-    assert_eq!(e["asset"]["holder"]["name"], "Ada Lovelace", "nested fields resolve for pushed events: {event}");
+    assert_eq!(
+        e["asset"]["holder"]["name"], "Ada Lovelace",
+        "nested fields resolve for pushed events: {event}"
+    );
 }
 
 #[tokio::test]
@@ -614,7 +1119,10 @@ async fn a_subscription_without_a_valid_token_is_refused() {
     let out = sub.expect("error").await;
     // async-graphql closes a refused `connection_init` with 1002 and the problem's detail.
     assert_eq!(out["error"]["code"], 1002, "{out}");
-    assert_eq!(out["error"]["reason"], "the access token is not valid", "{out}");
+    assert_eq!(
+        out["error"]["reason"], "the access token is not valid",
+        "{out}"
+    );
     let status = sub.child.wait().await.expect("exits");
     assert!(!status.success());
 }

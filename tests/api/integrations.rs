@@ -7,7 +7,11 @@ use serde_json::json;
 
 async fn simulator() -> sandbox::Sandbox {
     sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed { subdomain: "acme".into(), api_key: "right-key".into(), employees: 25 }],
+        bamboohr_companies: vec![CompanySeed {
+            subdomain: "acme".into(),
+            api_key: "right-key".into(),
+            employees: 25,
+        }],
         ..SandboxConfig::default()
     })
     .await
@@ -29,24 +33,47 @@ async fn a_bamboohr_connection_is_stored_encrypted_and_tested_against_the_vendor
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.body["status"], "active");
     assert_eq!(created.body["credentials_set"], json!(["api_key"]));
-    assert!(!created.body.to_string().contains("right-key"), "credentials are write-only");
+    assert!(
+        !created.body.to_string().contains("right-key"),
+        "credentials are write-only"
+    );
 
     // At rest the key is not readable either.
     let row = app
         .db
-        .query_one_raw(Statement::from_string(app.db.get_database_backend(), "SELECT credentials FROM integrations"))
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT credentials FROM integrations",
+        ))
         .await
         .expect("query")
         .expect("row");
     let stored: String = row.try_get("", "credentials").expect("column");
     assert!(!stored.contains("right-key"));
 
-    let tested = app.post(&format!("/api/v1/integrations/{}/test", id(&created.body)), &s.access_token, json!({})).await;
+    let tested = app
+        .post(
+            &format!("/api/v1/integrations/{}/test", id(&created.body)),
+            &s.access_token,
+            json!({}),
+        )
+        .await;
     assert_eq!(tested.body, json!({"ok": true, "detail": "connected"}));
-    assert!(sim.bamboohr().requests("acme") >= 1, "the vendor was really called");
+    assert!(
+        sim.bamboohr().requests("acme") >= 1,
+        "the vendor was really called"
+    );
 
-    let audit = app.get(&format!("/api/v1/audit-events?entity_id={}", id(&created.body)), &s.access_token).await;
-    assert!(!audit.body.to_string().contains("right-key"), "credentials never reach the audit log");
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-events?entity_id={}", id(&created.body)),
+            &s.access_token,
+        )
+        .await;
+    assert!(
+        !audit.body.to_string().contains("right-key"),
+        "credentials never reach the audit log"
+    );
 }
 
 #[tokio::test]
@@ -61,33 +88,98 @@ async fn bad_credentials_mark_the_integration_as_needing_attention() {
             json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "wrong"}}),
         )
         .await;
-    let tested = app.post(&format!("/api/v1/integrations/{}/test", id(&created.body)), &s.access_token, json!({})).await;
+    let tested = app
+        .post(
+            &format!("/api/v1/integrations/{}/test", id(&created.body)),
+            &s.access_token,
+            json!({}),
+        )
+        .await;
     assert_eq!(tested.body["ok"], false);
-    let got = app.get(&format!("/api/v1/integrations/{}", id(&created.body)), &s.access_token).await;
+    let got = app
+        .get(
+            &format!("/api/v1/integrations/{}", id(&created.body)),
+            &s.access_token,
+        )
+        .await;
     assert_eq!(got.body["status"], "needs_attention");
-    assert_eq!(sim.bamboohr().requests("acme"), 1, "bad credentials are not retried");
+    assert_eq!(
+        sim.bamboohr().requests("acme"),
+        1,
+        "bad credentials are not retried"
+    );
 }
 
 #[tokio::test]
 async fn integrations_validate_input_and_are_tenant_scoped_and_admin_only() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let bad = app.post("/api/v1/integrations", &s.access_token, json!({"provider": "bamboohr", "config": {"base_url": "ftp://x"}, "credentials": {}})).await;
+    let bad = app
+        .post(
+            "/api/v1/integrations",
+            &s.access_token,
+            json!({"provider": "bamboohr", "config": {"base_url": "ftp://x"}, "credentials": {}}),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let mut fields = bad.error_fields();
     fields.sort();
-    assert_eq!(fields, ["config.base_url", "config.subdomain", "credentials.api_key"]);
-    let unknown = app.post("/api/v1/integrations", &s.access_token, json!({"provider": "myspace", "config": {}, "credentials": {}})).await;
+    assert_eq!(
+        fields,
+        ["config.base_url", "config.subdomain", "credentials.api_key"]
+    );
+    let unknown = app
+        .post(
+            "/api/v1/integrations",
+            &s.access_token,
+            json!({"provider": "myspace", "config": {}, "credentials": {}}),
+        )
+        .await;
     assert_eq!(unknown.error_fields(), ["provider"]);
 
     let created = app.post("/api/v1/integrations", &s.access_token, json!({"provider": "bamboohr", "config": {"subdomain": "acme"}, "credentials": {"api_key": "k"}})).await;
     let other = app.signup("Other").await;
-    assert_eq!(app.get(&format!("/api/v1/integrations/{}", id(&created.body)), &other.access_token).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post(&format!("/api/v1/integrations/{}/test", id(&created.body)), &other.access_token, json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/integrations/{}", id(&created.body)),
+            &other.access_token
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/integrations/{}/test", id(&created.body)),
+            &other.access_token,
+            json!({})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
     let viewer = app.user_with_role(&s, "viewer").await;
-    assert_eq!(app.get("/api/v1/integrations", &viewer.access_token).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/v1/integrations", &s.access_token).await.body["data"].as_array().map(Vec::len), Some(1));
-    assert_eq!(app.delete(&format!("/api/v1/integrations/{}", id(&created.body)), &s.access_token).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/integrations", &viewer.access_token)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/integrations", &s.access_token).await.body["data"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        app.delete(
+            &format!("/api/v1/integrations/{}", id(&created.body)),
+            &s.access_token
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
 }
 
 async fn connected(app: &TestApp, s: &Session, sim: &sandbox::Sandbox) -> String {
@@ -109,7 +201,12 @@ fn system(s: &Session) -> assetronics::platform::auth::Principal {
 async fn employee_audit_count(app: &TestApp, s: &Session) -> usize {
     let mut n = 0;
     for action in ["employee.created", "employee.updated"] {
-        let res = app.get(&format!("/api/v1/audit-events?limit=500&action={action}"), &s.access_token).await;
+        let res = app
+            .get(
+                &format!("/api/v1/audit-events?limit=500&action={action}"),
+                &s.access_token,
+            )
+            .await;
         n += res.body["data"].as_array().map(Vec::len).unwrap_or(0);
     }
     n
@@ -124,41 +221,100 @@ async fn an_hris_sync_upserts_people_and_a_second_run_writes_nothing() {
     let iid: uuid::Uuid = integration.parse().expect("uuid");
 
     let topic = format!("integrations:{}", s.tenant_id);
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token)).await.expect("connect");
+    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
+        .await
+        .expect("connect");
     socket::send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
     assert_eq!(socket::recv(&mut ws).await[4]["status"], "ok");
 
-    let first = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    let first = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
+        .await
+        .expect("sync");
     assert_eq!(first.status, "succeeded");
-    assert_eq!((first.stats.created, first.stats.updated, first.stats.failed), (25, 0, 0));
-    assert_eq!(socket::recv_event(&mut ws, "sync_started").await[4]["integration_id"], integration.as_str());
+    assert_eq!(
+        (first.stats.created, first.stats.updated, first.stats.failed),
+        (25, 0, 0)
+    );
+    assert_eq!(
+        socket::recv_event(&mut ws, "sync_started").await[4]["integration_id"],
+        integration.as_str()
+    );
     let progress = socket::recv_event(&mut ws, "sync_progress").await;
     assert_eq!(progress[4]["processed"], 25);
     let finished = socket::recv_event(&mut ws, "sync_finished").await;
     assert_eq!(finished[4]["stats"]["created"], 25);
 
-    let people = app.get("/api/v1/employees?limit=500", &s.access_token).await;
+    let people = app
+        .get("/api/v1/employees?limit=500", &s.access_token)
+        .await;
     let rows = people.body["data"].as_array().cloned().unwrap_or_default();
     assert_eq!(rows.len(), 25);
-    assert!(rows.iter().all(|e| e["external_source"] == "bamboohr" && e["external_id"].is_string()));
-    assert!(rows.iter().any(|e| e["department"]["name"].is_string()), "departments come from the HR system");
+    assert!(
+        rows.iter()
+            .all(|e| e["external_source"] == "bamboohr" && e["external_id"].is_string())
+    );
+    assert!(
+        rows.iter().any(|e| e["department"]["name"].is_string()),
+        "departments come from the HR system"
+    );
     let writes = employee_audit_count(&app, &s).await;
 
-    let second = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
-    assert_eq!((second.stats.created, second.stats.updated, second.stats.unchanged), (0, 0, 25));
-    assert_eq!(employee_audit_count(&app, &s).await, writes, "no vendor change, no write");
+    let second = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
+        .await
+        .expect("sync");
+    assert_eq!(
+        (
+            second.stats.created,
+            second.stats.updated,
+            second.stats.unchanged
+        ),
+        (0, 0, 25)
+    );
+    assert_eq!(
+        employee_audit_count(&app, &s).await,
+        writes,
+        "no vendor change, no write"
+    );
 
     // A termination in the HR system marks the person, it does not delete them.
-    let terminated_before = app.get("/api/v1/employees?limit=500&status=terminated", &s.access_token).await.body["data"].as_array().map(Vec::len).unwrap_or(0);
-    sim.bamboohr().terminate("acme", 3, chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
-    let third = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    let terminated_before = app
+        .get(
+            "/api/v1/employees?limit=500&status=terminated",
+            &s.access_token,
+        )
+        .await
+        .body["data"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    sim.bamboohr()
+        .terminate("acme", 3, chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
+    let third = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
+        .await
+        .expect("sync");
     assert_eq!((third.stats.updated, third.stats.unchanged), (1, 24));
-    let leaver = app.get("/api/v1/employees?limit=500&status=terminated", &s.access_token).await;
+    let leaver = app
+        .get(
+            "/api/v1/employees?limit=500&status=terminated",
+            &s.access_token,
+        )
+        .await;
     let leavers = leaver.body["data"].as_array().cloned().unwrap_or_default();
     assert_eq!(leavers.len(), terminated_before + 1);
-    let three = leavers.iter().find(|e| e["external_id"] == "3").expect("employee 3 is terminated");
+    let three = leavers
+        .iter()
+        .find(|e| e["external_id"] == "3")
+        .expect("employee 3 is terminated");
     assert_eq!(three["end_date"], "2026-11-20");
-    assert_eq!(app.get("/api/v1/employees?limit=500", &s.access_token).await.body["data"].as_array().map(Vec::len), Some(25), "nobody deleted");
+    assert_eq!(
+        app.get("/api/v1/employees?limit=500", &s.access_token)
+            .await
+            .body["data"]
+            .as_array()
+            .map(Vec::len),
+        Some(25),
+        "nobody deleted"
+    );
 }
 
 #[tokio::test]
@@ -167,8 +323,16 @@ async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
     let sim = simulator().await;
     let s = app.signup("Acme").await;
     let iid: uuid::Uuid = connected(&app, &s, &sim).await.parse().expect("uuid");
-    sim.bamboohr().set_faults("acme", assetronics_integrations::sandbox::bamboohr::Faults { malformed_ids: vec!["5".into()], ..Default::default() });
-    let out = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid).await.expect("sync");
+    sim.bamboohr().set_faults(
+        "acme",
+        assetronics_integrations::sandbox::bamboohr::Faults {
+            malformed_ids: vec!["5".into()],
+            ..Default::default()
+        },
+    );
+    let out = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
+        .await
+        .expect("sync");
     assert_eq!(out.status, "partial");
     assert_eq!((out.stats.created, out.stats.failed), (24, 1));
 
@@ -179,9 +343,20 @@ async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
             json!({"provider": "bamboohr", "name": "wrong key", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "nope"}}),
         )
         .await;
-    let out = assetronics::integrations::service::run_sync(&app.state, &system(&s), id(&bad.body).parse().expect("uuid")).await.expect("sync");
+    let out = assetronics::integrations::service::run_sync(
+        &app.state,
+        &system(&s),
+        id(&bad.body).parse().expect("uuid"),
+    )
+    .await
+    .expect("sync");
     assert_eq!(out.status, "failed");
-    let got = app.get(&format!("/api/v1/integrations/{}", id(&bad.body)), &s.access_token).await;
+    let got = app
+        .get(
+            &format!("/api/v1/integrations/{}", id(&bad.body)),
+            &s.access_token,
+        )
+        .await;
     assert_eq!(got.body["status"], "needs_attention");
 }
 
@@ -192,13 +367,28 @@ async fn sync_now_queues_a_run_that_a_worker_completes() {
     let sim = simulator().await;
     let s = app.signup("Acme").await;
     let integration = connected(&app, &s, &sim).await;
-    let queued = app.post(&format!("/api/v1/integrations/{integration}/sync"), &s.access_token, json!({})).await;
+    let queued = app
+        .post(
+            &format!("/api/v1/integrations/{integration}/sync"),
+            &s.access_token,
+            json!({}),
+        )
+        .await;
     assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
-    let run_id = queued.body["sync_run_id"].as_str().expect("run id").to_owned();
+    let run_id = queued.body["sync_run_id"]
+        .as_str()
+        .expect("run id")
+        .to_owned();
     let mut run = serde_json::Value::Null;
     for _ in 0..100 {
-        run = app.get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token).await.body;
-        if matches!(run["status"].as_str(), Some("succeeded" | "partial" | "failed")) {
+        run = app
+            .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
+            .await
+            .body;
+        if matches!(
+            run["status"].as_str(),
+            Some("succeeded" | "partial" | "failed")
+        ) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -207,9 +397,28 @@ async fn sync_now_queues_a_run_that_a_worker_completes() {
     assert_eq!(run["stats"]["created"], 25);
     assert_eq!(run["attempts"], 1);
     assert!(run["started_at"].is_string() && run["finished_at"].is_string());
-    let listed = app.get(&format!("/api/v1/sync-runs?integration_id={integration}"), &s.access_token).await;
+    let listed = app
+        .get(
+            &format!("/api/v1/sync-runs?integration_id={integration}"),
+            &s.access_token,
+        )
+        .await;
     assert_eq!(listed.body["data"][0]["id"], run_id.as_str());
     let other = app.signup("Other").await;
-    assert_eq!(app.get(&format!("/api/v1/sync-runs/{run_id}"), &other.access_token).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.post(&format!("/api/v1/integrations/{integration}/sync"), &other.access_token, json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/v1/sync-runs/{run_id}"), &other.access_token)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/integrations/{integration}/sync"),
+            &other.access_token,
+            json!({})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
 }

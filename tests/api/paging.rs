@@ -43,17 +43,36 @@ async fn paging_through_a_thousand_assets_returns_each_exactly_once() {
         for i in 0..100 {
             let n = chunk * 100 + i;
             let p = values.len();
-            let ph = |k: usize| if backend == DbBackend::Postgres { format!("${}", p + k) } else { "?".into() };
+            let ph = |k: usize| {
+                if backend == DbBackend::Postgres {
+                    format!("${}", p + k)
+                } else {
+                    "?".into()
+                }
+            };
             if i > 0 {
                 sql.push(',');
             }
             sql.push_str(&format!(
                 "({}, {}, {}, {}, NULL, {}, {}, {}, 1, {}, {}, {})",
-                ph(1), ph(2), ph(3), ph(4), ph(5), ph(6), ph(7), ph(8), ph(9), ph(10)
+                ph(1),
+                ph(2),
+                ph(3),
+                ph(4),
+                ph(5),
+                ph(6),
+                ph(7),
+                ph(8),
+                ph(9),
+                ph(10)
             ));
             // Names repeat so sorting by name exercises the id tiebreak.
             let name = format!("Model {}", n % 37);
-            let warranty = if n % 3 == 0 { None } else { chrono::NaiveDate::from_ymd_opt(2027, 1 + (n % 12) as u32, 1) };
+            let warranty = if n % 3 == 0 {
+                None
+            } else {
+                chrono::NaiveDate::from_ymd_opt(2027, 1 + (n % 12) as u32, 1)
+            };
             values.extend([
                 sea_orm::Value::from(uuid::Uuid::now_v7()),
                 tenant.into(),
@@ -67,7 +86,10 @@ async fn paging_through_a_thousand_assets_returns_each_exactly_once() {
                 warranty.into(),
             ]);
         }
-        app.db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.expect("bulk insert");
+        app.db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .expect("bulk insert");
     }
 
     for (path, expected) in [
@@ -87,16 +109,32 @@ async fn paging_through_a_thousand_assets_returns_each_exactly_once() {
     }
 
     // Sorted by tag, pages come in tag order.
-    let first = app.get("/api/v1/assets?limit=3&sort=tag", &s.access_token).await;
-    let tags: Vec<&str> = first.body["data"].as_array().into_iter().flatten().filter_map(|a| a["tag"].as_str()).collect();
+    let first = app
+        .get("/api/v1/assets?limit=3&sort=tag", &s.access_token)
+        .await;
+    let tags: Vec<&str> = first.body["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["tag"].as_str())
+        .collect();
     assert_eq!(tags, ["T-00000", "T-00001", "T-00002"]);
-    let last = app.get("/api/v1/assets?limit=2&sort=-tag", &s.access_token).await;
+    let last = app
+        .get("/api/v1/assets?limit=2&sort=-tag", &s.access_token)
+        .await;
     assert_eq!(last.body["data"][0]["tag"], "T-00999");
     // Warranty filter.
-    let expiring = walk(&app, &s.access_token, "/api/v1/assets?limit=100&warranty_before=2027-03-01").await;
+    let expiring = walk(
+        &app,
+        &s.access_token,
+        "/api/v1/assets?limit=100&warranty_before=2027-03-01",
+    )
+    .await;
     assert!(!expiring.is_empty());
     for aid in expiring.iter().take(20) {
-        let a = app.get(&format!("/api/v1/assets/{aid}"), &s.access_token).await;
+        let a = app
+            .get(&format!("/api/v1/assets/{aid}"), &s.access_token)
+            .await;
         assert!(a.body["warranty_end"].as_str().unwrap_or("9999") < "2027-03-01");
     }
 }

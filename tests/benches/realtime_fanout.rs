@@ -24,7 +24,11 @@ const PER_SOURCE_ADDRESS: usize = 20_000;
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -38,11 +42,19 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::args().skip(1).find(|a| !a.starts_with('-')).and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let n: usize = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2_000);
     let exe = std::env::current_exe().expect("bench path");
     let target = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = target.join("assetronics");
-    assert!(bin.exists(), "build the server first: cargo build --release -p assetronics ({} missing)", bin.display());
+    assert!(
+        bin.exists(),
+        "build the server first: cargo build --release -p assetronics ({} missing)",
+        bin.display()
+    );
 
     let dir = std::env::temp_dir().join(format!("assetronics-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -58,12 +70,20 @@ async fn main() {
     let pid = server.id().expect("pid");
     let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
     let base = loop {
-        let line = lines.next_line().await.expect("read").expect("server exited");
+        let line = lines
+            .next_line()
+            .await
+            .expect("read")
+            .expect("server exited");
         if let Some(u) = line.strip_prefix("Assetronics is running at ") {
             break u.trim().to_owned();
         }
     };
-    let port: u16 = base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+    let port: u16 = base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
     let http = reqwest::Client::new();
     let session: Value = http
         .post(format!("{base}/api/v1/auth/signup"))
@@ -89,15 +109,27 @@ async fn main() {
         let batch = 250.min(n - opened);
         for i in opened..opened + batch {
             let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, (i / PER_SOURCE_ADDRESS + 1) as u8));
-            let (tx, ready_tx, token, topic) = (tx.clone(), ready_tx.clone(), token.clone(), topic.clone());
+            let (tx, ready_tx, token, topic) =
+                (tx.clone(), ready_tx.clone(), token.clone(), topic.clone());
             tokio::spawn(async move {
                 let connect = async {
                     let sock = TcpSocket::new_v4().map_err(|e| e.to_string())?;
-                    sock.bind(SocketAddr::new(source, 0)).map_err(|e| e.to_string())?;
-                    let stream = sock.connect(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)).await.map_err(|e| e.to_string())?;
-                    let url = format!("ws://127.0.0.1:{port}/socket/websocket?token={token}&vsn=2.0.0");
-                    let (mut ws, _) = tokio_tungstenite::client_async(url, stream).await.map_err(|e| e.to_string())?;
-                    ws.send(Message::Text(json!(["1", "1", topic, "phx_join", {}]).to_string().into())).await.map_err(|e| e.to_string())?;
+                    sock.bind(SocketAddr::new(source, 0))
+                        .map_err(|e| e.to_string())?;
+                    let stream = sock
+                        .connect(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let url =
+                        format!("ws://127.0.0.1:{port}/socket/websocket?token={token}&vsn=2.0.0");
+                    let (mut ws, _) = tokio_tungstenite::client_async(url, stream)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    ws.send(Message::Text(
+                        json!(["1", "1", topic, "phx_join", {}]).to_string().into(),
+                    ))
+                    .await
+                    .map_err(|e| e.to_string())?;
                     match ws.next().await {
                         Some(Ok(Message::Text(t))) if t.contains("\"ok\"") => Ok(ws),
                         other => Err(format!("join failed: {other:?}")),
@@ -108,9 +140,10 @@ async fn main() {
                         let _ = ready_tx.send(Ok(()));
                         while let Some(Ok(m)) = ws.next().await {
                             if let Message::Text(t) = m
-                                && t.contains("asset_created") {
-                                    let _ = tx.send(Instant::now());
-                                }
+                                && t.contains("asset_created")
+                            {
+                                let _ = tx.send(Instant::now());
+                            }
                         }
                     }
                     Err(e) => {
@@ -127,7 +160,10 @@ async fn main() {
         }
         opened += batch;
     }
-    println!("opened and joined {n} connections in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "opened and joined {n} connections in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_after = rss_kib(pid);
 
@@ -152,9 +188,18 @@ async fn main() {
     from_request.sort();
     let received = from_request.len();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("server RSS: {} KiB before, {} KiB with {n} connections", rss_before, rss_after);
-    println!("server RSS per connection: {:.1} KiB", (rss_after.saturating_sub(rss_before)) as f64 / n as f64);
-    println!("REST write answered after {:.1} ms", ms(committed.duration_since(t0)));
+    println!(
+        "server RSS: {} KiB before, {} KiB with {n} connections",
+        rss_before, rss_after
+    );
+    println!(
+        "server RSS per connection: {:.1} KiB",
+        (rss_after.saturating_sub(rss_before)) as f64 / n as f64
+    );
+    println!(
+        "REST write answered after {:.1} ms",
+        ms(committed.duration_since(t0))
+    );
     println!(
         "broadcast delivered to {received}/{n}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (from the start of the REST request)",
         ms(percentile(&from_request, 0.50)),

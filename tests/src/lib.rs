@@ -31,7 +31,8 @@ pub fn on_postgres() -> bool {
 }
 
 fn pg_base() -> String {
-    std::env::var("ASSETRONICS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("ASSETRONICS_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -45,11 +46,16 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut assetronics::Settings)) -> T
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (url, pg_db) = if on_postgres() {
         let name = format!("assetronics_test_{id}");
-        let admin = Database::connect(format!("{}/postgres", pg_base())).await.expect("connect to PostgreSQL");
+        let admin = Database::connect(format!("{}/postgres", pg_base()))
+            .await
+            .expect("connect to PostgreSQL");
         // Concurrent CREATE DATABASE can briefly collide on the template; retry a few times.
         let mut attempt = 0;
         loop {
-            match admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await {
+            match admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+            {
                 Ok(_) => break,
                 Err(e) if attempt < 5 => {
                     attempt += 1;
@@ -62,17 +68,32 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut assetronics::Settings)) -> T
         admin.close().await.ok();
         (format!("{}/{name}", pg_base()), Some(name))
     } else {
-        (format!("sqlite://{}/assetronics.db?mode=rwc", dir.display()), None)
+        (
+            format!("sqlite://{}/assetronics.db?mode=rwc", dir.display()),
+            None,
+        )
     };
     let mut settings = assetronics::Settings::for_tests(dir.clone(), url.clone());
-    settings.jwt_secret = Some(assetronics::platform::secrets::Secret::new(TEST_SIGNING_KEY.into()));
+    settings.jwt_secret = Some(assetronics::platform::secrets::Secret::new(
+        TEST_SIGNING_KEY.into(),
+    ));
     tweak(&mut settings);
-    let app = assetronics::Application::build(settings).await.unwrap_or_else(|e| panic!("build application: {e}"));
+    let app = assetronics::Application::build(settings)
+        .await
+        .unwrap_or_else(|e| panic!("build application: {e}"));
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone().into_inner();
     let db = state.db.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, database_url: url, state, dir, pg_db }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        database_url: url,
+        state,
+        dir,
+        pg_db,
+    }
 }
 
 impl Drop for TestApp {
@@ -81,10 +102,17 @@ impl Drop for TestApp {
         if let Some(name) = self.pg_db.take() {
             // Drop runs outside async: use a short-lived runtime on its own thread.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async move {
                     if let Ok(admin) = Database::connect(format!("{}/postgres", pg_base())).await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
                         let _ = admin.close().await;
                     }
                 });
@@ -103,16 +131,31 @@ pub struct Res {
 
 impl Res {
     pub fn content_type(&self) -> &str {
-        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     /// The problem's `code`, asserting the response is problem+json.
     pub fn problem_code(&self) -> &str {
-        assert!(self.content_type().starts_with("application/problem+json"), "not a problem: {} {}", self.status, self.body);
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "not a problem: {} {}",
+            self.status,
+            self.body
+        );
         self.body["code"].as_str().unwrap_or("")
     }
     /// The `field` of each per-field error.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -131,7 +174,10 @@ impl Session {
     fn from(body: &Value) -> Self {
         Session {
             access_token: body["access_token"].as_str().expect("access_token").into(),
-            refresh_token: body["refresh_token"].as_str().expect("refresh_token").into(),
+            refresh_token: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .into(),
             tenant_id: body["tenant"]["id"].as_str().expect("tenant.id").into(),
             tenant_slug: body["tenant"]["slug"].as_str().expect("tenant.slug").into(),
             user_id: body["user"]["id"].as_str().expect("user.id").into(),
@@ -148,11 +194,24 @@ impl TestApp {
     }
 
     /// Sends a request; `token` becomes the bearer, `body` the JSON body.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Res {
         self.call_with(method, path, token, body, &[]).await
     }
 
-    pub async fn call_with(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Res {
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Res {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -168,7 +227,11 @@ impl TestApp {
         let headers = res.headers().clone();
         let bytes = res.bytes().await.expect("body read");
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Res { status, headers, body }
+        Res {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Res {
@@ -178,7 +241,8 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Res {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
     pub async fn delete(&self, path: &str, token: &str) -> Res {
         self.call(Method::DELETE, path, Some(token), None).await
@@ -186,7 +250,11 @@ impl TestApp {
 
     /// Signs up a new organization; its owner's session.
     pub async fn signup(&self, org: &str) -> Session {
-        let email = format!("owner-{}@{}.example", Uuid::new_v4().simple(), org.to_lowercase().replace(' ', "-"));
+        let email = format!(
+            "owner-{}@{}.example",
+            Uuid::new_v4().simple(),
+            org.to_lowercase().replace(' ', "-")
+        );
         let res = self
             .call(
                 Method::POST,
@@ -200,7 +268,13 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str, tenant: Option<&str>) -> Res {
-        self.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": password, "tenant": tenant}))).await
+        self.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": email, "password": password, "tenant": tenant})),
+        )
+        .await
     }
 
     /// Adds a user with `role` to the owner's tenant and signs them in.
@@ -217,14 +291,34 @@ impl TestApp {
 
     pub async fn create_asset(&self, token: &str, body: Value) -> Value {
         let res = self.post("/api/v1/assets", token, body).await;
-        assert_eq!(res.status, StatusCode::CREATED, "create asset: {}", res.body);
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create asset: {}",
+            res.body
+        );
         res.body
     }
 
     pub async fn create_employee(&self, token: &str, name: &str) -> Value {
-        let email = format!("{}-{}@example.com", name.to_lowercase().replace(' ', "."), Uuid::new_v4().simple());
-        let res = self.post("/api/v1/employees", token, json!({"name": name, "email": email})).await;
-        assert_eq!(res.status, StatusCode::CREATED, "create employee: {}", res.body);
+        let email = format!(
+            "{}-{}@example.com",
+            name.to_lowercase().replace(' ', "."),
+            Uuid::new_v4().simple()
+        );
+        let res = self
+            .post(
+                "/api/v1/employees",
+                token,
+                json!({"name": name, "email": email}),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create employee: {}",
+            res.body
+        );
         res.body
     }
 }
@@ -242,16 +336,28 @@ pub mod socket {
     use serde_json::Value;
     use tokio_tungstenite::tungstenite::Message;
 
-    pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+    pub type Ws = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
 
     /// Connects to `/socket/websocket` with `query` (e.g. `token=..&vsn=2.0.0`).
-    pub async fn connect(address: &str, query: &str) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
-        let url = format!("{}/socket/websocket?{query}", address.replace("http://", "ws://"));
-        tokio_tungstenite::connect_async(url).await.map(|(ws, _)| ws)
+    pub async fn connect(
+        address: &str,
+        query: &str,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        let url = format!(
+            "{}/socket/websocket?{query}",
+            address.replace("http://", "ws://")
+        );
+        tokio_tungstenite::connect_async(url)
+            .await
+            .map(|(ws, _)| ws)
     }
 
     pub async fn send(ws: &mut Ws, v: Value) {
-        ws.send(Message::Text(v.to_string().into())).await.expect("send");
+        ws.send(Message::Text(v.to_string().into()))
+            .await
+            .expect("send");
     }
 
     pub async fn send_raw(ws: &mut Ws, m: Message) {
@@ -260,7 +366,9 @@ pub mod socket {
 
     /// The next data frame within 5 s, as JSON (binary frames as `{"binary": [bytes]}`).
     pub async fn recv(ws: &mut Ws) -> Value {
-        recv_within(ws, Duration::from_secs(5)).await.expect("a frame within 5 s")
+        recv_within(ws, Duration::from_secs(5))
+            .await
+            .expect("a frame within 5 s")
     }
 
     pub async fn recv_within(ws: &mut Ws, d: Duration) -> Option<Value> {
@@ -270,7 +378,9 @@ pub mod socket {
             match m.ok()? {
                 Message::Text(t) => return serde_json::from_str(&t).ok(),
                 Message::Binary(b) => return Some(serde_json::json!({"binary": b.to_vec()})),
-                Message::Close(c) => return Some(serde_json::json!({"close": c.map(|c| u16::from(c.code))})),
+                Message::Close(c) => {
+                    return Some(serde_json::json!({"close": c.map(|c| u16::from(c.code))}));
+                }
                 _ => continue,
             }
         }
@@ -313,7 +423,11 @@ pub mod process {
         let exe = std::env::current_exe().expect("test binary path");
         let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
         let bin = dir.join("assetronics");
-        assert!(bin.exists(), "{} is missing: run `cargo build -p assetronics` first", bin.display());
+        assert!(
+            bin.exists(),
+            "{} is missing: run `cargo build -p assetronics` first",
+            bin.display()
+        );
         bin
     }
 
@@ -357,14 +471,21 @@ pub mod process {
         })
         .await
         .expect("server ready in time");
-        Server { child, address, _dir: dir }
+        Server {
+            child,
+            address,
+            _dir: dir,
+        }
     }
 
     mod tempdir {
         pub struct Dir(pub std::path::PathBuf);
         impl Dir {
             pub fn new() -> Self {
-                let p = std::env::temp_dir().join(format!("assetronics-proc-{}", uuid::Uuid::new_v4().simple()));
+                let p = std::env::temp_dir().join(format!(
+                    "assetronics-proc-{}",
+                    uuid::Uuid::new_v4().simple()
+                ));
                 std::fs::create_dir_all(&p).expect("temp dir");
                 Self(p)
             }
@@ -395,7 +516,10 @@ pub mod node {
 
     pub fn start(script: &str, args: &[&str]) -> Script {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
-        assert!(dir.join("node_modules").exists(), "run `npm ci` in tests/js first");
+        assert!(
+            dir.join("node_modules").exists(),
+            "run `npm ci` in tests/js first"
+        );
         let mut child = Command::new("node")
             .arg(dir.join(script))
             .args(args)
@@ -413,7 +537,10 @@ pub mod node {
         /// The next line within `wait`, as JSON; `None` when the script printed nothing in time
         /// (or ended).
         pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<Value> {
-            let line = tokio::time::timeout(wait, self.lines.next_line()).await.ok()?.ok()??;
+            let line = tokio::time::timeout(wait, self.lines.next_line())
+                .await
+                .ok()?
+                .ok()??;
             Some(serde_json::from_str(&line).unwrap_or(Value::String(line)))
         }
 

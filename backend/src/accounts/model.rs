@@ -20,7 +20,11 @@ pub struct TenantView {
 
 impl From<&tenant::Model> for TenantView {
     fn from(t: &tenant::Model) -> Self {
-        Self { id: t.id, slug: t.slug.clone(), name: t.name.clone() }
+        Self {
+            id: t.id,
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+        }
     }
 }
 

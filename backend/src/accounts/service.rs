@@ -11,7 +11,8 @@ use chrono::Duration as ChronoDuration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -36,13 +37,20 @@ impl LoginLimiter {
     pub fn new(per_minute: u32) -> Self {
         let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let ip_n = NonZeroU32::new(per_minute.max(1).saturating_mul(3)).unwrap_or(NonZeroU32::MIN);
-        Self { per_account: RateLimiter::keyed(Quota::per_minute(n)), per_ip: RateLimiter::keyed(Quota::per_minute(ip_n)) }
+        Self {
+            per_account: RateLimiter::keyed(Quota::per_minute(n)),
+            per_ip: RateLimiter::keyed(Quota::per_minute(ip_n)),
+        }
     }
 
     fn check(&self, email: &str, ip: Option<&str>) -> ApiResult<()> {
         let now = DefaultClock::default().now();
-        let wait = |nu: governor::NotUntil<_>| ApiError::rate_limited(nu.wait_time_from(now).as_secs() + 1);
-        self.per_account.check_key(&email.to_owned()).map_err(wait)?;
+        let wait = |nu: governor::NotUntil<_>| {
+            ApiError::rate_limited(nu.wait_time_from(now).as_secs() + 1)
+        };
+        self.per_account
+            .check_key(&email.to_owned())
+            .map_err(wait)?;
         if let Some(ip) = ip {
             self.per_ip.check_key(&ip.to_owned()).map_err(wait)?;
         }
@@ -58,7 +66,9 @@ impl LoginLimiter {
 
 async fn hash_password(password: String) -> ApiResult<String> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
     })
     .await
     .map_err(ApiError::internal)?
@@ -67,7 +77,11 @@ async fn hash_password(password: String) -> ApiResult<String> {
 
 async fn password_matches(password: String, hash: String) -> ApiResult<bool> {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        PasswordHash::new(&hash).map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
     })
     .await
     .map_err(ApiError::internal)?
@@ -80,7 +94,11 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 fn user_principal(u: &user::Model, role: Role, meta: RequestMeta) -> Principal {
     Principal {
         tenant_id: u.tenant_id,
-        actor: Actor::User { id: u.id, name: u.name.clone(), email: u.email.clone() },
+        actor: Actor::User {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+        },
         role,
         meta,
     }
@@ -112,7 +130,9 @@ async fn issue_session<C: sea_orm::ConnectionTrait>(
         user_id: Set(u.id),
         family_id: Set(family),
         token_hash: Set(tokens::hash_token(&refresh)),
-        expires_at: Set(now + ChronoDuration::seconds(state.settings.refresh_token_ttl.as_secs() as i64)),
+        expires_at: Set(
+            now + ChronoDuration::seconds(state.settings.refresh_token_ttl.as_secs() as i64)
+        ),
         used_at: Set(None),
         revoked_at: Set(None),
         created_at: Set(now),
@@ -133,7 +153,11 @@ async fn issue_session<C: sea_orm::ConnectionTrait>(
 #[tracing::instrument(skip_all)]
 pub async fn signup(state: &AppState, req: SignupRequest, meta: RequestMeta) -> ApiResult<Session> {
     let mut errs = Errors::default();
-    let org = errs.take(v::required_text("organization_name", &req.organization_name, 120));
+    let org = errs.take(v::required_text(
+        "organization_name",
+        &req.organization_name,
+        120,
+    ));
     let name = errs.take(v::required_text("name", &req.name, 120));
     let email = errs.take(v::email("email", &req.email));
     let password = errs.take(v::password("password", &req.password));
@@ -146,8 +170,16 @@ pub async fn signup(state: &AppState, req: SignupRequest, meta: RequestMeta) -> 
     let base = slugify(&org);
     let mut slug = base.clone();
     let txn = db::begin_untenanted_write(&state.db).await?;
-    while tenant::Entity::find().filter(tenant::Column::Slug.eq(&slug)).one(&txn).await?.is_some() {
-        slug = format!("{base}-{}", &tokens::hash_token(&Uuid::new_v4().to_string())[..6]);
+    while tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(&slug))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        slug = format!(
+            "{base}-{}",
+            &tokens::hash_token(&Uuid::new_v4().to_string())[..6]
+        );
     }
     let t = tenant::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -213,7 +245,10 @@ pub async fn login(state: &AppState, req: LoginRequest, meta: RequestMeta) -> Ap
         .all(&state.db)
         .await?;
     if let Some(slug) = req.tenant.as_deref().filter(|s| !s.trim().is_empty()) {
-        let t = tenant::Entity::find().filter(tenant::Column::Slug.eq(slug.trim())).one(&state.db).await?;
+        let t = tenant::Entity::find()
+            .filter(tenant::Column::Slug.eq(slug.trim()))
+            .one(&state.db)
+            .await?;
         let tid = t.map(|t| t.id);
         candidates.retain(|u| Some(u.tenant_id) == tid);
     }
@@ -225,20 +260,38 @@ pub async fn login(state: &AppState, req: LoginRequest, meta: RequestMeta) -> Ap
         ));
     }
     let found = candidates.pop();
-    let hash = found.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.into());
+    let hash = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.into());
     let ok = password_matches(req.password, hash).await?;
     let (Some(u), true) = (found, ok) else {
-        return Err(ApiError::new(Code::InvalidCredentials, "email or password is wrong"));
+        return Err(ApiError::new(
+            Code::InvalidCredentials,
+            "email or password is wrong",
+        ));
     };
-    let t = tenant::Entity::find_by_id(u.tenant_id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let t = tenant::Entity::find_by_id(u.tenant_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
     let role = Role::parse(&u.role).unwrap_or(Role::Viewer);
     let who = user_principal(&u, role, meta);
     let txn = db::begin_write(&state.db, t.id).await?;
     let mut am = u.clone().into_active_model();
     am.last_login_at = Set(Some(crate::platform::clock::now()));
     let u = am.update(&txn).await?;
-    audit::record(&txn, &who, Entry { action: "user.logged_in", entity_type: "user", entity_id: Some(u.id), changes: json!({}) })
-        .await?;
+    audit::record(
+        &txn,
+        &who,
+        Entry {
+            action: "user.logged_in",
+            entity_type: "user",
+            entity_id: Some(u.id),
+            changes: json!({}),
+        },
+    )
+    .await?;
     let session = issue_session(state, &txn, &t, &u, Uuid::now_v7()).await?;
     txn.commit().await?;
     Ok(session)
@@ -257,7 +310,10 @@ pub async fn refresh(state: &AppState, req: RefreshRequest) -> ApiResult<Session
     let now = crate::platform::clock::now();
     let txn = db::begin_write(&state.db, rt.tenant_id).await?;
     let spent = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            refresh_token::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(refresh_token::Column::Id.eq(rt.id))
         .filter(refresh_token::Column::UsedAt.is_null())
         .filter(refresh_token::Column::RevokedAt.is_null())
@@ -267,10 +323,16 @@ pub async fn refresh(state: &AppState, req: RefreshRequest) -> ApiResult<Session
         revoke_family(&txn, rt.tenant_id, rt.family_id).await?;
         txn.commit().await?;
         tracing::warn!(tenant_id = %rt.tenant_id, user_id = %rt.user_id, "refresh token reused; family revoked");
-        return Err(ApiError::new(Code::RefreshTokenReused, "this refresh token was already used; sign in again"));
+        return Err(ApiError::new(
+            Code::RefreshTokenReused,
+            "this refresh token was already used; sign in again",
+        ));
     }
     if rt.expires_at < now {
-        return Err(ApiError::new(Code::TokenExpired, "the refresh token has expired; sign in again"));
+        return Err(ApiError::new(
+            Code::TokenExpired,
+            "the refresh token has expired; sign in again",
+        ));
     }
     let u = user::Entity::find_by_id(rt.user_id)
         .filter(user::Column::TenantId.eq(rt.tenant_id))
@@ -278,15 +340,25 @@ pub async fn refresh(state: &AppState, req: RefreshRequest) -> ApiResult<Session
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::new(Code::TokenInvalid, "the account is disabled"))?;
-    let t = tenant::Entity::find_by_id(rt.tenant_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let t = tenant::Entity::find_by_id(rt.tenant_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
     let session = issue_session(state, &txn, &t, &u, rt.family_id).await?;
     txn.commit().await?;
     Ok(session)
 }
 
-async fn revoke_family<C: sea_orm::ConnectionTrait>(conn: &C, tenant_id: Uuid, family: Uuid) -> ApiResult<()> {
+async fn revoke_family<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    family: Uuid,
+) -> ApiResult<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
+        .col_expr(
+            refresh_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(crate::platform::clock::now()),
+        )
         .filter(refresh_token::Column::TenantId.eq(tenant_id))
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
@@ -298,7 +370,9 @@ async fn revoke_family<C: sea_orm::ConnectionTrait>(conn: &C, tenant_id: Uuid, f
 /// Ends the session the refresh token belongs to (its whole family).
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
 pub async fn logout(state: &AppState, who: &Principal, req: LogoutRequest) -> ApiResult<()> {
-    let Some(token) = req.refresh_token else { return Ok(()) };
+    let Some(token) = req.refresh_token else {
+        return Ok(());
+    };
     let rt = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::hash_token(token.trim())))
         .filter(refresh_token::Column::TenantId.eq(who.tenant_id))
@@ -307,8 +381,17 @@ pub async fn logout(state: &AppState, who: &Principal, req: LogoutRequest) -> Ap
     if let Some(rt) = rt.filter(|rt| Some(rt.user_id) == who.actor.id()) {
         let txn = db::begin_write(&state.db, who.tenant_id).await?;
         revoke_family(&txn, who.tenant_id, rt.family_id).await?;
-        audit::record(&txn, who, Entry { action: "user.logged_out", entity_type: "user", entity_id: who.actor.id(), changes: json!({}) })
-            .await?;
+        audit::record(
+            &txn,
+            who,
+            Entry {
+                action: "user.logged_out",
+                entity_type: "user",
+                entity_id: who.actor.id(),
+                changes: json!({}),
+            },
+        )
+        .await?;
         txn.commit().await?;
     }
     Ok(())
@@ -328,9 +411,14 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ApiResult<Principal
             .ok_or_else(|| ApiError::new(Code::TokenInvalid, "unknown or revoked API token"))?;
         let now = crate::platform::clock::now();
         if t.expires_at.is_some_and(|e| e < now) {
-            return Err(ApiError::new(Code::TokenExpired, "the API token has expired"));
+            return Err(ApiError::new(
+                Code::TokenExpired,
+                "the API token has expired",
+            ));
         }
-        if t.last_used_at.is_none_or(|l| now - l > ChronoDuration::seconds(60)) {
+        if t.last_used_at
+            .is_none_or(|l| now - l > ChronoDuration::seconds(60))
+        {
             let mut am = t.clone().into_active_model();
             am.last_used_at = Set(Some(now));
             // Bookkeeping only: a failure here must not fail the request.
@@ -340,13 +428,19 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ApiResult<Principal
         }
         return Ok(Principal {
             tenant_id: t.tenant_id,
-            actor: Actor::ApiToken { id: t.id, name: t.name.clone() },
+            actor: Actor::ApiToken {
+                id: t.id,
+                name: t.name.clone(),
+            },
             role: Role::parse(&t.role).unwrap_or(Role::Viewer),
             meta: RequestMeta::default(),
         });
     }
     let claims = state.keys.verify(bearer).map_err(|e| match e {
-        TokenError::Expired => ApiError::new(Code::TokenExpired, "the access token has expired; refresh it"),
+        TokenError::Expired => ApiError::new(
+            Code::TokenExpired,
+            "the access token has expired; refresh it",
+        ),
         TokenError::Invalid => ApiError::new(Code::TokenInvalid, "the access token is not valid"),
     })?;
     let u = user::Entity::find_by_id(claims.sub)
@@ -354,16 +448,28 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ApiResult<Principal
         .one(&state.db)
         .await?
         .filter(|u| u.status == "active")
-        .ok_or_else(|| ApiError::new(Code::TokenInvalid, "the account no longer exists or is disabled"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                Code::TokenInvalid,
+                "the account no longer exists or is disabled",
+            )
+        })?;
     let role = Role::parse(&u.role).unwrap_or(Role::Viewer);
     Ok(user_principal(&u, role, RequestMeta::default()))
 }
 
 async fn find_tenant(db: &DatabaseConnection, id: Uuid) -> ApiResult<tenant::Model> {
-    tenant::Entity::find_by_id(id).one(db).await?.ok_or_else(|| ApiError::not_found("tenant"))
+    tenant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))
 }
 
-async fn find_user<C: sea_orm::ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> ApiResult<user::Model> {
+async fn find_user<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    id: Uuid,
+) -> ApiResult<user::Model> {
     user::Entity::find_by_id(id)
         .filter(user::Column::TenantId.eq(who.tenant_id))
         .one(conn)
@@ -386,7 +492,10 @@ pub async fn me(state: &AppState, who: &Principal) -> ApiResult<Me> {
             created_at: t.created_at,
         },
     };
-    Ok(Me { user, tenant: (&t).into() })
+    Ok(Me {
+        user,
+        tenant: (&t).into(),
+    })
 }
 
 pub async fn list_users(state: &AppState, who: &Principal) -> ApiResult<Vec<UserView>> {
@@ -400,7 +509,11 @@ pub async fn list_users(state: &AppState, who: &Principal) -> ApiResult<Vec<User
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn create_user(state: &AppState, who: &Principal, req: CreateUserRequest) -> ApiResult<UserView> {
+pub async fn create_user(
+    state: &AppState,
+    who: &Principal,
+    req: CreateUserRequest,
+) -> ApiResult<UserView> {
     who.require(Action::UsersManage)?;
     let mut errs = Errors::default();
     let email = errs.take(v::email("email", &req.email));
@@ -408,7 +521,8 @@ pub async fn create_user(state: &AppState, who: &Principal, req: CreateUserReque
     let role = errs.take(Role::from_field("role", &req.role));
     let password = errs.take(v::password("password", &req.password));
     errs.finish()?;
-    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password) else {
+    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password)
+    else {
         return Err(ApiError::internal("validated fields missing"));
     };
     let hash = hash_password(password).await?;
@@ -430,7 +544,10 @@ pub async fn create_user(state: &AppState, who: &Principal, req: CreateUserReque
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            ApiError::new(Code::DuplicateEmail, "a user with this email already exists")
+            ApiError::new(
+                Code::DuplicateEmail,
+                "a user with this email already exists",
+            )
         } else {
             e.into()
         }
@@ -451,15 +568,28 @@ pub async fn create_user(state: &AppState, who: &Principal, req: CreateUserReque
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn update_user(state: &AppState, who: &Principal, id: Uuid, req: UpdateUserRequest) -> ApiResult<UserView> {
+pub async fn update_user(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    req: UpdateUserRequest,
+) -> ApiResult<UserView> {
     who.require(Action::UsersManage)?;
     let mut errs = Errors::default();
-    let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 120)));
-    let role = req.role.as_deref().and_then(|r| errs.take(Role::from_field("role", r)));
+    let name = req
+        .name
+        .as_deref()
+        .and_then(|n| errs.take(v::required_text("name", n, 120)));
+    let role = req
+        .role
+        .as_deref()
+        .and_then(|r| errs.take(Role::from_field("role", r)));
     if let Some(s) = req.status.as_deref()
-        && s != "active" && s != "disabled" {
-            errs.add("status", "invalid_choice", "must be active or disabled");
-        }
+        && s != "active"
+        && s != "disabled"
+    {
+        errs.add("status", "invalid_choice", "must be active or disabled");
+    }
     errs.finish()?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find_user(&txn, who, id).await?;
@@ -474,7 +604,10 @@ pub async fn update_user(state: &AppState, who: &Principal, id: Uuid, req: Updat
             .await?
             .len();
         if owners <= 1 {
-            return Err(ApiError::new(Code::Conflict, "a tenant must keep at least one active owner"));
+            return Err(ApiError::new(
+                Code::Conflict,
+                "a tenant must keep at least one active owner",
+            ));
         }
     }
     let mut am = before.clone().into_active_model();
@@ -491,7 +624,10 @@ pub async fn update_user(state: &AppState, who: &Principal, id: Uuid, req: Updat
     let after = am.update(&txn).await?;
     if after.status == "disabled" {
         refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
+            .col_expr(
+                refresh_token::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(crate::platform::clock::now()),
+            )
             .filter(refresh_token::Column::TenantId.eq(who.tenant_id))
             .filter(refresh_token::Column::UserId.eq(after.id))
             .filter(refresh_token::Column::RevokedAt.is_null())
@@ -525,7 +661,11 @@ pub async fn list_api_tokens(state: &AppState, who: &Principal) -> ApiResult<Vec
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn create_api_token(state: &AppState, who: &Principal, req: CreateApiTokenRequest) -> ApiResult<CreatedApiToken> {
+pub async fn create_api_token(
+    state: &AppState,
+    who: &Principal,
+    req: CreateApiTokenRequest,
+) -> ApiResult<CreatedApiToken> {
     who.require(Action::ApiTokensManage)?;
     let mut errs = Errors::default();
     let name = errs.take(v::required_text("name", &req.name, 120));
@@ -534,13 +674,22 @@ pub async fn create_api_token(state: &AppState, who: &Principal, req: CreateApiT
         Some(r) => errs.take(Role::from_field("role", r)),
     };
     if role.is_some_and(|r| r > who.role) {
-        errs.add("role", "above_own_role", "a token cannot have a higher role than its creator");
+        errs.add(
+            "role",
+            "above_own_role",
+            "a token cannot have a higher role than its creator",
+        );
     }
-    if req.expires_at.is_some_and(|e| e <= crate::platform::clock::now()) {
+    if req
+        .expires_at
+        .is_some_and(|e| e <= crate::platform::clock::now())
+    {
         errs.add("expires_at", "in_the_past", "must be in the future");
     }
     errs.finish()?;
-    let (Some(name), Some(role)) = (name, role) else { return Err(ApiError::internal("validated fields missing")) };
+    let (Some(name), Some(role)) = (name, role) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
     let secret = format!("{API_TOKEN_PREFIX}{}", tokens::random_token(32));
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let t = api_token::ActiveModel {
@@ -570,7 +719,10 @@ pub async fn create_api_token(state: &AppState, who: &Principal, req: CreateApiT
     )
     .await?;
     txn.commit().await?;
-    Ok(CreatedApiToken { info: t.into(), token: secret })
+    Ok(CreatedApiToken {
+        info: t.into(),
+        token: secret,
+    })
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
@@ -586,8 +738,17 @@ pub async fn revoke_api_token(state: &AppState, who: &Principal, id: Uuid) -> Ap
         let mut am = t.into_active_model();
         am.revoked_at = Set(Some(crate::platform::clock::now()));
         am.update(&txn).await?;
-        audit::record(&txn, who, Entry { action: "api_token.revoked", entity_type: "api_token", entity_id: Some(id), changes: json!({}) })
-            .await?;
+        audit::record(
+            &txn,
+            who,
+            Entry {
+                action: "api_token.revoked",
+                entity_type: "api_token",
+                entity_id: Some(id),
+                changes: json!({}),
+            },
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -595,27 +756,56 @@ pub async fn revoke_api_token(state: &AppState, who: &Principal, id: Uuid) -> Ap
 
 /// The tenant's prefix for generated asset tags.
 pub fn asset_tag_prefix(t: &tenant::Model) -> String {
-    t.settings.get("asset_tag_prefix").and_then(|v| v.as_str()).unwrap_or("AST").to_owned()
+    t.settings
+        .get("asset_tag_prefix")
+        .and_then(|v| v.as_str())
+        .unwrap_or("AST")
+        .to_owned()
 }
 
 pub async fn tenant_settings(state: &AppState, who: &Principal) -> ApiResult<TenantSettingsView> {
     let t = find_tenant(&state.db, who.tenant_id).await?;
-    Ok(TenantSettingsView { id: t.id, slug: t.slug.clone(), name: t.name.clone(), asset_tag_prefix: asset_tag_prefix(&t), created_at: t.created_at })
+    Ok(TenantSettingsView {
+        id: t.id,
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+        asset_tag_prefix: asset_tag_prefix(&t),
+        created_at: t.created_at,
+    })
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn update_tenant(state: &AppState, who: &Principal, req: UpdateTenantRequest) -> ApiResult<TenantSettingsView> {
+pub async fn update_tenant(
+    state: &AppState,
+    who: &Principal,
+    req: UpdateTenantRequest,
+) -> ApiResult<TenantSettingsView> {
     who.require(Action::TenantManage)?;
     let mut errs = Errors::default();
-    let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 120)));
-    let prefix = req.asset_tag_prefix.as_deref().map(str::trim).map(str::to_uppercase);
+    let name = req
+        .name
+        .as_deref()
+        .and_then(|n| errs.take(v::required_text("name", n, 120)));
+    let prefix = req
+        .asset_tag_prefix
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_uppercase);
     if let Some(p) = &prefix
-        && (p.is_empty() || p.len() > 10 || !p.chars().all(|c| c.is_ascii_alphanumeric())) {
-            errs.add("asset_tag_prefix", "invalid_format", "must be 1 to 10 letters or digits");
-        }
+        && (p.is_empty() || p.len() > 10 || !p.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        errs.add(
+            "asset_tag_prefix",
+            "invalid_format",
+            "must be 1 to 10 letters or digits",
+        );
+    }
     errs.finish()?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let before = tenant::Entity::find_by_id(who.tenant_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let before = tenant::Entity::find_by_id(who.tenant_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
     let mut settings = before.settings.clone();
     if let (Some(p), Some(obj)) = (&prefix, settings.as_object_mut()) {
         obj.insert("asset_tag_prefix".into(), json!(p));
@@ -631,11 +821,22 @@ pub async fn update_tenant(state: &AppState, who: &Principal, req: UpdateTenantR
     audit::record(
         &txn,
         who,
-        Entry { action: "tenant.updated", entity_type: "tenant", entity_id: Some(after.id), changes: crate::audit::model::diff(&view(&before), &view(&after)) },
+        Entry {
+            action: "tenant.updated",
+            entity_type: "tenant",
+            entity_id: Some(after.id),
+            changes: crate::audit::model::diff(&view(&before), &view(&after)),
+        },
     )
     .await?;
     txn.commit().await?;
-    Ok(TenantSettingsView { id: after.id, slug: after.slug.clone(), name: after.name.clone(), asset_tag_prefix: asset_tag_prefix(&after), created_at: after.created_at })
+    Ok(TenantSettingsView {
+        id: after.id,
+        slug: after.slug.clone(),
+        name: after.name.clone(),
+        asset_tag_prefix: asset_tag_prefix(&after),
+        created_at: after.created_at,
+    })
 }
 
 /// Shared handle type for the limiter in application state.

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -47,7 +49,10 @@ impl TokenKeys {
     pub fn new(current: &Secret, previous: &[Secret]) -> Self {
         let mut decoding = HashMap::new();
         for s in std::iter::once(current).chain(previous) {
-            decoding.insert(kid_of(s.expose().as_bytes()), DecodingKey::from_secret(s.expose().as_bytes()));
+            decoding.insert(
+                kid_of(s.expose().as_bytes()),
+                DecodingKey::from_secret(s.expose().as_bytes()),
+            );
         }
         Self {
             kid: kid_of(current.expose().as_bytes()),
@@ -79,14 +84,20 @@ impl TokenKeys {
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
-        let key = header.kid.as_deref().and_then(|k| self.decoding.get(k)).ok_or(TokenError::Invalid)?;
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|k| self.decoding.get(k))
+            .ok_or(TokenError::Invalid)?;
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 5;
         v.set_required_spec_claims(&["exp", "sub"]);
-        decode::<Claims>(token, key, &v).map(|d| d.claims).map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-            _ => TokenError::Invalid,
-        })
+        decode::<Claims>(token, key, &v)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })
     }
 }
 
@@ -96,7 +107,12 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?;
         f.write_all(contents.as_bytes())
     }
     #[cfg(not(unix))]
@@ -126,7 +142,14 @@ mod tests {
 
     fn claims(exp_offset: i64) -> Claims {
         let now = chrono::Utc::now().timestamp();
-        Claims { sub: Uuid::now_v7(), tid: Uuid::now_v7(), role: "admin".into(), exp: now + exp_offset, iat: now, jti: Uuid::now_v7() }
+        Claims {
+            sub: Uuid::now_v7(),
+            tid: Uuid::now_v7(),
+            role: "admin".into(),
+            exp: now + exp_offset,
+            iat: now,
+            jti: Uuid::now_v7(),
+        }
     }
 
     #[test]
@@ -139,7 +162,10 @@ mod tests {
         let t_new = rotated.sign(&claims(60)).ok();
         assert!(rotated.verify(t_new.as_deref().unwrap_or_default()).is_ok());
         let only_new = TokenKeys::new(&new, &[]);
-        assert_eq!(only_new.verify(t_old.as_deref().unwrap_or_default()).err(), Some(TokenError::Invalid));
+        assert_eq!(
+            only_new.verify(t_old.as_deref().unwrap_or_default()).err(),
+            Some(TokenError::Invalid)
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::Loader;
-use async_graphql::{ComplexObject, Context, Data, Enum, InputObject, MaybeUndefined, Object, SimpleObject, Subscription};
+use async_graphql::{
+    ComplexObject, Context, Data, Enum, InputObject, MaybeUndefined, Object, SimpleObject,
+    Subscription,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
 use uuid::Uuid;
@@ -15,7 +18,10 @@ use uuid::Uuid;
 use super::model::*;
 use super::service::{self, AssetFilter, Sort, SortField};
 use crate::audit::model::AuditEventView;
-use crate::graphql::{GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error, scope};
+use crate::graphql::{
+    GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error,
+    scope,
+};
 use crate::people::graphql::{EmployeeLoader, LocationLoader};
 use crate::people::model::{EmployeeView, LocationView};
 use crate::platform::error::ApiError;
@@ -27,7 +33,9 @@ impl Loader<Uuid> for CategoryLoader {
     type Value = CategoryView;
     type Error = Arc<ApiError>;
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, CategoryView>, Self::Error> {
-        service::categories_by_ids(&self.0.state, &self.0.who, ids).await.map_err(Arc::new)
+        service::categories_by_ids(&self.0.state, &self.0.who, ids)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -38,7 +46,9 @@ impl Loader<Uuid> for ModelLoader {
     type Value = ModelView;
     type Error = Arc<ApiError>;
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, ModelView>, Self::Error> {
-        service::models_by_ids(&self.0.state, &self.0.who, ids).await.map_err(Arc::new)
+        service::models_by_ids(&self.0.state, &self.0.who, ids)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -48,8 +58,13 @@ pub struct HeldAssetsLoader(Arc<Scope>);
 impl Loader<Uuid> for HeldAssetsLoader {
     type Value = Vec<AssetView>;
     type Error = Arc<ApiError>;
-    async fn load(&self, employee_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<AssetView>>, Self::Error> {
-        service::held_by_many(&self.0.state, &self.0.who, employee_ids).await.map_err(Arc::new)
+    async fn load(
+        &self,
+        employee_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<AssetView>>, Self::Error> {
+        service::held_by_many(&self.0.state, &self.0.who, employee_ids)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -63,24 +78,32 @@ pub fn add_loaders(data: &mut Data, scope: &Arc<Scope>) {
 #[ComplexObject]
 impl AssetView {
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CategoryView>> {
-        let Some(r) = &self.category else { return Ok(None) };
+        let Some(r) = &self.category else {
+            return Ok(None);
+        };
         loader::<CategoryLoader>(ctx)?.load_one(r.id).await.gql()
     }
 
     async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ModelView>> {
-        let Some(r) = &self.model else { return Ok(None) };
+        let Some(r) = &self.model else {
+            return Ok(None);
+        };
         loader::<ModelLoader>(ctx)?.load_one(r.id).await.gql()
     }
 
     async fn location(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LocationView>> {
-        let Some(r) = &self.location else { return Ok(None) };
+        let Some(r) = &self.location else {
+            return Ok(None);
+        };
         loader::<LocationLoader>(ctx)?.load_one(r.id).await.gql()
     }
 
     /// The employee holding the asset, in full. Needs the right to read people (`assignedTo`
     /// does not).
     async fn holder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<EmployeeView>> {
-        let Some(r) = &self.assigned_to else { return Ok(None) };
+        let Some(r) = &self.assigned_to else {
+            return Ok(None);
+        };
         loader::<EmployeeLoader>(ctx)?.load_one(r.id).await.gql()
     }
 
@@ -93,8 +116,20 @@ impl AssetView {
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, AuditEventView>> {
         let s = scope(ctx)?;
-        let page = service::history(&s.state, &s.who, self.id, first_to_limit(first), after.as_deref()).await.map_err(paging_error)?;
-        Ok(connection(page, after.as_deref(), crate::audit::service::cursor_for))
+        let page = service::history(
+            &s.state,
+            &s.who,
+            self.id,
+            first_to_limit(first),
+            after.as_deref(),
+        )
+        .await
+        .map_err(paging_error)?;
+        Ok(connection(
+            page,
+            after.as_deref(),
+            crate::audit::service::cursor_for,
+        ))
     }
 }
 
@@ -133,7 +168,12 @@ pub struct AssetOrder {
 
 impl From<Option<AssetOrder>> for Sort {
     fn from(o: Option<AssetOrder>) -> Self {
-        let Some(o) = o else { return Sort { field: SortField::CreatedAt, desc: false } };
+        let Some(o) = o else {
+            return Sort {
+                field: SortField::CreatedAt,
+                desc: false,
+            };
+        };
         let field = match o.field {
             AssetSortField::CreatedAt => SortField::CreatedAt,
             AssetSortField::Tag => SortField::Tag,
@@ -141,7 +181,10 @@ impl From<Option<AssetOrder>> for Sort {
             AssetSortField::UpdatedAt => SortField::UpdatedAt,
             AssetSortField::WarrantyEnd => SortField::WarrantyEnd,
         };
-        Sort { field, desc: o.direction == SortDirection::Desc }
+        Sort {
+            field,
+            desc: o.direction == SortDirection::Desc,
+        }
     }
 }
 
@@ -173,8 +216,19 @@ impl AssetsQuery {
             q: f.q,
         };
         let sort = Sort::from(order_by);
-        let page = service::list(&s.state, &s.who, filter, sort, first_to_limit(first), after.as_deref()).await.map_err(paging_error)?;
-        Ok(connection(page, after.as_deref(), |a| service::cursor_for(sort, a)))
+        let page = service::list(
+            &s.state,
+            &s.who,
+            filter,
+            sort,
+            first_to_limit(first),
+            after.as_deref(),
+        )
+        .await
+        .map_err(paging_error)?;
+        Ok(connection(page, after.as_deref(), |a| {
+            service::cursor_for(sort, a)
+        }))
     }
 
     /// One asset; `not_found` also for another tenant's ids.
@@ -184,15 +238,27 @@ impl AssetsQuery {
     }
 
     /// The asset with this exact tag (e.g. from a scanned label).
-    async fn asset_by_tag(&self, ctx: &Context<'_>, tag: String) -> async_graphql::Result<AssetView> {
+    async fn asset_by_tag(
+        &self,
+        ctx: &Context<'_>,
+        tag: String,
+    ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
-        service::lookup(&s.state, &s.who, Some(&tag), None).await.gql()
+        service::lookup(&s.state, &s.who, Some(&tag), None)
+            .await
+            .gql()
     }
 
     /// The asset with this exact serial number.
-    async fn asset_by_serial(&self, ctx: &Context<'_>, serial_number: String) -> async_graphql::Result<AssetView> {
+    async fn asset_by_serial(
+        &self,
+        ctx: &Context<'_>,
+        serial_number: String,
+    ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
-        service::lookup(&s.state, &s.who, None, Some(&serial_number)).await.gql()
+        service::lookup(&s.state, &s.who, None, Some(&serial_number))
+            .await
+            .gql()
     }
 
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryView>> {
@@ -223,7 +289,10 @@ pub struct MoneyInput {
 
 impl From<MoneyInput> for MoneyView {
     fn from(m: MoneyInput) -> Self {
-        MoneyView { amount: m.amount, currency: m.currency }
+        MoneyView {
+            amount: m.amount,
+            currency: m.currency,
+        }
     }
 }
 
@@ -343,37 +412,76 @@ pub struct AssetsMutation;
 #[Object]
 impl AssetsMutation {
     /// Creates an asset; the tag is generated when omitted.
-    async fn create_asset(&self, ctx: &Context<'_>, input: CreateAssetInput) -> async_graphql::Result<AssetView> {
+    async fn create_asset(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAssetInput,
+    ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
         service::create(&s.state, &s.who, input.into()).await.gql()
     }
 
     /// Changes an asset's fields or status.
-    async fn update_asset(&self, ctx: &Context<'_>, id: Uuid, input: UpdateAssetInput) -> async_graphql::Result<AssetView> {
+    async fn update_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateAssetInput,
+    ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
-        service::update(&s.state, &s.who, id, None, input.into()).await.gql()
+        service::update(&s.state, &s.who, id, None, input.into())
+            .await
+            .gql()
     }
 
     /// Deletes an asset (kept for history; its tag becomes free). Answers the asset's id.
-    async fn delete_asset(&self, ctx: &Context<'_>, id: Uuid, version: Option<i32>) -> async_graphql::Result<Uuid> {
+    async fn delete_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        version: Option<i32>,
+    ) -> async_graphql::Result<Uuid> {
         let s = scope(ctx)?;
         service::delete(&s.state, &s.who, id, version).await.gql()?;
         Ok(id)
     }
 
     /// Checks an in-stock asset out to an employee.
-    async fn check_out_asset(&self, ctx: &Context<'_>, id: Uuid, input: CheckOutInput) -> async_graphql::Result<AssetView> {
+    async fn check_out_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: CheckOutInput,
+    ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
-        let req = CheckoutRequest { employee_id: input.employee_id, due_at: input.due_at, note: input.note, version: input.version };
-        service::checkout(&s.state, &s.who, id, None, req).await.gql()
+        let req = CheckoutRequest {
+            employee_id: input.employee_id,
+            due_at: input.due_at,
+            note: input.note,
+            version: input.version,
+        };
+        service::checkout(&s.state, &s.who, id, None, req)
+            .await
+            .gql()
     }
 
     /// Checks an asset back in.
-    async fn check_in_asset(&self, ctx: &Context<'_>, id: Uuid, input: Option<CheckInInput>) -> async_graphql::Result<AssetView> {
+    async fn check_in_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: Option<CheckInInput>,
+    ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
         let input = input.unwrap_or_default();
-        let req = CheckinRequest { condition: input.condition.map(|c| c.as_str().to_owned()), note: input.note, version: input.version };
-        service::checkin(&s.state, &s.who, id, None, req).await.gql()
+        let req = CheckinRequest {
+            condition: input.condition.map(|c| c.as_str().to_owned()),
+            note: input.note,
+            version: input.version,
+        };
+        service::checkin(&s.state, &s.who, id, None, req)
+            .await
+            .gql()
     }
 }
 
@@ -392,9 +500,15 @@ pub struct AssetsSubscription;
 #[Subscription]
 impl AssetsSubscription {
     /// Asset changes in the caller's tenant from now on (a member: changes to what they hold).
-    async fn asset_events(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = AssetEvent> + use<>> {
+    async fn asset_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = AssetEvent> + use<>> {
         let s = scope(ctx)?;
         let changes = service::changes(&s.state, &s.who).gql()?;
-        Ok(changes.map(|c| AssetEvent { event: c.event, asset: c.asset }))
+        Ok(changes.map(|c| AssetEvent {
+            event: c.event,
+            asset: c.asset,
+        }))
     }
 }

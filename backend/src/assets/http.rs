@@ -16,27 +16,33 @@ use crate::platform::pagination::Page;
 use crate::platform::validation;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/assets").route(web::get().to(list)).route(web::post().to(create)))
-        .service(resource("/assets/lookup").route(web::get().to(lookup)))
-        .service(
-            resource("/assets/{id}")
-                .route(web::get().to(get))
-                .route(web::patch().to(update))
-                .route(web::delete().to(delete))
-                ,
-        )
-        .service(resource("/assets/{id}/checkout").route(web::post().to(checkout)))
-        .service(resource("/assets/{id}/checkin").route(web::post().to(checkin)))
-        .service(resource("/assets/{id}/history").route(web::get().to(history)))
-        .service(
-            resource("/categories")
-                .route(web::get().to(list_categories))
-                .route(web::post().to(create_category))
-                ,
-        )
-        .service(resource("/categories/{id}").route(web::patch().to(update_category)))
-        .service(resource("/models").route(web::get().to(list_models)).route(web::post().to(create_model)))
-        .service(resource("/dashboard").route(web::get().to(dashboard)));
+    cfg.service(
+        resource("/assets")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(resource("/assets/lookup").route(web::get().to(lookup)))
+    .service(
+        resource("/assets/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/assets/{id}/checkout").route(web::post().to(checkout)))
+    .service(resource("/assets/{id}/checkin").route(web::post().to(checkin)))
+    .service(resource("/assets/{id}/history").route(web::get().to(history)))
+    .service(
+        resource("/categories")
+            .route(web::get().to(list_categories))
+            .route(web::post().to(create_category)),
+    )
+    .service(resource("/categories/{id}").route(web::patch().to(update_category)))
+    .service(
+        resource("/models")
+            .route(web::get().to(list_models))
+            .route(web::post().to(create_model)),
+    )
+    .service(resource("/dashboard").route(web::get().to(dashboard)));
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -63,15 +69,27 @@ pub struct AssetListQuery {
 /// Lists assets.
 #[utoipa::path(operation_id = "list_assets", get, path = "/api/v1/assets", tag = "assets", params(AssetListQuery),
     responses((status = 200, description = "OK", body = Page<AssetView>), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: web::Query<AssetListQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsRead>,
+    q: web::Query<AssetListQuery>,
+) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let mut errs = validation::Errors::default();
     let status = q
         .status
         .as_deref()
-        .map(|s| s.split(',').filter(|p| !p.trim().is_empty()).filter_map(|p| errs.take(AssetStatus::from_field("status", p.trim()))).collect())
+        .map(|s| {
+            s.split(',')
+                .filter(|p| !p.trim().is_empty())
+                .filter_map(|p| errs.take(AssetStatus::from_field("status", p.trim())))
+                .collect()
+        })
         .unwrap_or_default();
-    let warranty_before = q.warranty_before.as_deref().and_then(|d| errs.take(validation::date("warranty_before", d)));
+    let warranty_before = q
+        .warranty_before
+        .as_deref()
+        .and_then(|d| errs.take(validation::date("warranty_before", d)));
     errs.finish()?;
     let sort = Sort::parse(q.sort.as_deref())?;
     let f = AssetFilter {
@@ -83,17 +101,25 @@ pub async fn list(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: we
         warranty_before,
         q: q.q,
     };
-    Ok(HttpResponse::Ok().json(service::list(&state, &who, f, sort, q.limit, q.cursor.as_deref()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::list(&state, &who, f, sort, q.limit, q.cursor.as_deref()).await?))
 }
 
 /// Creates an asset; the tag is generated when omitted.
 #[utoipa::path(operation_id = "create_asset", post, path = "/api/v1/assets", tag = "assets", request_body = CreateAsset,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses((status = 201, description = "Created", body = AssetView), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
-pub async fn create(state: web::Data<AppState>, who: Authorized<AssetsWrite>, body: web::Json<CreateAsset>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsWrite>,
+    body: web::Json<CreateAsset>,
+) -> ApiResult<HttpResponse> {
     let a = service::create(&state, &who, body.into_inner()).await?;
     Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/assets/{}", a.id)))
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/assets/{}", a.id),
+        ))
         .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", a.version)))
         .json(a))
 }
@@ -107,7 +133,11 @@ pub struct LookupQuery {
 /// Finds an asset by exact tag or serial number (e.g. from a scanned label).
 #[utoipa::path(get, path = "/api/v1/assets/lookup", tag = "assets", params(LookupQuery),
     responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
-pub async fn lookup(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: web::Query<LookupQuery>) -> ApiResult<HttpResponse> {
+pub async fn lookup(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsRead>,
+    q: web::Query<LookupQuery>,
+) -> ApiResult<HttpResponse> {
     let a = service::lookup(&state, &who, q.tag.as_deref(), q.serial.as_deref()).await?;
     Ok(with_etag(a.version, &a))
 }
@@ -115,7 +145,11 @@ pub async fn lookup(state: web::Data<AppState>, who: Authorized<AssetsRead>, q: 
 /// One asset.
 #[utoipa::path(operation_id = "get_asset", get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = Uuid, Path)),
     responses((status = 200, description = "OK", body = AssetView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, who: Authorized<AssetsRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsRead>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let a = service::get(&state, &who, id.into_inner()).await?;
     Ok(with_etag(a.version, &a))
 }
@@ -132,7 +166,14 @@ pub async fn update(
     id: web::Path<Uuid>,
     body: web::Json<UpdateAsset>,
 ) -> ApiResult<HttpResponse> {
-    let a = service::update(&state, &who, id.into_inner(), if_match_version(&req)?, body.into_inner()).await?;
+    let a = service::update(
+        &state,
+        &who,
+        id.into_inner(),
+        if_match_version(&req)?,
+        body.into_inner(),
+    )
+    .await?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -140,7 +181,12 @@ pub async fn update(
 #[utoipa::path(operation_id = "delete_asset", delete, path = "/api/v1/assets/{id}", tag = "assets",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses((status = 204, description = "No content"), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem)), security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, who: Authorized<AssetsWrite>, req: HttpRequest, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsWrite>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     service::delete(&state, &who, id.into_inner(), if_match_version(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -157,7 +203,14 @@ pub async fn checkout(
     id: web::Path<Uuid>,
     body: web::Json<CheckoutRequest>,
 ) -> ApiResult<HttpResponse> {
-    let a = service::checkout(&state, &who, id.into_inner(), if_match_version(&req)?, body.into_inner()).await?;
+    let a = service::checkout(
+        &state,
+        &who,
+        id.into_inner(),
+        if_match_version(&req)?,
+        body.into_inner(),
+    )
+    .await?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -193,19 +246,31 @@ pub async fn history(
     id: web::Path<Uuid>,
     q: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::history(&state, &who, id.into_inner(), q.limit, q.cursor.as_deref()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::history(&state, &who, id.into_inner(), q.limit, q.cursor.as_deref()).await?))
 }
 
 /// Asset categories.
 #[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, description = "OK", body = Page<CategoryView>)), security(("bearer" = [])))]
-pub async fn list_categories(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(Page { data: service::list_categories(&state.db, &who).await?, next_cursor: None }))
+pub async fn list_categories(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsRead>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page {
+        data: service::list_categories(&state.db, &who).await?,
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/categories", tag = "catalog", request_body = CategoryInput,
     responses((status = 201, description = "Created", body = CategoryView), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
-pub async fn create_category(state: web::Data<AppState>, who: Authorized<CatalogWrite>, body: web::Json<CategoryInput>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::create_category(&state, &who, body.into_inner()).await?))
+pub async fn create_category(
+    state: web::Data<AppState>,
+    who: Authorized<CatalogWrite>,
+    body: web::Json<CategoryInput>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .json(service::create_category(&state, &who, body.into_inner()).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/categories/{id}", tag = "catalog", request_body = CategoryInput, params(("id" = Uuid, Path)),
@@ -216,26 +281,39 @@ pub async fn update_category(
     id: web::Path<Uuid>,
     body: web::Json<CategoryInput>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::update_category(&state, &who, id.into_inner(), body.into_inner()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::update_category(&state, &who, id.into_inner(), body.into_inner()).await?))
 }
 
 /// Asset models (manufacturer + model name).
 #[utoipa::path(get, path = "/api/v1/models", tag = "catalog", responses((status = 200, description = "OK", body = Page<ModelView>)), security(("bearer" = [])))]
-pub async fn list_models(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(Page { data: service::list_models(&state.db, &who).await?, next_cursor: None }))
+pub async fn list_models(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsRead>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page {
+        data: service::list_models(&state.db, &who).await?,
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/models", tag = "catalog", request_body = ModelInput,
     responses((status = 201, description = "Created", body = ModelView), (status = 409, description = "Conflict (duplicate or stale version)", body = Problem), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)), security(("bearer" = [])))]
-pub async fn create_model(state: web::Data<AppState>, who: Authorized<CatalogWrite>, body: web::Json<ModelInput>) -> ApiResult<HttpResponse> {
+pub async fn create_model(
+    state: web::Data<AppState>,
+    who: Authorized<CatalogWrite>,
+    body: web::Json<ModelInput>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::create_model(&state, &who, body.into_inner()).await?))
 }
-
 
 /// The dashboard's numbers: assets by status and category, assigned versus in stock, and
 /// warranties ending within 30 and 90 days, over the assets the caller may see.
 #[utoipa::path(operation_id = "get_dashboard", get, path = "/api/v1/dashboard", tag = "dashboard",
     responses((status = 200, description = "OK", body = DashboardView), (status = 401, description = "Not authenticated", body = Problem)), security(("bearer" = [])))]
-pub async fn dashboard(state: web::Data<AppState>, who: Authorized<AssetsRead>) -> ApiResult<HttpResponse> {
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsRead>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::dashboard(&state, &who).await?))
 }

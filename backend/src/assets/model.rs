@@ -125,10 +125,21 @@ impl TryFrom<&str> for AssetTag {
             return Err(FieldError::new("tag", "required", "must not be empty"));
         }
         if t.len() > 64 {
-            return Err(FieldError::new("tag", "too_long", "must be at most 64 characters"));
+            return Err(FieldError::new(
+                "tag",
+                "too_long",
+                "must be at most 64 characters",
+            ));
         }
-        if !t.chars().all(|c| c.is_ascii_alphanumeric() || "-_./#".contains(c)) {
-            return Err(FieldError::new("tag", "invalid_format", "may contain letters, digits and - _ . / #"));
+        if !t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./#".contains(c))
+        {
+            return Err(FieldError::new(
+                "tag",
+                "invalid_format",
+                "may contain letters, digits and - _ . / #",
+            ));
         }
         Ok(Self(t.to_owned()))
     }
@@ -155,8 +166,8 @@ pub struct MoneyView {
 /// Minor-unit digits of an ISO 4217 currency (2 unless listed).
 pub fn currency_exponent(code: &str) -> u32 {
     match code {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
-        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
         "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
         _ => 2,
     }
@@ -167,30 +178,55 @@ impl TryFrom<&MoneyView> for Money {
     fn try_from(v: &MoneyView) -> Result<Self, FieldError> {
         let currency = v.currency.trim().to_uppercase();
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(FieldError::new("cost.currency", "invalid_format", "must be an ISO 4217 code like USD"));
+            return Err(FieldError::new(
+                "cost.currency",
+                "invalid_format",
+                "must be an ISO 4217 code like USD",
+            ));
         }
         let exp = currency_exponent(&currency);
-        let bad = || FieldError::new("cost.amount", "invalid_format", "must be a decimal string like \"1299.00\"");
+        let bad = || {
+            FieldError::new(
+                "cost.amount",
+                "invalid_format",
+                "must be a decimal string like \"1299.00\"",
+            )
+        };
         let s = v.amount.trim();
         let (neg, s) = match s.strip_prefix('-') {
             Some(r) => (true, r),
             None => (false, s),
         };
         if neg {
-            return Err(FieldError::new("cost.amount", "negative", "must not be negative"));
+            return Err(FieldError::new(
+                "cost.amount",
+                "negative",
+                "must not be negative",
+            ));
         }
         let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-        if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        if int.is_empty()
+            || !int.chars().all(|c| c.is_ascii_digit())
+            || !frac.chars().all(|c| c.is_ascii_digit())
+        {
             return Err(bad());
         }
         if frac.len() as u32 > exp {
-            return Err(FieldError::new("cost.amount", "too_precise", format!("{currency} has {exp} decimal places")));
+            return Err(FieldError::new(
+                "cost.amount",
+                "too_precise",
+                format!("{currency} has {exp} decimal places"),
+            ));
         }
         let mut minor: i64 = int.parse().map_err(|_| bad())?;
         for _ in 0..exp {
             minor = minor.checked_mul(10).ok_or_else(bad)?;
         }
-        let mut f: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        let mut f: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad())?
+        };
         for _ in frac.len() as u32..exp {
             f *= 10;
         }
@@ -206,9 +242,17 @@ impl Money {
         let amount = if exp == 0 {
             self.minor.to_string()
         } else {
-            format!("{}.{:0width$}", self.minor / div, self.minor % div, width = exp as usize)
+            format!(
+                "{}.{:0width$}",
+                self.minor / div,
+                self.minor % div,
+                width = exp as usize
+            )
         };
-        MoneyView { amount, currency: self.currency.clone() }
+        MoneyView {
+            amount,
+            currency: self.currency.clone(),
+        }
     }
 }
 
@@ -431,24 +475,54 @@ mod tests {
     use super::*;
 
     fn money(amount: &str, currency: &str) -> Result<Money, FieldError> {
-        Money::try_from(&MoneyView { amount: amount.into(), currency: currency.into() })
+        Money::try_from(&MoneyView {
+            amount: amount.into(),
+            currency: currency.into(),
+        })
     }
 
     #[test]
     fn money_parses_to_minor_units_and_back() {
-        assert_eq!(money("1299.00", "USD").ok(), Some(Money { minor: 129900, currency: "USD".into() }));
-        assert_eq!(money("1299.5", "usd").map(|m| m.view().amount).ok(), Some("1299.50".into()));
-        assert_eq!(money("1299", "JPY").map(|m| m.view().amount).ok(), Some("1299".into()));
+        assert_eq!(
+            money("1299.00", "USD").ok(),
+            Some(Money {
+                minor: 129900,
+                currency: "USD".into()
+            })
+        );
+        assert_eq!(
+            money("1299.5", "usd").map(|m| m.view().amount).ok(),
+            Some("1299.50".into())
+        );
+        assert_eq!(
+            money("1299", "JPY").map(|m| m.view().amount).ok(),
+            Some("1299".into())
+        );
         assert_eq!(money("1.234", "KWD").map(|m| m.minor).ok(), Some(1234));
-        assert_eq!(money("0.05", "EUR").map(|m| m.view().amount).ok(), Some("0.05".into()));
+        assert_eq!(
+            money("0.05", "EUR").map(|m| m.view().amount).ok(),
+            Some("0.05".into())
+        );
     }
 
     #[test]
     fn bad_money_names_the_field() {
-        assert_eq!(money("12.345", "USD").err().map(|e| e.code), Some("too_precise".into()));
-        assert_eq!(money("abc", "USD").err().map(|e| e.field), Some("cost.amount".into()));
-        assert_eq!(money("-1", "USD").err().map(|e| e.code), Some("negative".into()));
-        assert_eq!(money("1", "US").err().map(|e| e.field), Some("cost.currency".into()));
+        assert_eq!(
+            money("12.345", "USD").err().map(|e| e.code),
+            Some("too_precise".into())
+        );
+        assert_eq!(
+            money("abc", "USD").err().map(|e| e.field),
+            Some("cost.amount".into())
+        );
+        assert_eq!(
+            money("-1", "USD").err().map(|e| e.code),
+            Some("negative".into())
+        );
+        assert_eq!(
+            money("1", "US").err().map(|e| e.field),
+            Some("cost.currency".into())
+        );
         assert!(money("99999999999999999999", "USD").is_err());
     }
 
@@ -457,7 +531,10 @@ mod tests {
         use AssetStatus::*;
         assert!(InStock.can_become(InRepair));
         assert!(!InStock.can_become(Assigned), "assigned only via check-out");
-        assert!(!Assigned.can_become(InStock), "leaving assigned only via check-in");
+        assert!(
+            !Assigned.can_become(InStock),
+            "leaving assigned only via check-in"
+        );
         assert!(!Disposed.can_become(InStock), "disposed is final");
         assert!(!Retired.can_become(Lost));
         assert!(Retired.can_become(Disposed));
@@ -466,7 +543,10 @@ mod tests {
     #[test]
     fn checkin_condition_decides_the_next_status() {
         assert_eq!(Condition::Good.status_after_checkin(), AssetStatus::InStock);
-        assert_eq!(Condition::NeedsRepair.status_after_checkin(), AssetStatus::InRepair);
+        assert_eq!(
+            Condition::NeedsRepair.status_after_checkin(),
+            AssetStatus::InRepair
+        );
     }
 
     #[test]

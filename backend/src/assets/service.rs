@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition as Cond, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition as Cond, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -87,11 +87,20 @@ impl Sort {
             SortField::UpdatedAt => "updated_at",
             SortField::WarrantyEnd => "warranty_end",
         };
-        if self.desc { format!("-{n}") } else { n.to_owned() }
+        if self.desc {
+            format!("-{n}")
+        } else {
+            n.to_owned()
+        }
     }
 }
 
-fn search_text(tag: &str, name: &str, serial: Option<&str>, model: Option<&asset_model::Model>) -> String {
+fn search_text(
+    tag: &str,
+    name: &str,
+    serial: Option<&str>,
+    model: Option<&asset_model::Model>,
+) -> String {
     let mut s = format!("{tag} {name}");
     if let Some(x) = serial {
         s.push(' ');
@@ -120,17 +129,32 @@ fn snapshot(a: &asset::Model) -> Value {
 
 fn cost_of(a: &asset::Model) -> Option<Money> {
     match (a.cost_minor, &a.cost_currency) {
-        (Some(minor), Some(c)) => Some(Money { minor, currency: c.clone() }),
+        (Some(minor), Some(c)) => Some(Money {
+            minor,
+            currency: c.clone(),
+        }),
         _ => None,
     }
 }
 
 /// Renders rows as API views, loading their references in one query per kind.
-pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<asset::Model>) -> ApiResult<Vec<AssetView>> {
+pub async fn views<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    rows: Vec<asset::Model>,
+) -> ApiResult<Vec<AssetView>> {
     use category::Column as Cat;
     use employee::Column as Emp;
     use location::Column as Loc;
-    let cats = db::tenant_rows_by_ids::<category::Entity, _>(conn, Cat::TenantId, Cat::Id, tenant_id, rows.iter().filter_map(|a| a.category_id), |m| m.id).await?;
+    let cats = db::tenant_rows_by_ids::<category::Entity, _>(
+        conn,
+        Cat::TenantId,
+        Cat::Id,
+        tenant_id,
+        rows.iter().filter_map(|a| a.category_id),
+        |m| m.id,
+    )
+    .await?;
     let models = db::tenant_rows_by_ids::<asset_model::Entity, _>(
         conn,
         asset_model::Column::TenantId,
@@ -140,10 +164,24 @@ pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<asse
         |m| m.id,
     )
     .await?;
-    let locs = db::tenant_rows_by_ids::<location::Entity, _>(conn, Loc::TenantId, Loc::Id, tenant_id, rows.iter().filter_map(|a| a.location_id), |m| m.id).await?;
-    let emps =
-        db::tenant_rows_by_ids::<employee::Entity, _>(conn, Emp::TenantId, Emp::Id, tenant_id, rows.iter().filter_map(|a| a.assigned_employee_id), |m| m.id)
-            .await?;
+    let locs = db::tenant_rows_by_ids::<location::Entity, _>(
+        conn,
+        Loc::TenantId,
+        Loc::Id,
+        tenant_id,
+        rows.iter().filter_map(|a| a.location_id),
+        |m| m.id,
+    )
+    .await?;
+    let emps = db::tenant_rows_by_ids::<employee::Entity, _>(
+        conn,
+        Emp::TenantId,
+        Emp::Id,
+        tenant_id,
+        rows.iter().filter_map(|a| a.assigned_employee_id),
+        |m| m.id,
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|a| {
@@ -154,14 +192,34 @@ pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<asse
                 name: a.name.clone(),
                 serial_number: a.serial_number.clone(),
                 status: AssetStatus::parse(&a.status).unwrap_or(AssetStatus::InStock),
-                category: a.category_id.and_then(|id| cats.get(&id)).map(|c| NamedRef { id: c.id, name: c.name.clone() }),
-                model: model.map(|m| ModelRef { id: m.id, name: m.name.clone(), manufacturer: m.manufacturer.clone() }),
+                category: a
+                    .category_id
+                    .and_then(|id| cats.get(&id))
+                    .map(|c| NamedRef {
+                        id: c.id,
+                        name: c.name.clone(),
+                    }),
+                model: model.map(|m| ModelRef {
+                    id: m.id,
+                    name: m.name.clone(),
+                    manufacturer: m.manufacturer.clone(),
+                }),
                 manufacturer: model.map(|m| m.manufacturer.clone()),
-                location: a.location_id.and_then(|id| locs.get(&id)).map(|l| NamedRef { id: l.id, name: l.name.clone() }),
+                location: a
+                    .location_id
+                    .and_then(|id| locs.get(&id))
+                    .map(|l| NamedRef {
+                        id: l.id,
+                        name: l.name.clone(),
+                    }),
                 assigned_to: a
                     .assigned_employee_id
                     .and_then(|id| emps.get(&id))
-                    .map(|e| HolderRef { id: e.id, name: e.name.clone(), email: e.email.clone() }),
+                    .map(|e| HolderRef {
+                        id: e.id,
+                        name: e.name.clone(),
+                        email: e.email.clone(),
+                    }),
                 assigned_at: a.assigned_at,
                 due_at: a.due_at,
                 purchase_date: a.purchase_date,
@@ -181,11 +239,18 @@ pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<asse
 
 async fn view<C: ConnectionTrait>(conn: &C, a: asset::Model) -> ApiResult<AssetView> {
     let tenant_id = a.tenant_id;
-    views(conn, tenant_id, vec![a]).await?.pop().ok_or_else(|| ApiError::internal("asset view missing"))
+    views(conn, tenant_id, vec![a])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("asset view missing"))
 }
 
 /// Ids of the employee records a member holds assets as (matched by email).
-async fn member_employee_ids<C: ConnectionTrait>(conn: &C, who: &Principal, email: &str) -> ApiResult<Vec<Uuid>> {
+async fn member_employee_ids<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    email: &str,
+) -> ApiResult<Vec<Uuid>> {
     Ok(employee::Entity::find()
         .select_only()
         .column(employee::Column::Id)
@@ -198,16 +263,26 @@ async fn member_employee_ids<C: ConnectionTrait>(conn: &C, who: &Principal, emai
 }
 
 fn live(who: &Principal) -> Select<asset::Entity> {
-    asset::Entity::find().filter(asset::Column::TenantId.eq(who.tenant_id)).filter(asset::Column::DeletedAt.is_null())
+    asset::Entity::find()
+        .filter(asset::Column::TenantId.eq(who.tenant_id))
+        .filter(asset::Column::DeletedAt.is_null())
 }
 
 /// One live asset of the caller's tenant that the caller may see; 404 otherwise.
 async fn find<C: ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> ApiResult<asset::Model> {
-    let a = live(who).filter(asset::Column::Id.eq(id)).one(conn).await?.ok_or_else(|| ApiError::not_found("asset"))?;
+    let a = live(who)
+        .filter(asset::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("asset"))?;
     visible(conn, who, a).await
 }
 
-async fn visible<C: ConnectionTrait>(conn: &C, who: &Principal, a: asset::Model) -> ApiResult<asset::Model> {
+async fn visible<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    a: asset::Model,
+) -> ApiResult<asset::Model> {
     if let Some(email) = who.holds_only() {
         let mine = member_employee_ids(conn, who, email).await?;
         if !a.assigned_employee_id.is_some_and(|e| mine.contains(&e)) {
@@ -221,7 +296,10 @@ fn check_version(expected: Option<i32>, a: &asset::Model) -> ApiResult<()> {
     match expected {
         Some(v) if v != a.version => Err(ApiError::new(
             Code::VersionConflict,
-            format!("the asset is at version {}, not {v}; reload and try again", a.version),
+            format!(
+                "the asset is at version {}, not {v}; reload and try again",
+                a.version
+            ),
         )),
         _ => Ok(()),
     }
@@ -236,24 +314,42 @@ async fn check_refs<C: ConnectionTrait>(
     location_id: Option<Uuid>,
 ) -> ApiResult<Option<asset_model::Model>> {
     if let Some(id) = category_id
-        && category::Entity::find_by_id(id).filter(category::Column::TenantId.eq(tenant_id)).one(conn).await?.is_none() {
-            errs.add("category_id", "not_found", "no such category");
-        }
+        && category::Entity::find_by_id(id)
+            .filter(category::Column::TenantId.eq(tenant_id))
+            .one(conn)
+            .await?
+            .is_none()
+    {
+        errs.add("category_id", "not_found", "no such category");
+    }
     let mut model = None;
     if let Some(id) = model_id {
-        model = asset_model::Entity::find_by_id(id).filter(asset_model::Column::TenantId.eq(tenant_id)).one(conn).await?;
+        model = asset_model::Entity::find_by_id(id)
+            .filter(asset_model::Column::TenantId.eq(tenant_id))
+            .one(conn)
+            .await?;
         if model.is_none() {
             errs.add("model_id", "not_found", "no such model");
         }
     }
     if let Some(id) = location_id
-        && location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(tenant_id)).one(conn).await?.is_none() {
-            errs.add("location_id", "not_found", "no such location");
-        }
+        && location::Entity::find_by_id(id)
+            .filter(location::Column::TenantId.eq(tenant_id))
+            .one(conn)
+            .await?
+            .is_none()
+    {
+        errs.add("location_id", "not_found", "no such location");
+    }
     Ok(model)
 }
 
-async fn tag_taken<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, tag: &str, except: Option<Uuid>) -> ApiResult<bool> {
+async fn tag_taken<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    tag: &str,
+    except: Option<Uuid>,
+) -> ApiResult<bool> {
     let mut q = asset::Entity::find()
         .filter(asset::Column::TenantId.eq(tenant_id))
         .filter(asset::Column::Tag.eq(tag))
@@ -265,7 +361,10 @@ async fn tag_taken<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, tag: &str, exc
 }
 
 async fn generate_tag<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> ApiResult<String> {
-    let t = tenant::Entity::find_by_id(tenant_id).one(conn).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let t = tenant::Entity::find_by_id(tenant_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
     let prefix = crate::accounts::service::asset_tag_prefix(&t);
     loop {
         let n = db::next_sequence(conn, tenant_id, "asset_tag").await?;
@@ -286,13 +385,18 @@ fn duplicate_tag(tag: &str) -> ApiError {
 }
 
 fn date_field(errs: &mut Errors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    v.filter(|s| !s.trim().is_empty()).and_then(|s| errs.take(v::date(field, s)))
+    v.filter(|s| !s.trim().is_empty())
+        .and_then(|s| errs.take(v::date(field, s)))
 }
 
 fn custom_fields(errs: &mut Errors, v: Option<Value>) -> Value {
     match v {
         None | Some(Value::Null) => json!({}),
-        Some(Value::Object(m)) if serde_json::to_string(&m).map(|s| s.len()).unwrap_or(0) <= 16 * 1024 => Value::Object(m),
+        Some(Value::Object(m))
+            if serde_json::to_string(&m).map(|s| s.len()).unwrap_or(0) <= 16 * 1024 =>
+        {
+            Value::Object(m)
+        }
         Some(Value::Object(_)) => {
             errs.add("custom_fields", "too_large", "must be at most 16 KiB");
             json!({})
@@ -313,8 +417,21 @@ async fn record<C: ConnectionTrait>(
     before: Option<&asset::Model>,
     after: &asset::Model,
 ) -> ApiResult<AssetView> {
-    let changes = diff(&before.map(snapshot).unwrap_or(Value::Null), &snapshot(after));
-    audit::record(txn, who, Entry { action, entity_type: "asset", entity_id: Some(after.id), changes }).await?;
+    let changes = diff(
+        &before.map(snapshot).unwrap_or(Value::Null),
+        &snapshot(after),
+    );
+    audit::record(
+        txn,
+        who,
+        Entry {
+            action,
+            entity_type: "asset",
+            entity_id: Some(after.id),
+            changes,
+        },
+    )
+    .await?;
     let view = view(txn, after.clone()).await?;
     events::enqueue(txn, who.tenant_id, TOPIC, event, json!({ "asset": view })).await?;
     Ok(view)
@@ -324,28 +441,65 @@ async fn record<C: ConnectionTrait>(
 pub async fn create(state: &AppState, who: &Principal, req: CreateAsset) -> ApiResult<AssetView> {
     who.require(Action::AssetsWrite)?;
     let mut errs = Errors::default();
-    let tag = req.tag.as_deref().filter(|t| !t.trim().is_empty()).and_then(|t| errs.take(AssetTag::try_from(t)));
+    let tag = req
+        .tag
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|t| errs.take(AssetTag::try_from(t)));
     let name = errs.take(v::required_text("name", &req.name, 200));
-    let serial = errs.take(v::optional_text("serial_number", req.serial_number.as_deref(), 128)).flatten();
+    let serial = errs
+        .take(v::optional_text(
+            "serial_number",
+            req.serial_number.as_deref(),
+            128,
+        ))
+        .flatten();
     let status = match req.status.as_deref() {
         None => Some(AssetStatus::InStock),
         Some(s) => errs.take(AssetStatus::from_field("status", s)),
     };
     if status == Some(AssetStatus::Assigned) {
-        errs.add("status", "invalid_transition", "assets become assigned only by check-out");
+        errs.add(
+            "status",
+            "invalid_transition",
+            "assets become assigned only by check-out",
+        );
     }
     let purchase_date = date_field(&mut errs, "purchase_date", req.purchase_date.as_deref());
     let warranty_end = date_field(&mut errs, "warranty_end", req.warranty_end.as_deref());
-    let cost = req.cost.as_ref().and_then(|c| errs.take(Money::try_from(c)));
-    let supplier = errs.take(v::optional_text("supplier", req.supplier.as_deref(), 200)).flatten();
-    let order_number = errs.take(v::optional_text("order_number", req.order_number.as_deref(), 100)).flatten();
-    let notes = errs.take(v::optional_text("notes", req.notes.as_deref(), 10_000)).flatten();
+    let cost = req
+        .cost
+        .as_ref()
+        .and_then(|c| errs.take(Money::try_from(c)));
+    let supplier = errs
+        .take(v::optional_text("supplier", req.supplier.as_deref(), 200))
+        .flatten();
+    let order_number = errs
+        .take(v::optional_text(
+            "order_number",
+            req.order_number.as_deref(),
+            100,
+        ))
+        .flatten();
+    let notes = errs
+        .take(v::optional_text("notes", req.notes.as_deref(), 10_000))
+        .flatten();
     let custom = custom_fields(&mut errs, req.custom_fields);
 
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let model = check_refs(&txn, who.tenant_id, &mut errs, req.category_id, req.model_id, req.location_id).await?;
+    let model = check_refs(
+        &txn,
+        who.tenant_id,
+        &mut errs,
+        req.category_id,
+        req.model_id,
+        req.location_id,
+    )
+    .await?;
     errs.finish()?;
-    let (Some(name), Some(status)) = (name, status) else { return Err(ApiError::internal("validated fields missing")) };
+    let (Some(name), Some(status)) = (name, status) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
     let tag = match tag {
         Some(t) => {
             if tag_taken(&txn, who.tenant_id, t.as_str(), None).await? {
@@ -364,7 +518,9 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateAsset) -> ApiR
         name: Set(name),
         serial_number: Set(serial),
         status: Set(status.as_str().into()),
-        category_id: Set(req.category_id.or(model.as_ref().and_then(|m| m.category_id))),
+        category_id: Set(req
+            .category_id
+            .or(model.as_ref().and_then(|m| m.category_id))),
         model_id: Set(req.model_id),
         location_id: Set(req.location_id),
         assigned_employee_id: Set(None),
@@ -385,7 +541,13 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateAsset) -> ApiR
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { duplicate_tag(&tag) } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_tag(&tag)
+        } else {
+            e.into()
+        }
+    })?;
     let view = record(&txn, who, "asset.created", "asset_created", None, &row).await?;
     txn.commit().await?;
     state.events.kick();
@@ -401,32 +563,77 @@ pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<Asset
 
 /// Finds an asset by exact tag or serial number.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn lookup(state: &AppState, who: &Principal, tag: Option<&str>, serial: Option<&str>) -> ApiResult<AssetView> {
+pub async fn lookup(
+    state: &AppState,
+    who: &Principal,
+    tag: Option<&str>,
+    serial: Option<&str>,
+) -> ApiResult<AssetView> {
     who.require(Action::AssetsRead)?;
-    let q = match (tag.map(str::trim).filter(|s| !s.is_empty()), serial.map(str::trim).filter(|s| !s.is_empty())) {
+    let q = match (
+        tag.map(str::trim).filter(|s| !s.is_empty()),
+        serial.map(str::trim).filter(|s| !s.is_empty()),
+    ) {
         (Some(t), _) => live(who).filter(asset::Column::Tag.eq(t)),
         (None, Some(s)) => live(who).filter(asset::Column::SerialNumber.eq(s)),
         (None, None) => return Err(ApiError::field("tag", "required", "give `tag` or `serial`")),
     };
-    let a = q.order_by_asc(asset::Column::Id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("asset"))?;
+    let a = q
+        .order_by_asc(asset::Column::Id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("asset"))?;
     let a = visible(&state.db, who, a).await?;
     view(&state.db, a).await
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>, req: UpdateAsset) -> ApiResult<AssetView> {
+pub async fn update(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    if_match: Option<i32>,
+    req: UpdateAsset,
+) -> ApiResult<AssetView> {
     who.require(Action::AssetsWrite)?;
     let mut errs = Errors::default();
-    let tag = req.tag.as_deref().and_then(|t| errs.take(AssetTag::try_from(t)));
-    let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 200)));
-    let serial = req.serial_number.map(|s| errs.take(v::optional_text("serial_number", s.as_deref(), 128)).flatten());
-    let status = req.status.as_deref().and_then(|s| errs.take(AssetStatus::from_field("status", s)));
-    let purchase_date = req.purchase_date.map(|d| date_field(&mut errs, "purchase_date", d.as_deref()));
-    let warranty_end = req.warranty_end.map(|d| date_field(&mut errs, "warranty_end", d.as_deref()));
-    let cost = req.cost.map(|c| c.as_ref().and_then(|c| errs.take(Money::try_from(c))));
-    let supplier = req.supplier.map(|s| errs.take(v::optional_text("supplier", s.as_deref(), 200)).flatten());
-    let order_number = req.order_number.map(|s| errs.take(v::optional_text("order_number", s.as_deref(), 100)).flatten());
-    let notes = req.notes.map(|s| errs.take(v::optional_text("notes", s.as_deref(), 10_000)).flatten());
+    let tag = req
+        .tag
+        .as_deref()
+        .and_then(|t| errs.take(AssetTag::try_from(t)));
+    let name = req
+        .name
+        .as_deref()
+        .and_then(|n| errs.take(v::required_text("name", n, 200)));
+    let serial = req.serial_number.map(|s| {
+        errs.take(v::optional_text("serial_number", s.as_deref(), 128))
+            .flatten()
+    });
+    let status = req
+        .status
+        .as_deref()
+        .and_then(|s| errs.take(AssetStatus::from_field("status", s)));
+    let purchase_date = req
+        .purchase_date
+        .map(|d| date_field(&mut errs, "purchase_date", d.as_deref()));
+    let warranty_end = req
+        .warranty_end
+        .map(|d| date_field(&mut errs, "warranty_end", d.as_deref()));
+    let cost = req
+        .cost
+        .map(|c| c.as_ref().and_then(|c| errs.take(Money::try_from(c))));
+    let supplier = req.supplier.map(|s| {
+        errs.take(v::optional_text("supplier", s.as_deref(), 200))
+            .flatten()
+    });
+    let order_number = req.order_number.map(|s| {
+        errs.take(v::optional_text("order_number", s.as_deref(), 100))
+            .flatten()
+    });
+    let notes = req.notes.map(|s| {
+        errs.take(v::optional_text("notes", s.as_deref(), 10_000))
+            .flatten()
+    });
     let custom = req.custom_fields.map(|c| custom_fields(&mut errs, Some(c)));
 
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
@@ -437,23 +644,34 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
         who.tenant_id,
         &mut errs,
         req.category_id.flatten(),
-        req.model_id.flatten().or(if req.model_id.is_none() { before.model_id } else { None }),
+        req.model_id.flatten().or(if req.model_id.is_none() {
+            before.model_id
+        } else {
+            None
+        }),
         req.location_id.flatten(),
     )
     .await?;
     let current = AssetStatus::parse(&before.status).unwrap_or(AssetStatus::InStock);
     if let Some(to) = status
-        && !current.can_become(to) {
-            return Err(ApiError::new(
-                Code::InvalidTransition,
-                format!("an asset cannot go from {} to {}{}", current.as_str(), to.as_str(), transition_hint(current, to)),
-            ));
-        }
+        && !current.can_become(to)
+    {
+        return Err(ApiError::new(
+            Code::InvalidTransition,
+            format!(
+                "an asset cannot go from {} to {}{}",
+                current.as_str(),
+                to.as_str(),
+                transition_hint(current, to)
+            ),
+        ));
+    }
     errs.finish()?;
     if let Some(t) = &tag
-        && tag_taken(&txn, who.tenant_id, t.as_str(), Some(id)).await? {
-            return Err(duplicate_tag(t.as_str()));
-        }
+        && tag_taken(&txn, who.tenant_id, t.as_str(), Some(id)).await?
+    {
+        return Err(duplicate_tag(t.as_str()));
+    }
     let mut am = before.clone().into_active_model();
     if let Some(t) = &tag {
         am.tag = Set(t.as_str().to_owned());
@@ -506,10 +724,18 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
     if let Some(c) = custom {
         am.custom_fields = Set(c);
     }
-    let tag_now = tag.as_ref().map(|t| t.as_str().to_owned()).unwrap_or_else(|| before.tag.clone());
+    let tag_now = tag
+        .as_ref()
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_else(|| before.tag.clone());
     let name_now = name_after.unwrap_or_else(|| before.name.clone());
     let serial_now = serial_after.unwrap_or_else(|| before.serial_number.clone());
-    am.search_text = Set(search_text(&tag_now, &name_now, serial_now.as_deref(), model.as_ref()));
+    am.search_text = Set(search_text(
+        &tag_now,
+        &name_now,
+        serial_now.as_deref(),
+        model.as_ref(),
+    ));
     // Nothing really changed: answer with the asset as it is, and write nothing.
     let candidate = am.clone();
     if !candidate.is_changed() || snapshot_of_active(&candidate) == snapshot(&before) {
@@ -518,8 +744,22 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
     }
     am.version = Set(before.version + 1);
     am.updated_at = Set(crate::platform::clock::now());
-    let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_tag(&tag_now) } else { e.into() })?;
-    let view = record(&txn, who, "asset.updated", "asset_updated", Some(&before), &after).await?;
+    let after = am.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_tag(&tag_now)
+        } else {
+            e.into()
+        }
+    })?;
+    let view = record(
+        &txn,
+        who,
+        "asset.updated",
+        "asset_updated",
+        Some(&before),
+        &after,
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(view)
@@ -541,13 +781,21 @@ fn transition_hint(from: AssetStatus, to: AssetStatus) -> &'static str {
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn delete(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>) -> ApiResult<()> {
+pub async fn delete(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    if_match: Option<i32>,
+) -> ApiResult<()> {
     who.require(Action::AssetsWrite)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find(&txn, who, id).await?;
     check_version(if_match, &before)?;
     if before.assigned_employee_id.is_some() {
-        return Err(ApiError::new(Code::Conflict, "the asset is checked out; check it in before deleting it"));
+        return Err(ApiError::new(
+            Code::Conflict,
+            "the asset is checked out; check it in before deleting it",
+        ));
     }
     let mut am = before.clone().into_active_model();
     am.deleted_at = Set(Some(crate::platform::clock::now()));
@@ -557,22 +805,48 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
     audit::record(
         &txn,
         who,
-        Entry { action: "asset.deleted", entity_type: "asset", entity_id: Some(id), changes: json!({"deleted": {"from": false, "to": true}}) },
+        Entry {
+            action: "asset.deleted",
+            entity_type: "asset",
+            entity_id: Some(id),
+            changes: json!({"deleted": {"from": false, "to": true}}),
+        },
     )
     .await?;
     let view = view(&txn, after).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "asset_deleted", json!({ "asset": view })).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "asset_deleted",
+        json!({ "asset": view }),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn checkout(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>, req: CheckoutRequest) -> ApiResult<AssetView> {
+pub async fn checkout(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    if_match: Option<i32>,
+    req: CheckoutRequest,
+) -> ApiResult<AssetView> {
     who.require(Action::AssetsAssign)?;
-    let note = v::optional_text("note", req.note.as_deref(), 2000).map_err(|e| ApiError::validation(vec![e]))?;
-    if req.due_at.is_some_and(|d| d <= crate::platform::clock::now()) {
-        return Err(ApiError::field("due_at", "in_the_past", "must be in the future"));
+    let note = v::optional_text("note", req.note.as_deref(), 2000)
+        .map_err(|e| ApiError::validation(vec![e]))?;
+    if req
+        .due_at
+        .is_some_and(|d| d <= crate::platform::clock::now())
+    {
+        return Err(ApiError::field(
+            "due_at",
+            "in_the_past",
+            "must be in the future",
+        ));
     }
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find(&txn, who, id).await?;
@@ -581,7 +855,10 @@ pub async fn checkout(state: &AppState, who: &Principal, id: Uuid, if_match: Opt
     if status != AssetStatus::InStock {
         return Err(ApiError::new(
             Code::InvalidTransition,
-            format!("only in-stock assets can be checked out; this one is {}", status.as_str()),
+            format!(
+                "only in-stock assets can be checked out; this one is {}",
+                status.as_str()
+            ),
         ));
     }
     let emp = employee::Entity::find_by_id(req.employee_id)
@@ -591,7 +868,11 @@ pub async fn checkout(state: &AppState, who: &Principal, id: Uuid, if_match: Opt
         .await?
         .ok_or_else(|| ApiError::field("employee_id", "not_found", "no such employee"))?;
     if emp.status == "terminated" {
-        return Err(ApiError::field("employee_id", "terminated", "the employee has left; assets cannot be checked out to them"));
+        return Err(ApiError::field(
+            "employee_id",
+            "terminated",
+            "the employee has left; assets cannot be checked out to them",
+        ));
     }
     let now = crate::platform::clock::now();
     assignment::ActiveModel {
@@ -625,9 +906,26 @@ pub async fn checkout(state: &AppState, who: &Principal, id: Uuid, if_match: Opt
     if let Some(obj) = changes.as_object_mut() {
         obj.insert("employee".into(), json!({"id": emp.id, "name": emp.name}));
     }
-    audit::record(&txn, who, Entry { action: "asset.checked_out", entity_type: "asset", entity_id: Some(id), changes }).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "asset.checked_out",
+            entity_type: "asset",
+            entity_id: Some(id),
+            changes,
+        },
+    )
+    .await?;
     let view = view(&txn, after).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "asset_checked_out", json!({ "asset": view })).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "asset_checked_out",
+        json!({ "asset": view }),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(view)
@@ -641,9 +939,15 @@ async fn close_assignment<C: ConnectionTrait>(
     note: Option<String>,
 ) -> ApiResult<()> {
     assignment::Entity::update_many()
-        .col_expr(assignment::Column::CheckedInAt, Expr::value(crate::platform::clock::now()))
+        .col_expr(
+            assignment::Column::CheckedInAt,
+            Expr::value(crate::platform::clock::now()),
+        )
         .col_expr(assignment::Column::CheckedInBy, Expr::value(who.actor.id()))
-        .col_expr(assignment::Column::CheckinCondition, Expr::value(condition.map(str::to_owned)))
+        .col_expr(
+            assignment::Column::CheckinCondition,
+            Expr::value(condition.map(str::to_owned)),
+        )
         .col_expr(assignment::Column::CheckinNote, Expr::value(note))
         .filter(assignment::Column::TenantId.eq(who.tenant_id))
         .filter(assignment::Column::AssetId.eq(a.id))
@@ -654,7 +958,13 @@ async fn close_assignment<C: ConnectionTrait>(
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn checkin(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>, req: CheckinRequest) -> ApiResult<AssetView> {
+pub async fn checkin(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    if_match: Option<i32>,
+    req: CheckinRequest,
+) -> ApiResult<AssetView> {
     who.require(Action::AssetsAssign)?;
     let mut errs = Errors::default();
     let condition = match req.condition.as_deref() {
@@ -663,11 +973,17 @@ pub async fn checkin(state: &AppState, who: &Principal, id: Uuid, if_match: Opti
         Some("damaged") => Some(Condition::Damaged),
         Some("needs_repair") => Some(Condition::NeedsRepair),
         Some(_) => {
-            errs.add("condition", "invalid_choice", "must be one of good, damaged, needs_repair");
+            errs.add(
+                "condition",
+                "invalid_choice",
+                "must be one of good, damaged, needs_repair",
+            );
             None
         }
     };
-    let note = errs.take(v::optional_text("note", req.note.as_deref(), 2000)).flatten();
+    let note = errs
+        .take(v::optional_text("note", req.note.as_deref(), 2000))
+        .flatten();
     errs.finish()?;
     let condition = condition.unwrap_or(Condition::Good);
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
@@ -676,7 +992,10 @@ pub async fn checkin(state: &AppState, who: &Principal, id: Uuid, if_match: Opti
     if before.status != AssetStatus::Assigned.as_str() {
         return Err(ApiError::new(
             Code::InvalidTransition,
-            format!("only checked-out assets can be checked in; this one is {}", before.status),
+            format!(
+                "only checked-out assets can be checked in; this one is {}",
+                before.status
+            ),
         ));
     }
     close_assignment(&txn, who, &before, Some(condition.as_str()), note.clone()).await?;
@@ -696,9 +1015,26 @@ pub async fn checkin(state: &AppState, who: &Principal, id: Uuid, if_match: Opti
             obj.insert("note".into(), json!(n));
         }
     }
-    audit::record(&txn, who, Entry { action: "asset.checked_in", entity_type: "asset", entity_id: Some(id), changes }).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "asset.checked_in",
+            entity_type: "asset",
+            entity_id: Some(id),
+            changes,
+        },
+    )
+    .await?;
     let view = view(&txn, after).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "asset_checked_in", json!({ "asset": view })).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "asset_checked_in",
+        json!({ "asset": view }),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(view)
@@ -715,7 +1051,17 @@ pub async fn history(
 ) -> ApiResult<Page<crate::audit::model::AuditEventView>> {
     who.require(Action::AssetsRead)?;
     find(&state.db, who, id).await?;
-    audit::list_unchecked(&state.db, who.tenant_id, AuditFilter { entity_id: Some(id), ..Default::default() }, limit, cursor).await
+    audit::list_unchecked(
+        &state.db,
+        who.tenant_id,
+        AuditFilter {
+            entity_id: Some(id),
+            ..Default::default()
+        },
+        limit,
+        cursor,
+    )
+    .await
 }
 
 /// Lists assets with keyset pagination over the chosen sort.
@@ -754,8 +1100,17 @@ pub async fn list(
         q = q.filter(asset::Column::WarrantyEnd.lt(d));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        q = q.filter(Expr::col(asset::Column::SearchText).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q = q.filter(
+            Expr::col(asset::Column::SearchText)
+                .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+        );
     }
     let key = sort.key();
     let col = match sort.field {
@@ -768,24 +1123,44 @@ pub async fn list(
     if let Some(c) = cursor {
         let c = Cursor::decode(c, &key)?;
         q = match col {
-            None => q.filter(if sort.desc { asset::Column::Id.lt(c.id) } else { asset::Column::Id.gt(c.id) }),
+            None => q.filter(if sort.desc {
+                asset::Column::Id.lt(c.id)
+            } else {
+                asset::Column::Id.gt(c.id)
+            }),
             Some(col) => {
                 let value = cursor_value(sort.field, c.v.as_deref())?;
                 q.filter(keyset(col, value, c.id, sort.desc))
             }
         };
     }
-    let order = if sort.desc { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    let order = if sort.desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
     if let Some(col) = col {
         // NULLs first ascending and last descending, on both databases, as `keyset` assumes.
-        let nulls = if sort.desc { sea_orm::sea_query::NullOrdering::Last } else { sea_orm::sea_query::NullOrdering::First };
+        let nulls = if sort.desc {
+            sea_orm::sea_query::NullOrdering::Last
+        } else {
+            sea_orm::sea_query::NullOrdering::First
+        };
         q = q.order_by_with_nulls(col, order.clone(), nulls);
     }
-    let mut rows = q.order_by(asset::Column::Id, order).limit(limit + 1).all(&state.db).await?;
+    let mut rows = q
+        .order_by(asset::Column::Id, order)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let data = views(&state.db, who.tenant_id, rows).await?;
-    let next_cursor = if more { data.last().map(|a| cursor_for(sort, a)) } else { None };
+    let next_cursor = if more {
+        data.last().map(|a| cursor_for(sort, a))
+    } else {
+        None
+    };
     Ok(Page { data, next_cursor })
 }
 
@@ -799,18 +1174,34 @@ pub fn cursor_for(sort: Sort, a: &AssetView) -> String {
         SortField::UpdatedAt => Some(a.updated_at.to_rfc3339()),
         SortField::WarrantyEnd => a.warranty_end.map(|d| d.to_string()),
     };
-    Cursor { s: sort.key(), v, id: a.id }.encode()
+    Cursor {
+        s: sort.key(),
+        v,
+        id: a.id,
+    }
+    .encode()
 }
 
 fn cursor_value(field: SortField, raw: Option<&str>) -> ApiResult<sea_orm::Value> {
-    let bad = || ApiError::field("cursor", "invalid", "the cursor is not one this list returned");
+    let bad = || {
+        ApiError::field(
+            "cursor",
+            "invalid",
+            "the cursor is not one this list returned",
+        )
+    };
     Ok(match field {
         SortField::UpdatedAt => {
             let s = raw.ok_or_else(bad)?;
-            chrono::DateTime::parse_from_rfc3339(s).map_err(|_| bad())?.with_timezone(&Utc).into()
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| bad())?
+                .with_timezone(&Utc)
+                .into()
         }
         SortField::WarrantyEnd => match raw {
-            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?.into(),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| bad())?
+                .into(),
             None => sea_orm::Value::ChronoDate(None),
         },
         _ => raw.ok_or_else(bad)?.to_owned().into(),
@@ -820,16 +1211,28 @@ fn cursor_value(field: SortField, raw: Option<&str>) -> ApiResult<sea_orm::Value
 /// Rows strictly after `(value, id)` in the sort order. NULLs sort first ascending (SQLite and
 /// PostgreSQL disagree by default, so NULLs are handled explicitly).
 fn keyset(col: asset::Column, value: sea_orm::Value, id: Uuid, desc: bool) -> Cond {
-    let id_after = if desc { asset::Column::Id.lt(id) } else { asset::Column::Id.gt(id) };
+    let id_after = if desc {
+        asset::Column::Id.lt(id)
+    } else {
+        asset::Column::Id.gt(id)
+    };
     if value_is_null(&value) {
         return if desc {
             Cond::all().add(col.is_null()).add(id_after)
         } else {
-            Cond::any().add(col.is_not_null()).add(Cond::all().add(col.is_null()).add(id_after))
+            Cond::any()
+                .add(col.is_not_null())
+                .add(Cond::all().add(col.is_null()).add(id_after))
         };
     }
-    let beyond = if desc { Expr::col(col).lt(value.clone()) } else { Expr::col(col).gt(value.clone()) };
-    let mut c = Cond::any().add(beyond).add(Cond::all().add(Expr::col(col).eq(value)).add(id_after));
+    let beyond = if desc {
+        Expr::col(col).lt(value.clone())
+    } else {
+        Expr::col(col).gt(value.clone())
+    };
+    let mut c = Cond::any()
+        .add(beyond)
+        .add(Cond::all().add(Expr::col(col).eq(value)).add(id_after));
     if desc {
         c = c.add(col.is_null());
     }
@@ -837,24 +1240,36 @@ fn keyset(col: asset::Column, value: sea_orm::Value, id: Uuid, desc: bool) -> Co
 }
 
 fn value_is_null(v: &sea_orm::Value) -> bool {
-    matches!(v, sea_orm::Value::ChronoDate(None) | sea_orm::Value::String(None))
+    matches!(
+        v,
+        sea_orm::Value::ChronoDate(None) | sea_orm::Value::String(None)
+    )
 }
 
 /// What each of `employee_ids` holds now, for callers who may read assets (members: only what
 /// they hold themselves). Every id is in the map, with an empty list when it holds nothing.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn held_by_many(state: &AppState, who: &Principal, employee_ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Vec<AssetView>>> {
+pub async fn held_by_many(
+    state: &AppState,
+    who: &Principal,
+    employee_ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, Vec<AssetView>>> {
     who.require(Action::AssetsRead)?;
     let mut ids: Vec<Uuid> = employee_ids.to_vec();
     if let Some(email) = who.holds_only() {
         let mine = member_employee_ids(&state.db, who, email).await?;
         ids.retain(|id| mine.contains(id));
     }
-    let mut out: HashMap<Uuid, Vec<AssetView>> = employee_ids.iter().map(|id| (*id, Vec::new())).collect();
+    let mut out: HashMap<Uuid, Vec<AssetView>> =
+        employee_ids.iter().map(|id| (*id, Vec::new())).collect();
     if ids.is_empty() {
         return Ok(out);
     }
-    let rows = live(who).filter(asset::Column::AssignedEmployeeId.is_in(ids)).order_by_asc(asset::Column::Id).all(&state.db).await?;
+    let rows = live(who)
+        .filter(asset::Column::AssignedEmployeeId.is_in(ids))
+        .order_by_asc(asset::Column::Id)
+        .all(&state.db)
+        .await?;
     for a in views(&state.db, who.tenant_id, rows).await? {
         if let Some(holder) = &a.assigned_to {
             out.entry(holder.id).or_default().push(a);
@@ -871,7 +1286,10 @@ pub fn may_see(who: &Principal, a: &AssetView) -> bool {
     }
     match who.holds_only() {
         None => true,
-        Some(email) => a.assigned_to.as_ref().is_some_and(|h| !email.is_empty() && h.email.eq_ignore_ascii_case(email)),
+        Some(email) => a
+            .assigned_to
+            .as_ref()
+            .is_some_and(|h| !email.is_empty() && h.email.eq_ignore_ascii_case(email)),
     }
 }
 
@@ -884,17 +1302,26 @@ pub struct AssetChange {
 }
 
 /// Every asset change committed in the caller's tenant from now on that the caller may see.
-pub fn changes(state: &AppState, who: &Principal) -> ApiResult<impl futures::Stream<Item = AssetChange> + Send + use<>> {
+pub fn changes(
+    state: &AppState,
+    who: &Principal,
+) -> ApiResult<impl futures::Stream<Item = AssetChange> + Send + use<>> {
     use futures::StreamExt;
     who.require(Action::AssetsRead)?;
     let who = who.clone();
-    Ok(state.events.stream(who.tenant_id, TOPIC).filter_map(move |e| {
-        let change = serde_json::from_value::<AssetView>(e.payload["asset"].clone())
-            .ok()
-            .filter(|a| may_see(&who, a))
-            .map(|asset| AssetChange { event: e.event.clone(), asset });
-        futures::future::ready(change)
-    }))
+    Ok(state
+        .events
+        .stream(who.tenant_id, TOPIC)
+        .filter_map(move |e| {
+            let change = serde_json::from_value::<AssetView>(e.payload["asset"].clone())
+                .ok()
+                .filter(|a| may_see(&who, a))
+                .map(|asset| AssetChange {
+                    event: e.event.clone(),
+                    asset,
+                });
+            futures::future::ready(change)
+        }))
 }
 
 /// The dashboard's numbers over the assets the caller may see.
@@ -918,19 +1345,47 @@ pub async fn dashboard(state: &AppState, who: &Principal) -> ApiResult<Dashboard
         .into_tuple()
         .all(&state.db)
         .await?;
-    let status_count = |s: AssetStatus| by_status_rows.iter().filter(|(k, _)| k == s.as_str()).map(|(_, n)| *n).sum::<i64>();
-    let by_status: Vec<StatusCount> = AssetStatus::ALL.into_iter().map(|s| StatusCount { status: s, count: status_count(s) }).collect();
-    let in_service = [AssetStatus::InStock, AssetStatus::Assigned, AssetStatus::InTransit, AssetStatus::InRepair].map(AssetStatus::as_str);
+    let status_count = |s: AssetStatus| {
+        by_status_rows
+            .iter()
+            .filter(|(k, _)| k == s.as_str())
+            .map(|(_, n)| *n)
+            .sum::<i64>()
+    };
+    let by_status: Vec<StatusCount> = AssetStatus::ALL
+        .into_iter()
+        .map(|s| StatusCount {
+            status: s,
+            count: status_count(s),
+        })
+        .collect();
+    let in_service = [
+        AssetStatus::InStock,
+        AssetStatus::Assigned,
+        AssetStatus::InTransit,
+        AssetStatus::InRepair,
+    ]
+    .map(AssetStatus::as_str);
     let warranties = |from: Option<NaiveDate>, until: NaiveDate| {
-        let mut q = base.clone().filter(asset::Column::Status.is_in(in_service)).filter(asset::Column::WarrantyEnd.lt(until));
+        let mut q = base
+            .clone()
+            .filter(asset::Column::Status.is_in(in_service))
+            .filter(asset::Column::WarrantyEnd.lt(until));
         if let Some(from) = from {
             q = q.filter(asset::Column::WarrantyEnd.gte(from));
         }
-        q.select_only().column_as(count(), "n").into_tuple::<i64>().one(&state.db)
+        q.select_only()
+            .column_as(count(), "n")
+            .into_tuple::<i64>()
+            .one(&state.db)
     };
     let warranty_expired = warranties(None, today).await?.unwrap_or(0);
-    let warranty_expiring_30_days = warranties(Some(today), today + chrono::Days::new(30)).await?.unwrap_or(0);
-    let warranty_expiring_90_days = warranties(Some(today), today + chrono::Days::new(90)).await?.unwrap_or(0);
+    let warranty_expiring_30_days = warranties(Some(today), today + chrono::Days::new(30))
+        .await?
+        .unwrap_or(0);
+    let warranty_expiring_90_days = warranties(Some(today), today + chrono::Days::new(90))
+        .await?
+        .unwrap_or(0);
     let by_category_rows: Vec<(Option<Uuid>, i64)> = base
         .select_only()
         .column(asset::Column::CategoryId)
@@ -939,20 +1394,33 @@ pub async fn dashboard(state: &AppState, who: &Principal) -> ApiResult<Dashboard
         .into_tuple()
         .all(&state.db)
         .await?;
-    let names = categories_by_ids(state, who, &by_category_rows.iter().filter_map(|(id, _)| *id).collect::<Vec<_>>()).await?;
+    let names = categories_by_ids(
+        state,
+        who,
+        &by_category_rows
+            .iter()
+            .filter_map(|(id, _)| *id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let mut by_category: Vec<CategoryCount> = by_category_rows
         .into_iter()
         .map(|(id, count)| CategoryCount {
-            category: id.map(|id| NamedRef { id, name: names.get(&id).map(|c| c.name.clone()).unwrap_or_default() }),
+            category: id.map(|id| NamedRef {
+                id,
+                name: names.get(&id).map(|c| c.name.clone()).unwrap_or_default(),
+            }),
             count,
         })
         .collect();
     // Largest first; among equals by name, with the uncategorized last.
     by_category.sort_by(|a, b| {
-        b.count.cmp(&a.count).then_with(|| match (&a.category, &b.category) {
-            (Some(x), Some(y)) => x.name.cmp(&y.name),
-            (x, y) => x.is_none().cmp(&y.is_none()),
-        })
+        b.count
+            .cmp(&a.count)
+            .then_with(|| match (&a.category, &b.category) {
+                (Some(x), Some(y)) => x.name.cmp(&y.name),
+                (x, y) => x.is_none().cmp(&y.is_none()),
+            })
     });
     Ok(DashboardView {
         total_assets: by_status.iter().map(|s| s.count).sum(),
@@ -968,7 +1436,11 @@ pub async fn dashboard(state: &AppState, who: &Principal) -> ApiResult<Dashboard
 }
 
 /// What an employee holds now.
-pub async fn held_by<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, employee_id: Uuid) -> ApiResult<Vec<AssetView>> {
+pub async fn held_by<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    employee_id: Uuid,
+) -> ApiResult<Vec<AssetView>> {
     let rows = asset::Entity::find()
         .filter(asset::Column::TenantId.eq(tenant_id))
         .filter(asset::Column::DeletedAt.is_null())
@@ -982,11 +1454,23 @@ pub async fn held_by<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, employee_id:
 // ---- catalog: categories and models ----
 
 fn category_view(c: category::Model) -> CategoryView {
-    CategoryView { id: c.id, name: c.name, depreciation_months: c.depreciation_months, created_at: c.created_at }
+    CategoryView {
+        id: c.id,
+        name: c.name,
+        depreciation_months: c.depreciation_months,
+        created_at: c.created_at,
+    }
 }
 
 fn model_view(m: asset_model::Model) -> ModelView {
-    ModelView { id: m.id, name: m.name, manufacturer: m.manufacturer, model_number: m.model_number, category_id: m.category_id, created_at: m.created_at }
+    ModelView {
+        id: m.id,
+        name: m.name,
+        manufacturer: m.manufacturer,
+        model_number: m.model_number,
+        category_id: m.category_id,
+        created_at: m.created_at,
+    }
 }
 
 fn duplicate_name() -> ApiError {
@@ -999,20 +1483,53 @@ fn duplicate_name() -> ApiError {
 }
 
 /// The categories among `ids` that exist in the caller's tenant.
-pub async fn categories_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, CategoryView>> {
+pub async fn categories_by_ids(
+    state: &AppState,
+    who: &Principal,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, CategoryView>> {
     who.require(Action::AssetsRead)?;
-    let rows = db::tenant_rows_by_ids::<category::Entity, _>(&state.db, category::Column::TenantId, category::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
-    Ok(rows.into_iter().map(|(id, c)| (id, category_view(c))).collect())
+    let rows = db::tenant_rows_by_ids::<category::Entity, _>(
+        &state.db,
+        category::Column::TenantId,
+        category::Column::Id,
+        who.tenant_id,
+        ids.iter().copied(),
+        |m| m.id,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, c)| (id, category_view(c)))
+        .collect())
 }
 
 /// The models among `ids` that exist in the caller's tenant.
-pub async fn models_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, ModelView>> {
+pub async fn models_by_ids(
+    state: &AppState,
+    who: &Principal,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, ModelView>> {
     who.require(Action::AssetsRead)?;
-    let rows = db::tenant_rows_by_ids::<asset_model::Entity, _>(&state.db, asset_model::Column::TenantId, asset_model::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
-    Ok(rows.into_iter().map(|(id, m)| (id, model_view(m))).collect())
+    let rows = db::tenant_rows_by_ids::<asset_model::Entity, _>(
+        &state.db,
+        asset_model::Column::TenantId,
+        asset_model::Column::Id,
+        who.tenant_id,
+        ids.iter().copied(),
+        |m| m.id,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, m)| (id, model_view(m)))
+        .collect())
 }
 
-pub async fn list_categories(db: &DatabaseConnection, who: &Principal) -> ApiResult<Vec<CategoryView>> {
+pub async fn list_categories(
+    db: &DatabaseConnection,
+    who: &Principal,
+) -> ApiResult<Vec<CategoryView>> {
     who.require(Action::AssetsRead)?;
     let rows = category::Entity::find()
         .filter(category::Column::TenantId.eq(who.tenant_id))
@@ -1025,15 +1542,26 @@ pub async fn list_categories(db: &DatabaseConnection, who: &Principal) -> ApiRes
 fn check_category(req: &CategoryInput) -> ApiResult<String> {
     let mut errs = Errors::default();
     let name = errs.take(v::required_text("name", &req.name, 120));
-    if req.depreciation_months.is_some_and(|m| !(1..=600).contains(&m)) {
-        errs.add("depreciation_months", "out_of_range", "must be between 1 and 600");
+    if req
+        .depreciation_months
+        .is_some_and(|m| !(1..=600).contains(&m))
+    {
+        errs.add(
+            "depreciation_months",
+            "out_of_range",
+            "must be between 1 and 600",
+        );
     }
     errs.finish()?;
     name.ok_or_else(|| ApiError::internal("validated fields missing"))
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn create_category(state: &AppState, who: &Principal, req: CategoryInput) -> ApiResult<CategoryView> {
+pub async fn create_category(
+    state: &AppState,
+    who: &Principal,
+    req: CategoryInput,
+) -> ApiResult<CategoryView> {
     who.require(Action::CatalogWrite)?;
     let name = check_category(&req)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
@@ -1048,20 +1576,35 @@ pub async fn create_category(state: &AppState, who: &Principal, req: CategoryInp
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
-    audit::record(&txn, who, Entry {
-        action: "category.created",
-        entity_type: "category",
-        entity_id: Some(c.id),
-        changes: json!({"name": {"from": null, "to": c.name}}),
-    })
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_name()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "category.created",
+            entity_type: "category",
+            entity_id: Some(c.id),
+            changes: json!({"name": {"from": null, "to": c.name}}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(category_view(c))
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn update_category(state: &AppState, who: &Principal, id: Uuid, req: CategoryInput) -> ApiResult<CategoryView> {
+pub async fn update_category(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    req: CategoryInput,
+) -> ApiResult<CategoryView> {
     who.require(Action::CatalogWrite)?;
     let name = check_category(&req)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
@@ -1074,10 +1617,26 @@ pub async fn update_category(state: &AppState, who: &Principal, id: Uuid, req: C
     am.name = Set(name);
     am.depreciation_months = Set(req.depreciation_months);
     am.updated_at = Set(crate::platform::clock::now());
-    let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
-    let snap = |c: &category::Model| json!({"name": c.name, "depreciation_months": c.depreciation_months});
-    audit::record(&txn, who, Entry { action: "category.updated", entity_type: "category", entity_id: Some(id), changes: diff(&snap(&before), &snap(&after)) })
-        .await?;
+    let after = am.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_name()
+        } else {
+            e.into()
+        }
+    })?;
+    let snap =
+        |c: &category::Model| json!({"name": c.name, "depreciation_months": c.depreciation_months});
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "category.updated",
+            entity_type: "category",
+            entity_id: Some(id),
+            changes: diff(&snap(&before), &snap(&after)),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(category_view(after))
 }
@@ -1094,16 +1653,28 @@ pub async fn list_models(db: &DatabaseConnection, who: &Principal) -> ApiResult<
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn create_model(state: &AppState, who: &Principal, req: ModelInput) -> ApiResult<ModelView> {
+pub async fn create_model(
+    state: &AppState,
+    who: &Principal,
+    req: ModelInput,
+) -> ApiResult<ModelView> {
     who.require(Action::CatalogWrite)?;
     let mut errs = Errors::default();
     let name = errs.take(v::required_text("name", &req.name, 120));
     let manufacturer = errs.take(v::required_text("manufacturer", &req.manufacturer, 120));
-    let number = errs.take(v::optional_text("model_number", req.model_number.as_deref(), 120)).flatten();
+    let number = errs
+        .take(v::optional_text(
+            "model_number",
+            req.model_number.as_deref(),
+            120,
+        ))
+        .flatten();
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     check_refs(&txn, who.tenant_id, &mut errs, req.category_id, None, None).await?;
     errs.finish()?;
-    let (Some(name), Some(manufacturer)) = (name, manufacturer) else { return Err(ApiError::internal("validated fields missing")) };
+    let (Some(name), Some(manufacturer)) = (name, manufacturer) else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
     let now = crate::platform::clock::now();
     let m = asset_model::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -1117,7 +1688,13 @@ pub async fn create_model(state: &AppState, who: &Principal, req: ModelInput) ->
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_name()
+        } else {
+            e.into()
+        }
+    })?;
     audit::record(&txn, who, Entry {
         action: "model.created",
         entity_type: "model",

@@ -48,7 +48,15 @@ impl AuditQuery {
             since: f.since,
             until: f.until,
         };
-        let page = service::list(&s.state.db, &s.who, filter, first_to_limit(first), after.as_deref()).await.map_err(paging_error)?;
+        let page = service::list(
+            &s.state.db,
+            &s.who,
+            filter,
+            first_to_limit(first),
+            after.as_deref(),
+        )
+        .await
+        .map_err(paging_error)?;
         Ok(connection(page, after.as_deref(), service::cursor_for))
     }
 

@@ -35,7 +35,11 @@ pub struct AuditQuery {
 /// The audit log, newest first.
 #[utoipa::path(operation_id = "list_audit_events", get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "OK", body = Page<AuditEventView>), (status = 403, description = "The role does not allow this", body = Problem)), security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, who: Authorized<AuditRead>, q: web::Query<AuditQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Authorized<AuditRead>,
+    q: web::Query<AuditQuery>,
+) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let f = AuditFilter {
         entity_type: q.entity_type,
@@ -45,12 +49,16 @@ pub async fn list(state: web::Data<AppState>, who: Authorized<AuditRead>, q: web
         since: q.since,
         until: q.until,
     };
-    Ok(HttpResponse::Ok().json(service::list(&state.db, &who, f, q.limit, q.cursor.as_deref()).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::list(&state.db, &who, f, q.limit, q.cursor.as_deref()).await?))
 }
 
 /// Walks the tenant's hash chain and reports the first broken link.
 #[utoipa::path(operation_id = "verify_audit_chain", get, path = "/api/v1/audit-events/verify", tag = "audit",
     responses((status = 200, description = "OK", body = ChainVerification), (status = 403, description = "The role does not allow this", body = Problem)), security(("bearer" = [])))]
-pub async fn verify(state: web::Data<AppState>, who: Authorized<AuditRead>) -> ApiResult<HttpResponse> {
+pub async fn verify(
+    state: web::Data<AppState>,
+    who: Authorized<AuditRead>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::verify(&state.db, &who).await?))
 }

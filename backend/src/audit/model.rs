@@ -34,7 +34,9 @@ pub fn entry_hash(
         prev_hash,
         tenant_id,
         seq,
-        occurred_at.trunc_subsecs(6).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        occurred_at
+            .trunc_subsecs(6)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         actor_type,
         actor_id,
         action,
@@ -123,7 +125,11 @@ impl From<audit_event::Model> for AuditEventView {
             id: r.id,
             seq: r.seq,
             occurred_at: r.occurred_at,
-            actor: ActorView { type_: r.actor_type, id: r.actor_id, name: r.actor_name },
+            actor: ActorView {
+                type_: r.actor_type,
+                id: r.actor_id,
+                name: r.actor_name,
+            },
             action: r.action,
             entity_type: r.entity_type,
             entity_id: r.entity_id,
@@ -163,8 +169,14 @@ mod tests {
 
     #[test]
     fn diff_lists_only_changed_fields() {
-        let d = diff(&json!({"a": 1, "b": "x", "c": null}), &json!({"a": 1, "b": "y", "c": 2}));
-        assert_eq!(d, json!({"b": {"from": "x", "to": "y"}, "c": {"from": null, "to": 2}}));
+        let d = diff(
+            &json!({"a": 1, "b": "x", "c": null}),
+            &json!({"a": 1, "b": "y", "c": 2}),
+        );
+        assert_eq!(
+            d,
+            json!({"b": {"from": "x", "to": "y"}, "c": {"from": null, "to": 2}})
+        );
     }
 
     #[test]
@@ -172,7 +184,9 @@ mod tests {
         let t = Utc::now();
         let id = Uuid::now_v7();
         let h = |action: &str, changes: &Value| {
-            entry_hash(GENESIS, id, 1, t, "user", None, action, "asset", None, changes, None, None)
+            entry_hash(
+                GENESIS, id, 1, t, "user", None, action, "asset", None, changes, None, None,
+            )
         };
         let base = h("asset.created", &json!({"a": 1}));
         assert_eq!(base, h("asset.created", &json!({"a": 1})));

@@ -2,8 +2,8 @@
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -24,7 +24,11 @@ pub struct Entry<'a> {
 
 /// Appends an entry to the tenant's chain. Call inside a transaction opened with
 /// `platform::db::begin_write`, which holds the tenant's write lock and so orders the chain.
-pub async fn record<C: ConnectionTrait>(conn: &C, who: &Principal, e: Entry<'_>) -> Result<(), DbErr> {
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    e: Entry<'_>,
+) -> Result<(), DbErr> {
     let last = audit_event::Entity::find()
         .filter(audit_event::Column::TenantId.eq(who.tenant_id))
         .order_by_desc(audit_event::Column::Seq)
@@ -109,7 +113,10 @@ pub async fn list_unchecked(
     let mut q = audit_event::Entity::find().filter(audit_event::Column::TenantId.eq(tenant_id));
     if let Some(c) = cursor {
         let c = Cursor::decode(c, "-seq")?;
-        let seq: i64 = c.v.as_deref().and_then(|v| v.parse().ok()).unwrap_or(i64::MAX);
+        let seq: i64 =
+            c.v.as_deref()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(i64::MAX);
         q = q.filter(audit_event::Column::Seq.lt(seq));
     }
     if let Some(v) = f.entity_type {
@@ -130,12 +137,24 @@ pub async fn list_unchecked(
     if let Some(v) = f.until {
         q = q.filter(audit_event::Column::OccurredAt.lt(v));
     }
-    let rows = q.order_by_desc(audit_event::Column::Seq).limit(limit + 1).all(db).await?;
-    Ok(pagination::page_of(rows.into_iter().map(AuditEventView::from).collect(), limit, cursor_after))
+    let rows = q
+        .order_by_desc(audit_event::Column::Seq)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    Ok(pagination::page_of(
+        rows.into_iter().map(AuditEventView::from).collect(),
+        limit,
+        cursor_after,
+    ))
 }
 
 fn cursor_after(e: &AuditEventView) -> Cursor {
-    Cursor { s: "-seq".into(), v: Some(e.seq.to_string()), id: e.id }
+    Cursor {
+        s: "-seq".into(),
+        v: Some(e.seq.to_string()),
+        id: e.id,
+    }
 }
 
 /// The cursor that continues the list after entry `e` (what `next_cursor` is for a page's last).
@@ -165,7 +184,11 @@ pub async fn verify(db: &DatabaseConnection, who: &Principal) -> ApiResult<Chain
             let broken = |reason: &str| ChainVerification {
                 ok: false,
                 checked,
-                first_broken: Some(BrokenLink { seq: r.seq, id: r.id, reason: reason.into() }),
+                first_broken: Some(BrokenLink {
+                    seq: r.seq,
+                    id: r.id,
+                    reason: reason.into(),
+                }),
             };
             if r.seq != expected_seq {
                 return Ok(broken("sequence_gap"));
@@ -181,5 +204,9 @@ pub async fn verify(db: &DatabaseConnection, who: &Principal) -> ApiResult<Chain
             expected_seq += 1;
         }
     }
-    Ok(ChainVerification { ok: true, checked, first_broken: None })
+    Ok(ChainVerification {
+        ok: true,
+        checked,
+        first_broken: None,
+    })
 }

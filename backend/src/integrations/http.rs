@@ -12,40 +12,66 @@ use crate::platform::http::resource;
 use crate::platform::pagination::Page;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/integrations").route(web::get().to(list)).route(web::post().to(create)))
-        .service(resource("/integrations/{id}").route(web::get().to(get)).route(web::delete().to(delete)))
-        .service(resource("/integrations/{id}/test").route(web::post().to(test)))
-        .service(resource("/integrations/{id}/sync").route(web::post().to(sync)))
-        .service(resource("/sync-runs").route(web::get().to(list_runs)))
-        .service(resource("/sync-runs/{id}").route(web::get().to(get_run)));
+    cfg.service(
+        resource("/integrations")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/integrations/{id}")
+            .route(web::get().to(get))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/integrations/{id}/test").route(web::post().to(test)))
+    .service(resource("/integrations/{id}/sync").route(web::post().to(sync)))
+    .service(resource("/sync-runs").route(web::get().to(list_runs)))
+    .service(resource("/sync-runs/{id}").route(web::get().to(get_run)));
 }
 
 /// Connects a provider; credentials are stored encrypted and never returned.
 #[utoipa::path(operation_id = "create_integration", post, path = "/api/v1/integrations", tag = "integrations", request_body = CreateIntegration,
     responses((status = 201, description = "Created", body = IntegrationView), (status = 422, description = "Validation failed; `errors` names each field", body = Problem)),
     security(("bearer" = [])))]
-pub async fn create(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, body: web::Json<CreateIntegration>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsManage>,
+    body: web::Json<CreateIntegration>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::create(&state, &who, body.into_inner()).await?))
 }
 
 /// The tenant's integrations.
 #[utoipa::path(operation_id = "list_integrations", get, path = "/api/v1/integrations", tag = "integrations",
     responses((status = 200, description = "OK", body = Page<IntegrationView>)), security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, who: Authorized<IntegrationsRead>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(Page { data: service::list(&state, &who).await?, next_cursor: None }))
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsRead>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page {
+        data: service::list(&state, &who).await?,
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(operation_id = "get_integration", get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
     responses((status = 200, description = "OK", body = IntegrationView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, who: Authorized<IntegrationsRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsRead>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get(&state, &who, id.into_inner()).await?))
 }
 
 #[utoipa::path(operation_id = "delete_integration", delete, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
     responses((status = 204, description = "No content"), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsManage>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     service::delete(&state, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -54,7 +80,11 @@ pub async fn delete(state: web::Data<AppState>, who: Authorized<IntegrationsMana
 #[utoipa::path(operation_id = "test_integration", post, path = "/api/v1/integrations/{id}/test", tag = "integrations", params(("id" = Uuid, Path)),
     responses((status = 200, description = "OK", body = TestResult), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
-pub async fn test(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn test(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsManage>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::test(&state, &who, id.into_inner()).await?))
 }
 
@@ -63,7 +93,11 @@ pub async fn test(state: web::Data<AppState>, who: Authorized<IntegrationsManage
 #[utoipa::path(operation_id = "sync_integration", post, path = "/api/v1/integrations/{id}/sync", tag = "integrations", params(("id" = Uuid, Path)),
     responses((status = 202, description = "Accepted", body = super::runs::SyncQueued), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
-pub async fn sync(state: web::Data<AppState>, who: Authorized<IntegrationsManage>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn sync(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsManage>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Accepted().json(service::start_sync(&state, &who, id.into_inner()).await?))
 }
 
@@ -75,13 +109,24 @@ pub struct RunsQuery {
 /// Recent sync runs, newest first.
 #[utoipa::path(operation_id = "list_sync_runs", get, path = "/api/v1/sync-runs", tag = "integrations", params(RunsQuery),
     responses((status = 200, description = "OK", body = Page<super::runs::SyncRunView>)), security(("bearer" = [])))]
-pub async fn list_runs(state: web::Data<AppState>, who: Authorized<IntegrationsRead>, q: web::Query<RunsQuery>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(Page { data: service::list_runs(&state, &who, q.integration_id).await?, next_cursor: None }))
+pub async fn list_runs(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsRead>,
+    q: web::Query<RunsQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page {
+        data: service::list_runs(&state, &who, q.integration_id).await?,
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(operation_id = "get_sync_run", get, path = "/api/v1/sync-runs/{id}", tag = "integrations", params(("id" = Uuid, Path)),
     responses((status = 200, description = "OK", body = super::runs::SyncRunView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
-pub async fn get_run(state: web::Data<AppState>, who: Authorized<IntegrationsRead>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get_run(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsRead>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get_run(&state, &who, id.into_inner()).await?))
 }

@@ -6,5 +6,5 @@
 pub mod entity;
 pub mod http;
 pub mod model;
-pub mod service;
 pub mod runs;
+pub mod service;

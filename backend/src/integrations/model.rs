@@ -29,29 +29,62 @@ pub const AVAILABLE: [&str; 1] = ["bamboohr"];
 /// Checks a provider's config and credentials; each missing or wrong field is named.
 pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Vec<FieldError> {
     let mut errs = vec![];
-    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).is_some();
+    let text = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .is_some()
+    };
     if let Some(url) = config.get("base_url") {
-        let ok = url.as_str().is_some_and(|u| (u.starts_with("https://") || u.starts_with("http://")) && u.len() > 8);
+        let ok = url.as_str().is_some_and(|u| {
+            (u.starts_with("https://") || u.starts_with("http://")) && u.len() > 8
+        });
         if !ok {
-            errs.push(FieldError::new("config.base_url", "invalid_format", "must be an http(s) URL"));
+            errs.push(FieldError::new(
+                "config.base_url",
+                "invalid_format",
+                "must be an http(s) URL",
+            ));
         }
     }
     match provider {
         "bamboohr" => {
-            let sub = config.get("subdomain").and_then(Value::as_str).unwrap_or("");
+            let sub = config
+                .get("subdomain")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if sub.is_empty() {
-                errs.push(FieldError::new("config.subdomain", "required", "the BambooHR subdomain, e.g. acme"));
+                errs.push(FieldError::new(
+                    "config.subdomain",
+                    "required",
+                    "the BambooHR subdomain, e.g. acme",
+                ));
             } else if !sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                errs.push(FieldError::new("config.subdomain", "invalid_format", "letters, digits and dashes only"));
+                errs.push(FieldError::new(
+                    "config.subdomain",
+                    "invalid_format",
+                    "letters, digits and dashes only",
+                ));
             }
             if !text(credentials, "api_key") {
-                errs.push(FieldError::new("credentials.api_key", "required", "a BambooHR API key"));
+                errs.push(FieldError::new(
+                    "credentials.api_key",
+                    "required",
+                    "a BambooHR API key",
+                ));
             }
         }
-        p if PROVIDERS.contains(&p) => {
-            errs.push(FieldError::new("provider", "not_available", format!("the {p} connector is not available yet")))
-        }
-        _ => errs.push(FieldError::new("provider", "invalid_choice", format!("must be one of {}", PROVIDERS.join(", ")))),
+        p if PROVIDERS.contains(&p) => errs.push(FieldError::new(
+            "provider",
+            "not_available",
+            format!("the {p} connector is not available yet"),
+        )),
+        _ => errs.push(FieldError::new(
+            "provider",
+            "invalid_choice",
+            format!("must be one of {}", PROVIDERS.join(", ")),
+        )),
     }
     errs
 }

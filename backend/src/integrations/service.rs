@@ -1,6 +1,9 @@
 //! Integration use-cases.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -61,7 +64,11 @@ async fn find(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<integrat
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn create(state: &AppState, who: &Principal, req: CreateIntegration) -> ApiResult<IntegrationView> {
+pub async fn create(
+    state: &AppState,
+    who: &Principal,
+    req: CreateIntegration,
+) -> ApiResult<IntegrationView> {
     who.require(Action::IntegrationsManage)?;
     let mut errs = Errors::default();
     let provider = req.provider.trim().to_owned();
@@ -74,16 +81,34 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateIntegration) -
     if !req.credentials.is_object() {
         errs.add("credentials", "invalid_type", "must be an object");
     }
-    let name = req.name.as_deref().map(|n| v::required_text("name", n, 120)).transpose().map_err(|e| ApiError::validation(vec![e]));
-    let schedule = req.schedule.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| v::required_text("name", n, 120))
+        .transpose()
+        .map_err(|e| ApiError::validation(vec![e]));
+    let schedule = req
+        .schedule
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     if let Some(s) = &schedule
-        && s.split_whitespace().count() < 5 {
-            errs.add("schedule", "invalid_format", "must be a cron expression, e.g. \"0 */6 * * *\"");
-        }
+        && s.split_whitespace().count() < 5
+    {
+        errs.add(
+            "schedule",
+            "invalid_format",
+            "must be a cron expression, e.g. \"0 */6 * * *\"",
+        );
+    }
     errs.finish()?;
     let name = name?.unwrap_or_else(|| provider.clone());
     let id = Uuid::now_v7();
-    let sealed = state.secrets.seal(&req.credentials, &aad(who.tenant_id, id)).map_err(ApiError::internal)?;
+    let sealed = state
+        .secrets
+        .seal(&req.credentials, &aad(who.tenant_id, id))
+        .map_err(ApiError::internal)?;
     let now = clock::now();
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let row = integration::ActiveModel {
@@ -116,7 +141,14 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateIntegration) -
     )
     .await?;
     let out = view(state, &row);
-    events::enqueue(&txn, who.tenant_id, TOPIC, "integration_created", json!({"integration": out})).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "integration_created",
+        json!({"integration": out}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(out)
@@ -143,8 +175,25 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()
     let row = find(state, who, id).await?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     integration::Entity::delete_by_id(row.id).exec(&txn).await?;
-    audit::record(&txn, who, Entry { action: "integration.deleted", entity_type: "integration", entity_id: Some(id), changes: json!({}) }).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "integration_deleted", json!({"integration": {"id": id}})).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "integration.deleted",
+            entity_type: "integration",
+            entity_id: Some(id),
+            changes: json!({}),
+        },
+    )
+    .await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "integration_deleted",
+        json!({"integration": {"id": id}}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())
@@ -152,13 +201,31 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()
 
 /// A client for the integration's vendor, built from its config and decrypted credentials.
 fn bamboohr_client(state: &AppState, row: &integration::Model) -> ApiResult<BambooHrClient> {
-    let creds = state.secrets.open(&row.credentials, &aad(row.tenant_id, row.id)).map_err(ApiError::internal)?;
-    let key = creds.get("api_key").and_then(Value::as_str).unwrap_or_default();
+    let creds = state
+        .secrets
+        .open(&row.credentials, &aad(row.tenant_id, row.id))
+        .map_err(ApiError::internal)?;
+    let key = creds
+        .get("api_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     BambooHrClient::new(BambooHrConfig {
-        subdomain: row.config.get("subdomain").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        subdomain: row
+            .config
+            .get("subdomain")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         api_key: ApiKey::new(key),
-        base_url: row.config.get("base_url").and_then(Value::as_str).map(str::to_owned),
-        policy: HttpPolicy { max_retries: 1, ..HttpPolicy::default() },
+        base_url: row
+            .config
+            .get("base_url")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        policy: HttpPolicy {
+            max_retries: 1,
+            ..HttpPolicy::default()
+        },
     })
     .map_err(|e| ApiError::internal(format!("cannot build the BambooHR client: {e}")))
 }
@@ -171,7 +238,13 @@ pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<Test
     let row = find(state, who, id).await?;
     let outcome = match row.provider.as_str() {
         "bamboohr" => bamboohr_client(state, &row)?.test_connection().await,
-        p => return Err(ApiError::field("provider", "not_available", format!("the {p} connector is not available yet"))),
+        p => {
+            return Err(ApiError::field(
+                "provider",
+                "not_available",
+                format!("the {p} connector is not available yet"),
+            ));
+        }
     };
     let (ok, detail, status) = match &outcome {
         Ok(()) => (true, "connected".to_owned(), "active"),
@@ -189,10 +262,22 @@ pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<Test
     audit::record(
         &txn,
         who,
-        Entry { action: "integration.tested", entity_type: "integration", entity_id: Some(id), changes: json!({"ok": ok, "status": {"from": before, "to": after.status}}) },
+        Entry {
+            action: "integration.tested",
+            entity_type: "integration",
+            entity_id: Some(id),
+            changes: json!({"ok": ok, "status": {"from": before, "to": after.status}}),
+        },
     )
     .await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "integration_updated", json!({"integration": view(state, &after)})).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "integration_updated",
+        json!({"integration": view(state, &after)}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(TestResult { ok, detail })
@@ -227,7 +312,13 @@ pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<
     notify("sync_started", json!({"integration_id": id})).await?;
     let pull = match row.provider.as_str() {
         "bamboohr" => bamboohr_client(state, &row)?.fetch_all().await,
-        p => return Err(ApiError::field("provider", "not_available", format!("the {p} connector is not available yet"))),
+        p => {
+            return Err(ApiError::field(
+                "provider",
+                "not_available",
+                format!("the {p} connector is not available yet"),
+            ));
+        }
     };
     let pull = match pull {
         Ok(p) => p,
@@ -238,11 +329,22 @@ pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<
                 am.status_detail = Set(Some(e.to_string()));
                 am.update(&state.db).await?;
             }
-            notify("sync_failed", json!({"integration_id": id, "error": e.to_string()})).await?;
-            return Ok(SyncOutcome { status: "failed".into(), stats: Default::default(), error: Some(e.to_string()) });
+            notify(
+                "sync_failed",
+                json!({"integration_id": id, "error": e.to_string()}),
+            )
+            .await?;
+            return Ok(SyncOutcome {
+                status: "failed".into(),
+                stats: Default::default(),
+                error: Some(e.to_string()),
+            });
         }
     };
-    let mut stats = crate::people::service::UpsertStats { failed: pull.malformed.len() as u64, ..Default::default() };
+    let mut stats = crate::people::service::UpsertStats {
+        failed: pull.malformed.len() as u64,
+        ..Default::default()
+    };
     let total = pull.employees.len();
     for (i, batch) in pull.employees.chunks(SYNC_BATCH).enumerate() {
         let s = crate::people::service::upsert_from_hris(state, who, &row.provider, batch).await?;
@@ -251,11 +353,27 @@ pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<
         stats.unchanged += s.unchanged;
         stats.failed += s.failed;
         let done = ((i + 1) * SYNC_BATCH).min(total);
-        notify("sync_progress", json!({"integration_id": id, "processed": done, "total": total, "stats": stats})).await?;
+        notify(
+            "sync_progress",
+            json!({"integration_id": id, "processed": done, "total": total, "stats": stats}),
+        )
+        .await?;
     }
-    let status = if stats.failed > 0 { "partial" } else { "succeeded" };
-    notify("sync_finished", json!({"integration_id": id, "status": status, "stats": stats})).await?;
-    Ok(SyncOutcome { status: status.into(), stats, error: None })
+    let status = if stats.failed > 0 {
+        "partial"
+    } else {
+        "succeeded"
+    };
+    notify(
+        "sync_finished",
+        json!({"integration_id": id, "status": status, "stats": stats}),
+    )
+    .await?;
+    Ok(SyncOutcome {
+        status: status.into(),
+        stats,
+        error: None,
+    })
 }
 
 use super::runs::{SyncQueued, SyncRunView, entity as sync_run};
@@ -266,7 +384,11 @@ pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResul
     who.require(Action::IntegrationsManage)?;
     let row = find(state, who, id).await?;
     if !AVAILABLE.contains(&row.provider.as_str()) {
-        return Err(ApiError::field("provider", "not_available", "this connector cannot sync yet"));
+        return Err(ApiError::field(
+            "provider",
+            "not_available",
+            "this connector cannot sync yet",
+        ));
     }
     let run_id = Uuid::now_v7();
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
@@ -285,23 +407,48 @@ pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResul
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, who, Entry { action: "integration.sync_requested", entity_type: "integration", entity_id: Some(id), changes: json!({"sync_run_id": run_id}) })
-        .await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "sync_queued", json!({"sync_run": SyncRunView::from(run)})).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "integration.sync_requested",
+            entity_type: "integration",
+            entity_id: Some(id),
+            changes: json!({"sync_run_id": run_id}),
+        },
+    )
+    .await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "sync_queued",
+        json!({"sync_run": SyncRunView::from(run)}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     // The run row is committed first: a job can never point at a run that does not exist.
     state
         .jobs
-        .push_sync(crate::jobs::SyncIntegration { tenant_id: who.tenant_id, integration_id: id, sync_run_id: run_id })
+        .push_sync(crate::jobs::SyncIntegration {
+            tenant_id: who.tenant_id,
+            integration_id: id,
+            sync_run_id: run_id,
+        })
         .await
         .map_err(ApiError::internal)?;
-    Ok(SyncQueued { sync_run_id: run_id })
+    Ok(SyncQueued {
+        sync_run_id: run_id,
+    })
 }
 
 /// The job's work: runs the sync and records the outcome on the run. A run that already
 /// finished is left alone, so a job delivered twice changes nothing the second time.
-pub async fn perform_sync_run(state: &AppState, job: &crate::jobs::SyncIntegration) -> ApiResult<()> {
+pub async fn perform_sync_run(
+    state: &AppState,
+    job: &crate::jobs::SyncIntegration,
+) -> ApiResult<()> {
     let run = sync_run::Entity::find_by_id(job.sync_run_id)
         .filter(sync_run::Column::TenantId.eq(job.tenant_id))
         .one(&state.db)
@@ -318,17 +465,32 @@ pub async fn perform_sync_run(state: &AppState, job: &crate::jobs::SyncIntegrati
     let who = Principal::system(job.tenant_id, "integration sync");
     let outcome = run_sync(state, &who, job.integration_id).await;
     let (status, stats, error) = match outcome {
-        Ok(o) => (o.status, serde_json::to_value(o.stats).unwrap_or_default(), o.error),
+        Ok(o) => (
+            o.status,
+            serde_json::to_value(o.stats).unwrap_or_default(),
+            o.error,
+        ),
         Err(e) => ("failed".to_owned(), run.stats.clone(), Some(e.to_string())),
     };
     let txn = db::begin_write(&state.db, job.tenant_id).await?;
-    let mut am = sync_run::Entity::find_by_id(job.sync_run_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("sync run"))?.into_active_model();
+    let mut am = sync_run::Entity::find_by_id(job.sync_run_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("sync run"))?
+        .into_active_model();
     am.status = Set(status);
     am.stats = Set(stats);
     am.error = Set(error);
     am.finished_at = Set(Some(clock::now()));
     let done = am.update(&txn).await?;
-    events::enqueue(&txn, job.tenant_id, TOPIC, "sync_run_updated", json!({"sync_run": SyncRunView::from(done)})).await?;
+    events::enqueue(
+        &txn,
+        job.tenant_id,
+        TOPIC,
+        "sync_run_updated",
+        json!({"sync_run": SyncRunView::from(done)}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())
@@ -345,11 +507,21 @@ pub async fn get_run(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<S
 }
 
 /// Runs of the tenant (optionally of one integration), newest first, at most 100.
-pub async fn list_runs(state: &AppState, who: &Principal, integration_id: Option<Uuid>) -> ApiResult<Vec<SyncRunView>> {
+pub async fn list_runs(
+    state: &AppState,
+    who: &Principal,
+    integration_id: Option<Uuid>,
+) -> ApiResult<Vec<SyncRunView>> {
     who.require(Action::IntegrationsRead)?;
     let mut q = sync_run::Entity::find().filter(sync_run::Column::TenantId.eq(who.tenant_id));
     if let Some(i) = integration_id {
         q = q.filter(sync_run::Column::IntegrationId.eq(i));
     }
-    Ok(q.order_by_desc(sync_run::Column::Id).limit(100).all(&state.db).await?.into_iter().map(SyncRunView::from).collect())
+    Ok(q.order_by_desc(sync_run::Column::Id)
+        .limit(100)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(SyncRunView::from)
+        .collect())
 }

@@ -47,32 +47,51 @@ impl JobQueue {
         match db.get_database_backend() {
             DatabaseBackend::Postgres => {
                 let pool = db.get_postgres_connection_pool();
-                apalis_postgres::PostgresStorage::setup(pool).await.map_err(|e| err(&e))?;
+                apalis_postgres::PostgresStorage::setup(pool)
+                    .await
+                    .map_err(|e| err(&e))?;
                 let config = apalis_postgres::Config::default().queue(SYNC_QUEUE);
-                Ok(JobQueue::Postgres(apalis_postgres::PostgresStorage::new(pool).with_config(config)))
+                Ok(JobQueue::Postgres(
+                    apalis_postgres::PostgresStorage::new(pool).with_config(config),
+                ))
             }
             _ => {
                 let pool = db.get_sqlite_connection_pool();
                 // apalis' own `setup` also changes connection pragmas (synchronous = OFF) that
                 // would weaken durability of our data on the shared pool; run its migrations only.
-                apalis_sqlite::SqliteStorage::<()>::migrations().run(pool).await.map_err(|e| err(&e))?;
+                apalis_sqlite::SqliteStorage::<()>::migrations()
+                    .run(pool)
+                    .await
+                    .map_err(|e| err(&e))?;
                 let config = apalis_sqlite::Config::default().queue(SYNC_QUEUE);
-                Ok(JobQueue::Sqlite(apalis_sqlite::SqliteStorage::new(pool).with_config(config)))
+                Ok(JobQueue::Sqlite(
+                    apalis_sqlite::SqliteStorage::new(pool).with_config(config),
+                ))
             }
         }
     }
 
     pub async fn push_sync(&self, job: SyncIntegration) -> Result<(), QueueError> {
-        let task = TaskBuilder::new(job).max_attempts(SYNC_MAX_ATTEMPTS).build();
+        let task = TaskBuilder::new(job)
+            .max_attempts(SYNC_MAX_ATTEMPTS)
+            .build();
         match self.clone() {
-            JobQueue::Sqlite(mut s) => s.push_task(task).await.map_err(|e| QueueError(e.to_string())),
-            JobQueue::Postgres(mut s) => s.push_task(task).await.map_err(|e| QueueError(e.to_string())),
+            JobQueue::Sqlite(mut s) => s
+                .push_task(task)
+                .await
+                .map_err(|e| QueueError(e.to_string())),
+            JobQueue::Postgres(mut s) => s
+                .push_task(task)
+                .await
+                .map_err(|e| QueueError(e.to_string())),
         }
     }
 }
 
 async fn perform_sync(job: SyncIntegration, state: Data<Arc<AppState>>) -> Result<(), BoxDynError> {
-    crate::integrations::service::perform_sync_run(&state, &job).await.map_err(|e| -> BoxDynError { e.to_string().into() })
+    crate::integrations::service::perform_sync_run(&state, &job)
+        .await
+        .map_err(|e| -> BoxDynError { e.to_string().into() })
 }
 
 /// Runs the workers until the process stops.
@@ -80,10 +99,20 @@ pub async fn run_workers(state: Arc<AppState>) {
     let name = format!("sync-{}", Uuid::now_v7().simple());
     let result = match state.jobs.clone() {
         JobQueue::Sqlite(s) => {
-            WorkerBuilder::new(name.as_str()).backend(s.poll_with_interval(POLL)).data(state.clone()).build(perform_sync).run().await
+            WorkerBuilder::new(name.as_str())
+                .backend(s.poll_with_interval(POLL))
+                .data(state.clone())
+                .build(perform_sync)
+                .run()
+                .await
         }
         JobQueue::Postgres(s) => {
-            WorkerBuilder::new(name.as_str()).backend(s.poll_with_interval(POLL)).data(state.clone()).build(perform_sync).run().await
+            WorkerBuilder::new(name.as_str())
+                .backend(s.poll_with_interval(POLL))
+                .data(state.clone())
+                .build(perform_sync)
+                .run()
+                .await
         }
     };
     if let Err(e) = result {

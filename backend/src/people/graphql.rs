@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::Loader;
-use async_graphql::{ComplexObject, Context, Data, Enum, InputObject, MaybeUndefined, Object, SimpleObject, Subscription};
+use async_graphql::{
+    ComplexObject, Context, Data, Enum, InputObject, MaybeUndefined, Object, SimpleObject,
+    Subscription,
+};
 use chrono::NaiveDate;
 use futures::{Stream, StreamExt};
 use uuid::Uuid;
@@ -15,7 +18,10 @@ use super::model::*;
 use super::service::{self, EmployeeFilter};
 use crate::assets::graphql::HeldAssetsLoader;
 use crate::assets::model::AssetView;
-use crate::graphql::{GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error, scope};
+use crate::graphql::{
+    GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error,
+    scope,
+};
 use crate::platform::error::ApiError;
 
 /// Live employees by id.
@@ -25,7 +31,9 @@ impl Loader<Uuid> for EmployeeLoader {
     type Value = EmployeeView;
     type Error = Arc<ApiError>;
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, EmployeeView>, Self::Error> {
-        service::get_many(&self.0.state, &self.0.who, ids).await.map_err(Arc::new)
+        service::get_many(&self.0.state, &self.0.who, ids)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -36,7 +44,9 @@ impl Loader<Uuid> for LocationLoader {
     type Value = LocationView;
     type Error = Arc<ApiError>;
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, LocationView>, Self::Error> {
-        service::locations_by_ids(&self.0.state, &self.0.who, ids).await.map_err(Arc::new)
+        service::locations_by_ids(&self.0.state, &self.0.who, ids)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -47,7 +57,9 @@ impl Loader<Uuid> for DepartmentLoader {
     type Value = DepartmentView;
     type Error = Arc<ApiError>;
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, DepartmentView>, Self::Error> {
-        service::departments_by_ids(&self.0.state, &self.0.who, ids).await.map_err(Arc::new)
+        service::departments_by_ids(&self.0.state, &self.0.who, ids)
+            .await
+            .map_err(Arc::new)
     }
 }
 
@@ -61,24 +73,34 @@ pub fn add_loaders(data: &mut Data, scope: &Arc<Scope>) {
 #[ComplexObject]
 impl EmployeeView {
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DepartmentView>> {
-        let Some(r) = &self.department else { return Ok(None) };
+        let Some(r) = &self.department else {
+            return Ok(None);
+        };
         loader::<DepartmentLoader>(ctx)?.load_one(r.id).await.gql()
     }
 
     async fn location(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LocationView>> {
-        let Some(r) = &self.location else { return Ok(None) };
+        let Some(r) = &self.location else {
+            return Ok(None);
+        };
         loader::<LocationLoader>(ctx)?.load_one(r.id).await.gql()
     }
 
     async fn manager(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<EmployeeView>> {
-        let Some(id) = self.manager_id else { return Ok(None) };
+        let Some(id) = self.manager_id else {
+            return Ok(None);
+        };
         loader::<EmployeeLoader>(ctx)?.load_one(id).await.gql()
     }
 
     /// What the employee holds now.
     #[graphql(complexity = "10 * child_complexity")]
     async fn assets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AssetView>> {
-        Ok(loader::<HeldAssetsLoader>(ctx)?.load_one(self.id).await.gql()?.unwrap_or_default())
+        Ok(loader::<HeldAssetsLoader>(ctx)?
+            .load_one(self.id)
+            .await
+            .gql()?
+            .unwrap_or_default())
     }
 }
 
@@ -134,12 +156,26 @@ impl PeopleQuery {
     ) -> async_graphql::Result<Connection<String, EmployeeView>> {
         let s = scope(ctx)?;
         let f = filter.unwrap_or_default();
-        let filter = EmployeeFilter { q: f.q, status: f.status, department_id: f.department_id, location_id: f.location_id };
+        let filter = EmployeeFilter {
+            q: f.q,
+            status: f.status,
+            department_id: f.department_id,
+            location_id: f.location_id,
+        };
         let sort = sort_key(order_by);
-        let page = service::list(&s.state, &s.who, filter, Some(sort), first_to_limit(first), after.as_deref())
-            .await
-            .map_err(paging_error)?;
-        Ok(connection(page, after.as_deref(), |e| service::cursor_for(sort, e)))
+        let page = service::list(
+            &s.state,
+            &s.who,
+            filter,
+            Some(sort),
+            first_to_limit(first),
+            after.as_deref(),
+        )
+        .await
+        .map_err(paging_error)?;
+        Ok(connection(page, after.as_deref(), |e| {
+            service::cursor_for(sort, e)
+        }))
     }
 
     /// One employee; `not_found` also for another tenant's ids.
@@ -210,7 +246,9 @@ pub struct UpdateEmployeeInput {
 
 impl From<UpdateEmployeeInput> for UpdateEmployee {
     fn from(i: UpdateEmployeeInput) -> Self {
-        let date = |d: MaybeUndefined<NaiveDate>| Option::<Option<NaiveDate>>::from(d).map(|d| d.map(|d| d.to_string()));
+        let date = |d: MaybeUndefined<NaiveDate>| {
+            Option::<Option<NaiveDate>>::from(d).map(|d| d.map(|d| d.to_string()))
+        };
         UpdateEmployee {
             name: i.name,
             email: i.email,
@@ -232,14 +270,25 @@ pub struct PeopleMutation;
 
 #[Object]
 impl PeopleMutation {
-    async fn create_employee(&self, ctx: &Context<'_>, input: CreateEmployeeInput) -> async_graphql::Result<EmployeeView> {
+    async fn create_employee(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEmployeeInput,
+    ) -> async_graphql::Result<EmployeeView> {
         let s = scope(ctx)?;
         service::create(&s.state, &s.who, input.into()).await.gql()
     }
 
-    async fn update_employee(&self, ctx: &Context<'_>, id: Uuid, input: UpdateEmployeeInput) -> async_graphql::Result<EmployeeView> {
+    async fn update_employee(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateEmployeeInput,
+    ) -> async_graphql::Result<EmployeeView> {
         let s = scope(ctx)?;
-        service::update(&s.state, &s.who, id, None, input.into()).await.gql()
+        service::update(&s.state, &s.who, id, None, input.into())
+            .await
+            .gql()
     }
 
     /// Removes an employee who holds nothing. Answers the employee's id.
@@ -264,9 +313,15 @@ pub struct PeopleSubscription;
 #[Subscription]
 impl PeopleSubscription {
     /// Employee changes in the caller's tenant from now on.
-    async fn employee_events(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = EmployeeEvent> + use<>> {
+    async fn employee_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = EmployeeEvent> + use<>> {
         let s = scope(ctx)?;
         let changes = service::changes(&s.state, &s.who).gql()?;
-        Ok(changes.map(|c| EmployeeEvent { event: c.event, employee: c.employee }))
+        Ok(changes.map(|c| EmployeeEvent {
+            event: c.event,
+            employee: c.employee,
+        }))
     }
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -28,7 +29,11 @@ const TOPIC: &str = "employees";
 fn status_ok(s: &str) -> Result<String, FieldError> {
     match s {
         "active" | "terminated" => Ok(s.to_owned()),
-        _ => Err(FieldError::new("status", "invalid_choice", "must be active or terminated")),
+        _ => Err(FieldError::new(
+            "status",
+            "invalid_choice",
+            "must be active or terminated",
+        )),
     }
 }
 
@@ -45,20 +50,43 @@ fn search_text(name: &str, email: &str, number: Option<&str>) -> String {
 }
 
 /// Renders employees with their department and location names (one query per kind).
-pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<employee::Model>) -> ApiResult<Vec<EmployeeView>> {
-    let deps: HashMap<Uuid, String> =
-        db::tenant_rows_by_ids::<department::Entity, _>(conn, department::Column::TenantId, department::Column::Id, tenant_id, rows.iter().filter_map(|e| e.department_id), |m| m.id)
-            .await?
-            .into_iter()
-            .map(|(id, d)| (id, d.name))
-            .collect();
-    let locs: HashMap<Uuid, String> =
-        db::tenant_rows_by_ids::<location::Entity, _>(conn, location::Column::TenantId, location::Column::Id, tenant_id, rows.iter().filter_map(|e| e.location_id), |m| m.id)
-            .await?
-            .into_iter()
-            .map(|(id, l)| (id, l.name))
-            .collect();
-    let named = |id: Option<Uuid>, m: &HashMap<Uuid, String>| id.and_then(|id| m.get(&id).map(|n| NamedRef { id, name: n.clone() }));
+pub async fn views<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    rows: Vec<employee::Model>,
+) -> ApiResult<Vec<EmployeeView>> {
+    let deps: HashMap<Uuid, String> = db::tenant_rows_by_ids::<department::Entity, _>(
+        conn,
+        department::Column::TenantId,
+        department::Column::Id,
+        tenant_id,
+        rows.iter().filter_map(|e| e.department_id),
+        |m| m.id,
+    )
+    .await?
+    .into_iter()
+    .map(|(id, d)| (id, d.name))
+    .collect();
+    let locs: HashMap<Uuid, String> = db::tenant_rows_by_ids::<location::Entity, _>(
+        conn,
+        location::Column::TenantId,
+        location::Column::Id,
+        tenant_id,
+        rows.iter().filter_map(|e| e.location_id),
+        |m| m.id,
+    )
+    .await?
+    .into_iter()
+    .map(|(id, l)| (id, l.name))
+    .collect();
+    let named = |id: Option<Uuid>, m: &HashMap<Uuid, String>| {
+        id.and_then(|id| {
+            m.get(&id).map(|n| NamedRef {
+                id,
+                name: n.clone(),
+            })
+        })
+    };
     Ok(rows
         .into_iter()
         .map(|e| EmployeeView {
@@ -84,10 +112,17 @@ pub async fn views<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, rows: Vec<empl
 
 async fn view<C: ConnectionTrait>(conn: &C, e: employee::Model) -> ApiResult<EmployeeView> {
     let t = e.tenant_id;
-    views(conn, t, vec![e]).await?.pop().ok_or_else(|| ApiError::internal("employee view missing"))
+    views(conn, t, vec![e])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("employee view missing"))
 }
 
-async fn find<C: ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> ApiResult<employee::Model> {
+async fn find<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    id: Uuid,
+) -> ApiResult<employee::Model> {
     employee::Entity::find_by_id(id)
         .filter(employee::Column::TenantId.eq(who.tenant_id))
         .filter(employee::Column::DeletedAt.is_null())
@@ -105,17 +140,28 @@ async fn check_refs<C: ConnectionTrait>(
     manager_id: Option<Uuid>,
 ) -> ApiResult<()> {
     if let Some(id) = department_id
-        && department::Entity::find_by_id(id).filter(department::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
-            errs.add("department_id", "not_found", "no such department");
-        }
+        && department::Entity::find_by_id(id)
+            .filter(department::Column::TenantId.eq(who.tenant_id))
+            .one(conn)
+            .await?
+            .is_none()
+    {
+        errs.add("department_id", "not_found", "no such department");
+    }
     if let Some(id) = location_id
-        && location::Entity::find_by_id(id).filter(location::Column::TenantId.eq(who.tenant_id)).one(conn).await?.is_none() {
-            errs.add("location_id", "not_found", "no such location");
-        }
+        && location::Entity::find_by_id(id)
+            .filter(location::Column::TenantId.eq(who.tenant_id))
+            .one(conn)
+            .await?
+            .is_none()
+    {
+        errs.add("location_id", "not_found", "no such location");
+    }
     if let Some(id) = manager_id
-        && find(conn, who, id).await.is_err() {
-            errs.add("manager_id", "not_found", "no such employee");
-        }
+        && find(conn, who, id).await.is_err()
+    {
+        errs.add("manager_id", "not_found", "no such employee");
+    }
     Ok(())
 }
 
@@ -128,7 +174,12 @@ fn duplicate_email() -> ApiError {
     }
 }
 
-async fn email_taken<C: ConnectionTrait>(conn: &C, who: &Principal, email: &str, except: Option<Uuid>) -> ApiResult<bool> {
+async fn email_taken<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    email: &str,
+    except: Option<Uuid>,
+) -> ApiResult<bool> {
     let mut q = employee::Entity::find()
         .filter(employee::Column::TenantId.eq(who.tenant_id))
         .filter(employee::Column::Email.eq(email))
@@ -140,22 +191,43 @@ async fn email_taken<C: ConnectionTrait>(conn: &C, who: &Principal, email: &str,
 }
 
 fn date_opt(errs: &mut Errors, field: &str, v: Option<&str>) -> Option<NaiveDate> {
-    v.filter(|s| !s.trim().is_empty()).and_then(|s| errs.take(v::date(field, s)))
+    v.filter(|s| !s.trim().is_empty())
+        .and_then(|s| errs.take(v::date(field, s)))
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn create(state: &AppState, who: &Principal, req: CreateEmployee) -> ApiResult<EmployeeView> {
+pub async fn create(
+    state: &AppState,
+    who: &Principal,
+    req: CreateEmployee,
+) -> ApiResult<EmployeeView> {
     who.require(Action::PeopleWrite)?;
     let mut errs = Errors::default();
     let name = errs.take(v::required_text("name", &req.name, 200));
     let email = errs.take(v::email("email", &req.email));
-    let number = errs.take(v::optional_text("employee_number", req.employee_number.as_deref(), 64)).flatten();
-    let title = errs.take(v::optional_text("title", req.title.as_deref(), 200)).flatten();
+    let number = errs
+        .take(v::optional_text(
+            "employee_number",
+            req.employee_number.as_deref(),
+            64,
+        ))
+        .flatten();
+    let title = errs
+        .take(v::optional_text("title", req.title.as_deref(), 200))
+        .flatten();
     let status = errs.take(status_ok(req.status.as_deref().unwrap_or("active")));
     let start = date_opt(&mut errs, "start_date", req.start_date.as_deref());
     let end = date_opt(&mut errs, "end_date", req.end_date.as_deref());
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    check_refs(&txn, who, &mut errs, req.department_id, req.location_id, req.manager_id).await?;
+    check_refs(
+        &txn,
+        who,
+        &mut errs,
+        req.department_id,
+        req.location_id,
+        req.manager_id,
+    )
+    .await?;
     errs.finish()?;
     let (Some(name), Some(email), Some(status)) = (name, email, status) else {
         return Err(ApiError::internal("validated fields missing"));
@@ -187,11 +259,33 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateEmployee) -> A
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { duplicate_email() } else { e.into() })?;
-    audit::record(&txn, who, Entry { action: "employee.created", entity_type: "employee", entity_id: Some(e.id), changes: diff(&Value::Null, &snapshot(&e)) })
-        .await?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_email()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "employee.created",
+            entity_type: "employee",
+            entity_id: Some(e.id),
+            changes: diff(&Value::Null, &snapshot(&e)),
+        },
+    )
+    .await?;
     let view = view(&txn, e).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "employee_created", json!({"employee": view})).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "employee_created",
+        json!({"employee": view}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(view)
@@ -202,35 +296,77 @@ pub async fn get(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<Emplo
     who.require(Action::PeopleRead)?;
     let e = find(&state.db, who, id).await?;
     let assets = crate::assets::service::held_by(&state.db, who.tenant_id, id).await?;
-    Ok(EmployeeDetail { employee: view(&state.db, e).await?, assets })
+    Ok(EmployeeDetail {
+        employee: view(&state.db, e).await?,
+        assets,
+    })
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Option<i32>, req: UpdateEmployee) -> ApiResult<EmployeeView> {
+pub async fn update(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    if_match: Option<i32>,
+    req: UpdateEmployee,
+) -> ApiResult<EmployeeView> {
     who.require(Action::PeopleWrite)?;
     let mut errs = Errors::default();
-    let name = req.name.as_deref().and_then(|n| errs.take(v::required_text("name", n, 200)));
-    let email = req.email.as_deref().and_then(|e| errs.take(v::email("email", e)));
-    let number = req.employee_number.map(|n| errs.take(v::optional_text("employee_number", n.as_deref(), 64)).flatten());
-    let title = req.title.map(|n| errs.take(v::optional_text("title", n.as_deref(), 200)).flatten());
+    let name = req
+        .name
+        .as_deref()
+        .and_then(|n| errs.take(v::required_text("name", n, 200)));
+    let email = req
+        .email
+        .as_deref()
+        .and_then(|e| errs.take(v::email("email", e)));
+    let number = req.employee_number.map(|n| {
+        errs.take(v::optional_text("employee_number", n.as_deref(), 64))
+            .flatten()
+    });
+    let title = req.title.map(|n| {
+        errs.take(v::optional_text("title", n.as_deref(), 200))
+            .flatten()
+    });
     let status = req.status.as_deref().and_then(|s| errs.take(status_ok(s)));
-    let start = req.start_date.map(|d| date_opt(&mut errs, "start_date", d.as_deref()));
-    let end = req.end_date.map(|d| date_opt(&mut errs, "end_date", d.as_deref()));
+    let start = req
+        .start_date
+        .map(|d| date_opt(&mut errs, "start_date", d.as_deref()));
+    let end = req
+        .end_date
+        .map(|d| date_opt(&mut errs, "end_date", d.as_deref()));
     if req.manager_id == Some(Some(id)) {
-        errs.add("manager_id", "self_reference", "an employee cannot manage themselves");
+        errs.add(
+            "manager_id",
+            "self_reference",
+            "an employee cannot manage themselves",
+        );
     }
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find(&txn, who, id).await?;
     if let Some(v) = if_match.or(req.version)
-        && v != before.version {
-            return Err(ApiError::new(Code::VersionConflict, format!("the employee is at version {}, not {v}", before.version)));
-        }
-    check_refs(&txn, who, &mut errs, req.department_id.flatten(), req.location_id.flatten(), req.manager_id.flatten()).await?;
+        && v != before.version
+    {
+        return Err(ApiError::new(
+            Code::VersionConflict,
+            format!("the employee is at version {}, not {v}", before.version),
+        ));
+    }
+    check_refs(
+        &txn,
+        who,
+        &mut errs,
+        req.department_id.flatten(),
+        req.location_id.flatten(),
+        req.manager_id.flatten(),
+    )
+    .await?;
     errs.finish()?;
     if let Some(e) = &email
-        && email_taken(&txn, who, e, Some(id)).await? {
-            return Err(duplicate_email());
-        }
+        && email_taken(&txn, who, e, Some(id)).await?
+    {
+        return Err(duplicate_email());
+    }
     let mut am = before.clone().into_active_model();
     if let Some(n) = name {
         am.name = Set(n);
@@ -267,14 +403,40 @@ pub async fn update(state: &AppState, who: &Principal, id: Uuid, if_match: Optio
         txn.commit().await?;
         return view(&state.db, before).await;
     }
-    am.search_text = Set(search_text(&candidate.name, &candidate.email, candidate.employee_number.as_deref()));
+    am.search_text = Set(search_text(
+        &candidate.name,
+        &candidate.email,
+        candidate.employee_number.as_deref(),
+    ));
     am.version = Set(before.version + 1);
     am.updated_at = Set(crate::platform::clock::now());
-    let after = am.update(&txn).await.map_err(|e| if is_unique_violation(&e) { duplicate_email() } else { e.into() })?;
-    audit::record(&txn, who, Entry { action: "employee.updated", entity_type: "employee", entity_id: Some(id), changes: diff(&snapshot(&before), &snapshot(&after)) })
-        .await?;
+    let after = am.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_email()
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "employee.updated",
+            entity_type: "employee",
+            entity_id: Some(id),
+            changes: diff(&snapshot(&before), &snapshot(&after)),
+        },
+    )
+    .await?;
     let view = view(&txn, after).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "employee_updated", json!({"employee": view})).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "employee_updated",
+        json!({"employee": view}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(view)
@@ -285,17 +447,39 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()
     who.require(Action::PeopleWrite)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let before = find(&txn, who, id).await?;
-    if !crate::assets::service::held_by(&txn, who.tenant_id, id).await?.is_empty() {
-        return Err(ApiError::new(Code::Conflict, "the employee still holds assets; check them in first"));
+    if !crate::assets::service::held_by(&txn, who.tenant_id, id)
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "the employee still holds assets; check them in first",
+        ));
     }
     let mut am = before.clone().into_active_model();
     am.deleted_at = Set(Some(crate::platform::clock::now()));
     am.version = Set(before.version + 1);
     let after = am.update(&txn).await?;
-    audit::record(&txn, who, Entry { action: "employee.deleted", entity_type: "employee", entity_id: Some(id), changes: json!({"deleted": {"from": false, "to": true}}) })
-        .await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "employee.deleted",
+            entity_type: "employee",
+            entity_id: Some(id),
+            changes: json!({"deleted": {"from": false, "to": true}}),
+        },
+    )
+    .await?;
     let view = view(&txn, after).await?;
-    events::enqueue(&txn, who.tenant_id, TOPIC, "employee_deleted", json!({"employee": view})).await?;
+    events::enqueue(
+        &txn,
+        who.tenant_id,
+        TOPIC,
+        "employee_deleted",
+        json!({"employee": view}),
+    )
+    .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())
@@ -328,7 +512,13 @@ pub async fn list(
         "-name" => (true, true),
         "created_at" => (false, false),
         "-created_at" => (false, true),
-        _ => return Err(ApiError::field("sort", "invalid_choice", "must be name, -name, created_at or -created_at")),
+        _ => {
+            return Err(ApiError::field(
+                "sort",
+                "invalid_choice",
+                "must be name, -name, created_at or -created_at",
+            ));
+        }
     };
     let mut q = employee::Entity::find()
         .filter(employee::Column::TenantId.eq(who.tenant_id))
@@ -343,41 +533,85 @@ pub async fn list(
         q = q.filter(employee::Column::LocationId.eq(l));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        q = q.filter(Expr::col(employee::Column::SearchText).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q = q.filter(
+            Expr::col(employee::Column::SearchText)
+                .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+        );
     }
     if let Some(c) = cursor {
         let c = Cursor::decode(c, sort)?;
-        let id_after = if desc { employee::Column::Id.lt(c.id) } else { employee::Column::Id.gt(c.id) };
+        let id_after = if desc {
+            employee::Column::Id.lt(c.id)
+        } else {
+            employee::Column::Id.gt(c.id)
+        };
         q = if by_name {
             let name = c.v.unwrap_or_default();
-            let beyond = if desc { employee::Column::Name.lt(name.clone()) } else { employee::Column::Name.gt(name.clone()) };
-            q.filter(sea_orm::Condition::any().add(beyond).add(sea_orm::Condition::all().add(employee::Column::Name.eq(name)).add(id_after)))
+            let beyond = if desc {
+                employee::Column::Name.lt(name.clone())
+            } else {
+                employee::Column::Name.gt(name.clone())
+            };
+            q.filter(
+                sea_orm::Condition::any().add(beyond).add(
+                    sea_orm::Condition::all()
+                        .add(employee::Column::Name.eq(name))
+                        .add(id_after),
+                ),
+            )
         } else {
             q.filter(id_after)
         };
     }
-    let order = if desc { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    let order = if desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
     if by_name {
         q = q.order_by(employee::Column::Name, order.clone());
     }
-    let mut rows = q.order_by(employee::Column::Id, order).limit(limit + 1).all(&state.db).await?;
+    let mut rows = q
+        .order_by(employee::Column::Id, order)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let data = views(&state.db, who.tenant_id, rows).await?;
-    let next_cursor = if more { data.last().map(|e| cursor_for(sort, e)) } else { None };
+    let next_cursor = if more {
+        data.last().map(|e| cursor_for(sort, e))
+    } else {
+        None
+    };
     Ok(Page { data, next_cursor })
 }
 
 /// The cursor that continues the list sorted by `sort` after employee `e`.
 pub fn cursor_for(sort: &str, e: &EmployeeView) -> String {
     let by_name = sort.trim_start_matches('-') == "name";
-    Cursor { s: sort.to_owned(), v: by_name.then(|| e.name.clone()), id: e.id }.encode()
+    Cursor {
+        s: sort.to_owned(),
+        v: by_name.then(|| e.name.clone()),
+        id: e.id,
+    }
+    .encode()
 }
 
 /// The live employees among `ids` in the caller's tenant.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn get_many(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, EmployeeView>> {
+pub async fn get_many(
+    state: &AppState,
+    who: &Principal,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, EmployeeView>> {
     who.require(Action::PeopleRead)?;
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -388,7 +622,11 @@ pub async fn get_many(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiRes
         .filter(employee::Column::Id.is_in(ids.iter().copied()))
         .all(&state.db)
         .await?;
-    Ok(views(&state.db, who.tenant_id, rows).await?.into_iter().map(|e| (e.id, e)).collect())
+    Ok(views(&state.db, who.tenant_id, rows)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect())
 }
 
 /// One change of an employee, as pushed to subscribers.
@@ -400,13 +638,19 @@ pub struct EmployeeChange {
 }
 
 /// Every employee change committed in the caller's tenant from now on.
-pub fn changes(state: &AppState, who: &Principal) -> ApiResult<impl futures::Stream<Item = EmployeeChange> + Send + use<>> {
+pub fn changes(
+    state: &AppState,
+    who: &Principal,
+) -> ApiResult<impl futures::Stream<Item = EmployeeChange> + Send + use<>> {
     use futures::StreamExt;
     who.require(Action::PeopleRead)?;
     Ok(state.events.stream(who.tenant_id, TOPIC).filter_map(|e| {
         let change = serde_json::from_value::<EmployeeView>(e.payload["employee"].clone())
             .ok()
-            .map(|employee| EmployeeChange { event: e.event.clone(), employee });
+            .map(|employee| EmployeeChange {
+                event: e.event.clone(),
+                employee,
+            });
         futures::future::ready(change)
     }))
 }
@@ -423,11 +667,22 @@ fn duplicate_name() -> ApiError {
 }
 
 fn department_view(d: department::Model) -> DepartmentView {
-    DepartmentView { id: d.id, name: d.name, created_at: d.created_at }
+    DepartmentView {
+        id: d.id,
+        name: d.name,
+        created_at: d.created_at,
+    }
 }
 
 fn location_view(l: location::Model) -> LocationView {
-    LocationView { id: l.id, name: l.name, address: l.address, city: l.city, country: l.country, created_at: l.created_at }
+    LocationView {
+        id: l.id,
+        name: l.name,
+        address: l.address,
+        city: l.city,
+        country: l.country,
+        created_at: l.created_at,
+    }
 }
 
 pub async fn list_departments(state: &AppState, who: &Principal) -> ApiResult<Vec<DepartmentView>> {
@@ -444,9 +699,15 @@ pub async fn list_departments(state: &AppState, who: &Principal) -> ApiResult<Ve
 
 /// Creates (`id` = None) or renames a department.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>, req: DepartmentInput) -> ApiResult<DepartmentView> {
+pub async fn save_department(
+    state: &AppState,
+    who: &Principal,
+    id: Option<Uuid>,
+    req: DepartmentInput,
+) -> ApiResult<DepartmentView> {
     who.require(Action::CatalogWrite)?;
-    let name = v::required_text("name", &req.name, 120).map_err(|e| ApiError::validation(vec![e]))?;
+    let name =
+        v::required_text("name", &req.name, 120).map_err(|e| ApiError::validation(vec![e]))?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let now = crate::platform::clock::now();
     let (before, am) = match id {
@@ -473,27 +734,80 @@ pub async fn save_department(state: &AppState, who: &Principal, id: Option<Uuid>
             (before, am)
         }
     };
-    let saved = if id.is_some() { am.update(&txn).await } else { am.insert(&txn).await };
-    let d = saved.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
-    let action = if id.is_some() { "department.updated" } else { "department.created" };
-    audit::record(&txn, who, Entry { action, entity_type: "department", entity_id: Some(d.id), changes: diff(&before, &json!({"name": d.name})) })
-        .await?;
+    let saved = if id.is_some() {
+        am.update(&txn).await
+    } else {
+        am.insert(&txn).await
+    };
+    let d = saved.map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_name()
+        } else {
+            e.into()
+        }
+    })?;
+    let action = if id.is_some() {
+        "department.updated"
+    } else {
+        "department.created"
+    };
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action,
+            entity_type: "department",
+            entity_id: Some(d.id),
+            changes: diff(&before, &json!({"name": d.name})),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(department_view(d))
 }
 
 /// The departments among `ids` in the caller's tenant.
-pub async fn departments_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, DepartmentView>> {
+pub async fn departments_by_ids(
+    state: &AppState,
+    who: &Principal,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, DepartmentView>> {
     who.require(Action::PeopleRead)?;
-    let rows = db::tenant_rows_by_ids::<department::Entity, _>(&state.db, department::Column::TenantId, department::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
-    Ok(rows.into_iter().map(|(id, d)| (id, department_view(d))).collect())
+    let rows = db::tenant_rows_by_ids::<department::Entity, _>(
+        &state.db,
+        department::Column::TenantId,
+        department::Column::Id,
+        who.tenant_id,
+        ids.iter().copied(),
+        |m| m.id,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, d)| (id, department_view(d)))
+        .collect())
 }
 
 /// The locations among `ids` in the caller's tenant.
-pub async fn locations_by_ids(state: &AppState, who: &Principal, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, LocationView>> {
+pub async fn locations_by_ids(
+    state: &AppState,
+    who: &Principal,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, LocationView>> {
     who.require(Action::AssetsRead)?;
-    let rows = db::tenant_rows_by_ids::<location::Entity, _>(&state.db, location::Column::TenantId, location::Column::Id, who.tenant_id, ids.iter().copied(), |m| m.id).await?;
-    Ok(rows.into_iter().map(|(id, l)| (id, location_view(l))).collect())
+    let rows = db::tenant_rows_by_ids::<location::Entity, _>(
+        &state.db,
+        location::Column::TenantId,
+        location::Column::Id,
+        who.tenant_id,
+        ids.iter().copied(),
+        |m| m.id,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, l)| (id, location_view(l)))
+        .collect())
 }
 
 pub async fn list_locations(state: &AppState, who: &Principal) -> ApiResult<Vec<LocationView>> {
@@ -510,25 +824,53 @@ pub async fn list_locations(state: &AppState, who: &Principal) -> ApiResult<Vec<
 
 /// Creates (`id` = None) or replaces a location's fields.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn save_location(state: &AppState, who: &Principal, id: Option<Uuid>, req: LocationInput) -> ApiResult<LocationView> {
+pub async fn save_location(
+    state: &AppState,
+    who: &Principal,
+    id: Option<Uuid>,
+    req: LocationInput,
+) -> ApiResult<LocationView> {
     who.require(Action::CatalogWrite)?;
     let mut errs = Errors::default();
     let name = errs.take(v::required_text("name", &req.name, 120));
-    let address = errs.take(v::optional_text("address", req.address.as_deref(), 300)).flatten();
-    let city = errs.take(v::optional_text("city", req.city.as_deref(), 120)).flatten();
-    let country = req.country.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_uppercase);
-    if country.as_deref().is_some_and(|c| c.len() != 2 || !c.chars().all(|x| x.is_ascii_uppercase())) {
-        errs.add("country", "invalid_format", "must be an ISO 3166-1 alpha-2 code like DE");
+    let address = errs
+        .take(v::optional_text("address", req.address.as_deref(), 300))
+        .flatten();
+    let city = errs
+        .take(v::optional_text("city", req.city.as_deref(), 120))
+        .flatten();
+    let country = req
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_uppercase);
+    if country
+        .as_deref()
+        .is_some_and(|c| c.len() != 2 || !c.chars().all(|x| x.is_ascii_uppercase()))
+    {
+        errs.add(
+            "country",
+            "invalid_format",
+            "must be an ISO 3166-1 alpha-2 code like DE",
+        );
     }
     errs.finish()?;
-    let Some(name) = name else { return Err(ApiError::internal("validated fields missing")) };
+    let Some(name) = name else {
+        return Err(ApiError::internal("validated fields missing"));
+    };
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let now = crate::platform::clock::now();
     let snap = |l: &location::Model| json!({"name": l.name, "address": l.address, "city": l.city, "country": l.country});
     let (before, mut am) = match id {
         None => (
             Value::Null,
-            location::ActiveModel { id: Set(Uuid::now_v7()), tenant_id: Set(who.tenant_id), created_at: Set(now), ..Default::default() },
+            location::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(who.tenant_id),
+                created_at: Set(now),
+                ..Default::default()
+            },
         ),
         Some(id) => {
             let l = location::Entity::find_by_id(id)
@@ -544,10 +886,34 @@ pub async fn save_location(state: &AppState, who: &Principal, id: Option<Uuid>, 
     am.city = Set(city);
     am.country = Set(country);
     am.updated_at = Set(now);
-    let saved = if id.is_some() { am.update(&txn).await } else { am.insert(&txn).await };
-    let l = saved.map_err(|e| if is_unique_violation(&e) { duplicate_name() } else { e.into() })?;
-    let action = if id.is_some() { "location.updated" } else { "location.created" };
-    audit::record(&txn, who, Entry { action, entity_type: "location", entity_id: Some(l.id), changes: diff(&before, &snap(&l)) }).await?;
+    let saved = if id.is_some() {
+        am.update(&txn).await
+    } else {
+        am.insert(&txn).await
+    };
+    let l = saved.map_err(|e| {
+        if is_unique_violation(&e) {
+            duplicate_name()
+        } else {
+            e.into()
+        }
+    })?;
+    let action = if id.is_some() {
+        "location.updated"
+    } else {
+        "location.created"
+    };
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action,
+            entity_type: "location",
+            entity_id: Some(l.id),
+            changes: diff(&before, &snap(&l)),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(location_view(l))
 }
@@ -563,8 +929,17 @@ pub async fn delete_department(state: &AppState, who: &Principal, id: Uuid) -> A
         .await?
         .ok_or_else(|| ApiError::not_found("department"))?;
     department::Entity::delete_by_id(d.id).exec(&txn).await?;
-    audit::record(&txn, who, Entry { action: "department.deleted", entity_type: "department", entity_id: Some(id), changes: json!({"name": {"from": d.name, "to": null}}) })
-        .await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "department.deleted",
+            entity_type: "department",
+            entity_id: Some(id),
+            changes: json!({"name": {"from": d.name, "to": null}}),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -580,8 +955,17 @@ pub async fn delete_location(state: &AppState, who: &Principal, id: Uuid) -> Api
         .await?
         .ok_or_else(|| ApiError::not_found("location"))?;
     location::Entity::delete_by_id(l.id).exec(&txn).await?;
-    audit::record(&txn, who, Entry { action: "location.deleted", entity_type: "location", entity_id: Some(id), changes: json!({"name": {"from": l.name, "to": null}}) })
-        .await?;
+    audit::record(
+        &txn,
+        who,
+        Entry {
+            action: "location.deleted",
+            entity_type: "location",
+            entity_id: Some(id),
+            changes: json!({"name": {"from": l.name, "to": null}}),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -611,9 +995,15 @@ async fn ensure_named<C: ConnectionTrait>(
         dep = Some(match departments.get(name) {
             Some(id) => *id,
             None => {
-                let d = department::ActiveModel { id: Set(Uuid::now_v7()), tenant_id: Set(who.tenant_id), name: Set(name.to_owned()), created_at: Set(now), updated_at: Set(now) }
-                    .insert(conn)
-                    .await?;
+                let d = department::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    tenant_id: Set(who.tenant_id),
+                    name: Set(name.to_owned()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(conn)
+                .await?;
                 departments.insert(name.to_owned(), d.id);
                 d.id
             }
@@ -668,9 +1058,10 @@ pub async fn upsert_from_hris(
     let mut by_email: HashMap<String, employee::Model> = HashMap::new();
     for e in existing {
         if e.external_source.as_deref() == Some(source)
-            && let Some(x) = e.external_id.clone() {
-                by_external.insert(x, e.clone());
-            }
+            && let Some(x) = e.external_id.clone()
+        {
+            by_external.insert(x, e.clone());
+        }
         by_email.insert(e.email.clone(), e);
     }
     let mut departments: HashMap<String, Uuid> = department::Entity::find()
@@ -689,18 +1080,39 @@ pub async fn upsert_from_hris(
         .collect();
     let now = crate::platform::clock::now();
     for r in records {
-        let Some(email) = r.work_email.as_deref().and_then(|e| v::email("email", e).ok()) else {
+        let Some(email) = r
+            .work_email
+            .as_deref()
+            .and_then(|e| v::email("email", e).ok())
+        else {
             stats.failed += 1;
             continue;
         };
-        let name = if r.display_name.trim().is_empty() { format!("{} {}", r.first_name, r.last_name).trim().to_owned() } else { r.display_name.trim().to_owned() };
+        let name = if r.display_name.trim().is_empty() {
+            format!("{} {}", r.first_name, r.last_name)
+                .trim()
+                .to_owned()
+        } else {
+            r.display_name.trim().to_owned()
+        };
         let status = match r.status {
             EmploymentStatus::Active => "active",
             EmploymentStatus::Terminated => "terminated",
         };
-        let (dep, loc) = ensure_named(&txn, who, &mut departments, &mut locations, r.department.as_deref(), r.location.as_deref()).await?;
+        let (dep, loc) = ensure_named(
+            &txn,
+            who,
+            &mut departments,
+            &mut locations,
+            r.department.as_deref(),
+            r.location.as_deref(),
+        )
+        .await?;
         let current = by_external.get(&r.external_id).cloned().or_else(|| {
-            by_email.get(&email).filter(|e| e.external_id.is_none()).cloned()
+            by_email
+                .get(&email)
+                .filter(|e| e.external_id.is_none())
+                .cloned()
         });
         if current.is_none() && by_email.contains_key(&email) {
             // The email belongs to another person's record: do not merge two people.
@@ -733,7 +1145,8 @@ pub async fn upsert_from_hris(
         am.search_text = Set(search_text(&name, &email, r.employee_number.as_deref()));
         match current {
             Some(before) => {
-                let mut candidate = employee::Model::try_from(am.clone()).map_err(ApiError::internal)?;
+                let mut candidate =
+                    employee::Model::try_from(am.clone()).map_err(ApiError::internal)?;
                 candidate.updated_at = before.updated_at;
                 let linked = before.external_id.is_none();
                 if snapshot(&candidate) == snapshot(&before) && !linked {
@@ -743,20 +1156,52 @@ pub async fn upsert_from_hris(
                 am.version = Set(before.version + 1);
                 am.updated_at = Set(now);
                 let after = am.update(&txn).await?;
-                audit::record(&txn, who, Entry { action: "employee.updated", entity_type: "employee", entity_id: Some(after.id), changes: diff(&snapshot(&before), &snapshot(&after)) })
-                    .await?;
+                audit::record(
+                    &txn,
+                    who,
+                    Entry {
+                        action: "employee.updated",
+                        entity_type: "employee",
+                        entity_id: Some(after.id),
+                        changes: diff(&snapshot(&before), &snapshot(&after)),
+                    },
+                )
+                .await?;
                 let view = view(&txn, after.clone()).await?;
-                events::enqueue(&txn, who.tenant_id, TOPIC, "employee_updated", json!({"employee": view})).await?;
+                events::enqueue(
+                    &txn,
+                    who.tenant_id,
+                    TOPIC,
+                    "employee_updated",
+                    json!({"employee": view}),
+                )
+                .await?;
                 by_external.insert(r.external_id.clone(), after);
                 stats.updated += 1;
             }
             None => {
                 am.updated_at = Set(now);
                 let created = am.insert(&txn).await?;
-                audit::record(&txn, who, Entry { action: "employee.created", entity_type: "employee", entity_id: Some(created.id), changes: diff(&Value::Null, &snapshot(&created)) })
-                    .await?;
+                audit::record(
+                    &txn,
+                    who,
+                    Entry {
+                        action: "employee.created",
+                        entity_type: "employee",
+                        entity_id: Some(created.id),
+                        changes: diff(&Value::Null, &snapshot(&created)),
+                    },
+                )
+                .await?;
                 let view = view(&txn, created.clone()).await?;
-                events::enqueue(&txn, who.tenant_id, TOPIC, "employee_created", json!({"employee": view})).await?;
+                events::enqueue(
+                    &txn,
+                    who.tenant_id,
+                    TOPIC,
+                    "employee_created",
+                    json!({"employee": view}),
+                )
+                .await?;
                 by_email.insert(email, created.clone());
                 by_external.insert(r.external_id.clone(), created);
                 stats.created += 1;

@@ -16,7 +16,19 @@ use super::error::{ApiError, ApiResult, FieldError};
 use crate::app::AppState;
 
 /// Roles, most to least privileged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, async_graphql::Enum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    async_graphql::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,
@@ -49,7 +61,11 @@ impl Role {
     /// Parses a role from request input, as a field error when unknown.
     pub fn from_field(field: &str, s: &str) -> Result<Self, FieldError> {
         Self::parse(s).ok_or_else(|| {
-            FieldError::new(field, "invalid_choice", "must be one of owner, admin, manager, member, viewer")
+            FieldError::new(
+                field,
+                "invalid_choice",
+                "must be one of owner, admin, manager, member, viewer",
+            )
         })
     }
 }
@@ -82,7 +98,8 @@ pub fn allowed(role: Role, action: Action) -> bool {
         AssetsRead => true,
         PeopleRead => role != Member,
         AssetsAssign | WorkflowsApprove => role >= Manager,
-        AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage | IntegrationsRead | IntegrationsManage => role >= Admin,
+        AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage
+        | IntegrationsRead | IntegrationsManage => role >= Admin,
         UsersManage | TenantManage => role == Owner,
     }
 }
@@ -90,9 +107,18 @@ pub fn allowed(role: Role, action: Action) -> bool {
 /// Who performed an action, as the audit log records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
-    User { id: Uuid, name: String, email: String },
-    ApiToken { id: Uuid, name: String },
-    System { name: String },
+    User {
+        id: Uuid,
+        name: String,
+        email: String,
+    },
+    ApiToken {
+        id: Uuid,
+        name: String,
+    },
+    System {
+        name: String,
+    },
 }
 
 impl Actor {
@@ -111,7 +137,9 @@ impl Actor {
     }
     pub fn name(&self) -> &str {
         match self {
-            Actor::User { name, .. } | Actor::ApiToken { name, .. } | Actor::System { name } => name,
+            Actor::User { name, .. } | Actor::ApiToken { name, .. } | Actor::System { name } => {
+                name
+            }
         }
     }
 }
@@ -149,7 +177,11 @@ impl Principal {
     }
 
     pub fn require(&self, action: Action) -> ApiResult<()> {
-        if self.can(action) { Ok(()) } else { Err(ApiError::forbidden()) }
+        if self.can(action) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
     }
 
     /// For members, reads of assets are limited to what the member holds: the email of the
@@ -164,7 +196,11 @@ impl Principal {
 
     /// The key under which idempotency records of this caller are kept.
     pub fn idempotency_scope(&self) -> String {
-        format!("{}:{}", self.actor.kind(), self.actor.id().map(|i| i.to_string()).unwrap_or_default())
+        format!(
+            "{}:{}",
+            self.actor.kind(),
+            self.actor.id().map(|i| i.to_string()).unwrap_or_default()
+        )
     }
 }
 
@@ -186,8 +222,19 @@ macro_rules! permissions {
 }
 
 permissions!(
-    AssetsRead, AssetsWrite, AssetsAssign, PeopleRead, PeopleWrite, CatalogWrite, AuditRead, UsersRead,
-    UsersManage, ApiTokensManage, TenantManage, IntegrationsRead, IntegrationsManage,
+    AssetsRead,
+    AssetsWrite,
+    AssetsAssign,
+    PeopleRead,
+    PeopleWrite,
+    CatalogWrite,
+    AuditRead,
+    UsersRead,
+    UsersManage,
+    ApiTokensManage,
+    TenantManage,
+    IntegrationsRead,
+    IntegrationsManage,
 );
 
 /// An authenticated caller that holds permission `P`; a handler taking it cannot run otherwise.
@@ -243,7 +290,10 @@ pub async fn principal_of(req: &HttpRequest) -> ApiResult<Principal> {
         .ok_or_else(|| ApiError::internal("application state missing"))?
         .clone();
     let token = bearer_token(req).ok_or_else(|| {
-        ApiError::new(super::error::Code::Unauthenticated, "send Authorization: Bearer <token>")
+        ApiError::new(
+            super::error::Code::Unauthenticated,
+            "send Authorization: Bearer <token>",
+        )
     })?;
     let mut principal = crate::accounts::service::authenticate(&state, &token).await?;
     principal.meta = request_meta(req, state.settings.trust_proxy);
@@ -252,19 +302,32 @@ pub async fn principal_of(req: &HttpRequest) -> ApiResult<Principal> {
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = h.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_owned())
 }
 
 /// The request id (set by the request-id middleware) and the client address.
 pub fn request_meta(req: &HttpRequest, trust_proxy: bool) -> RequestMeta {
     let ip = if trust_proxy {
-        req.connection_info().realip_remote_addr().map(str::to_owned)
+        req.connection_info()
+            .realip_remote_addr()
+            .map(str::to_owned)
     } else {
         req.peer_addr().map(|a| a.ip().to_string())
     };
-    RequestMeta { ip, request_id: req.extensions().get::<super::http::RequestId>().map(|r| r.0.clone()) }
+    RequestMeta {
+        ip,
+        request_id: req
+            .extensions()
+            .get::<super::http::RequestId>()
+            .map(|r| r.0.clone()),
+    }
 }
 
 #[cfg(test)]

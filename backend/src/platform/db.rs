@@ -9,10 +9,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    Statement, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -69,15 +71,19 @@ pub fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
     if let Some(rest) = url.strip_prefix("sqlite://") {
         let path = rest.split('?').next().unwrap_or(rest);
         if let Some(parent) = std::path::Path::new(path).parent()
-            && !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)?;
-            }
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
     }
     Ok(())
 }
 
 /// Begins a transaction that writes tenant data and takes that tenant's write lock first.
-pub async fn begin_write(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseTransaction, DbErr> {
+pub async fn begin_write(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     lock_tenant(&txn, tenant_id).await?;
     Ok(txn)
@@ -90,7 +96,8 @@ pub async fn begin_write(db: &DatabaseConnection, tenant_id: Uuid) -> Result<Dat
 pub async fn begin_untenanted_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DatabaseBackend::Sqlite {
-        txn.execute_unprepared("UPDATE tenant_sequences SET value = value WHERE 0 = 1").await?;
+        txn.execute_unprepared("UPDATE tenant_sequences SET value = value WHERE 0 = 1")
+            .await?;
     }
     Ok(txn)
 }
@@ -101,7 +108,10 @@ pub async fn lock_tenant<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> Resul
     let res = conn
         .execute_raw(Statement::from_sql_and_values(
             backend,
-            sql(backend, "UPDATE tenant_sequences SET value = value WHERE tenant_id = $1 AND name = 'audit'"),
+            sql(
+                backend,
+                "UPDATE tenant_sequences SET value = value WHERE tenant_id = $1 AND name = 'audit'",
+            ),
             [tenant_id.into()],
         ))
         .await?;
@@ -120,7 +130,11 @@ pub async fn lock_tenant<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> Resul
 }
 
 /// Takes the next value of a named per-tenant sequence (e.g. asset tags).
-pub async fn next_sequence<C: ConnectionTrait>(conn: &C, tenant_id: Uuid, name: &str) -> Result<i64, DbErr> {
+pub async fn next_sequence<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    name: &str,
+) -> Result<i64, DbErr> {
     let backend = conn.get_database_backend();
     conn.execute_raw(Statement::from_sql_and_values(
         backend,
@@ -207,7 +221,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_rewritten_for_sqlite() {
-        assert_eq!(sql(DatabaseBackend::Sqlite, "a = $1 AND b = $12"), "a = ? AND b = ?");
+        assert_eq!(
+            sql(DatabaseBackend::Sqlite, "a = $1 AND b = $12"),
+            "a = ? AND b = ?"
+        );
         assert_eq!(sql(DatabaseBackend::Postgres, "a = $1"), "a = $1");
     }
 }

@@ -31,7 +31,9 @@ pub struct SecretBox {
 
 impl SecretBox {
     pub fn from_base64(key: &str) -> Result<Self, SecretError> {
-        let bytes = STANDARD.decode(key.trim()).map_err(|_| SecretError::BadKey)?;
+        let bytes = STANDARD
+            .decode(key.trim())
+            .map_err(|_| SecretError::BadKey)?;
         let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
         Ok(Self { cipher })
     }
@@ -67,8 +69,12 @@ impl SecretBox {
     }
 
     pub fn open(&self, sealed: &str, aad: &[u8]) -> Result<Value, SecretError> {
-        let raw = sealed.strip_prefix(VERSION).ok_or(SecretError::Undecryptable)?;
-        let bytes = STANDARD.decode(raw).map_err(|_| SecretError::Undecryptable)?;
+        let raw = sealed
+            .strip_prefix(VERSION)
+            .ok_or(SecretError::Undecryptable)?;
+        let bytes = STANDARD
+            .decode(raw)
+            .map_err(|_| SecretError::Undecryptable)?;
         if bytes.len() < 12 {
             return Err(SecretError::Undecryptable);
         }
@@ -94,13 +100,20 @@ mod tests {
     #[test]
     fn sealed_secrets_open_only_with_their_key_and_record() {
         let b = sb();
-        let s = b.seal(&json!({"api_key": "k-123"}), b"row-1").unwrap_or_default();
+        let s = b
+            .seal(&json!({"api_key": "k-123"}), b"row-1")
+            .unwrap_or_default();
         assert!(!s.contains("k-123"), "the value is not readable at rest");
         assert_eq!(b.open(&s, b"row-1").ok(), Some(json!({"api_key": "k-123"})));
         assert!(b.open(&s, b"row-2").is_err(), "bound to its record");
-        let other = SecretBox::from_base64(&STANDARD.encode([8u8; 32])).unwrap_or_else(|e| panic!("{e}"));
+        let other =
+            SecretBox::from_base64(&STANDARD.encode([8u8; 32])).unwrap_or_else(|e| panic!("{e}"));
         assert!(other.open(&s, b"row-1").is_err(), "bound to its key");
-        assert_ne!(b.seal(&json!({"a": 1}), b"r").ok(), b.seal(&json!({"a": 1}), b"r").ok(), "fresh nonce each time");
+        assert_ne!(
+            b.seal(&json!({"a": 1}), b"r").ok(),
+            b.seal(&json!({"a": 1}), b"r").ok(),
+            "fresh nonce each time"
+        );
     }
 
     #[test]

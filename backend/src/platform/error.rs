@@ -125,7 +125,10 @@ impl Code {
 
     /// The problem `type` URI.
     pub fn type_uri(self) -> String {
-        format!("https://assetronics.dev/problems/{}", self.as_str().replace('_', "-"))
+        format!(
+            "https://assetronics.dev/problems/{}",
+            self.as_str().replace('_', "-")
+        )
     }
 }
 
@@ -141,7 +144,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -171,10 +178,20 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: Code, detail: impl Into<String>) -> Self {
-        Self { code, detail: Some(detail.into()), errors: vec![], retry_after_secs: None }
+        Self {
+            code,
+            detail: Some(detail.into()),
+            errors: vec![],
+            retry_after_secs: None,
+        }
     }
     pub fn bare(code: Code) -> Self {
-        Self { code, detail: None, errors: vec![], retry_after_secs: None }
+        Self {
+            code,
+            detail: None,
+            errors: vec![],
+            retry_after_secs: None,
+        }
     }
     pub fn not_found(what: &str) -> Self {
         Self::new(Code::NotFound, format!("{what} not found"))
@@ -268,7 +285,10 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
 
 /// True when the database refused a row because a unique index already holds its key.
 pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
-    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -15,11 +15,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
-};
 use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+};
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
@@ -67,7 +67,9 @@ pub async fn enqueue<C: ConnectionTrait>(
 
 async fn listen(db: &DatabaseConnection) -> Result<PgListener, DbErr> {
     let err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("LISTEN: {e}"));
-    let mut l = PgListener::connect_with(db.get_postgres_connection_pool()).await.map_err(err)?;
+    let mut l = PgListener::connect_with(db.get_postgres_connection_pool())
+        .await
+        .map_err(err)?;
     l.listen(NOTIFY_CHANNEL).await.map_err(err)?;
     Ok(l)
 }
@@ -89,7 +91,11 @@ impl Default for EventBus {
 impl EventBus {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(4096);
-        Self { tx, wake: Notify::new(), published: std::sync::atomic::AtomicU64::new(0) }
+        Self {
+            tx,
+            wake: Notify::new(),
+            published: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
     /// Every event published from now on. A receiver that falls behind by more than the
@@ -101,20 +107,29 @@ impl EventBus {
     /// The events of one tenant's topic (`{topic_prefix}:{tenant_id}`) published from now on.
     /// The subscription starts at the call, so nothing committed afterwards is missed; a
     /// subscriber that lags past the channel's capacity skips what it missed (logged).
-    pub fn stream(&self, tenant_id: Uuid, topic_prefix: &str) -> impl futures::Stream<Item = Arc<Event>> + Send + use<> {
+    pub fn stream(
+        &self,
+        tenant_id: Uuid,
+        topic_prefix: &str,
+    ) -> impl futures::Stream<Item = Arc<Event>> + Send + use<> {
         let topic = format!("{topic_prefix}:{tenant_id}");
-        futures::stream::unfold((self.subscribe(), topic), move |(mut rx, topic)| async move {
-            loop {
-                match rx.recv().await {
-                    Ok(e) if e.tenant_id == tenant_id && e.topic == topic => return Some((e, (rx, topic))),
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!(%tenant_id, topic = %topic, skipped = n, "event subscriber lagged");
+        futures::stream::unfold(
+            (self.subscribe(), topic),
+            move |(mut rx, topic)| async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(e) if e.tenant_id == tenant_id && e.topic == topic => {
+                            return Some((e, (rx, topic)));
+                        }
+                        Ok(_) => {}
+                        Err(broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::warn!(%tenant_id, topic = %topic, skipped = n, "event subscriber lagged");
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
                     }
-                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-            }
-        })
+            },
+        )
     }
 
     /// Tells the relay that committed events are waiting.
@@ -142,7 +157,8 @@ impl EventBus {
             };
             match published {
                 Ok(n) if n > 0 => {
-                    self.published.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+                    self.published
+                        .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
                     continue;
                 }
                 Ok(_) => {}
@@ -202,7 +218,9 @@ impl EventBus {
             match listener.recv().await {
                 Ok(n) => match self.deliver_notification(&db, n.payload()).await {
                     Ok(id) => last_seen = Some(last_seen.map_or(id, |l| l.max(id))),
-                    Err(e) => tracing::warn!(error = %e, "dropped an undecodable event notification"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "dropped an undecodable event notification")
+                    }
                 },
                 Err(e) => {
                     tracing::warn!(error = %e, "event listener lost its connection; reconnecting");
@@ -237,22 +255,45 @@ impl EventBus {
             .await?;
         let last = rows.last().map(|r| r.id);
         for r in rows {
-            let _ = self.tx.send(Arc::new(Event { id: r.id, tenant_id: r.tenant_id, topic: r.topic, event: r.event, payload: r.payload }));
+            let _ = self.tx.send(Arc::new(Event {
+                id: r.id,
+                tenant_id: r.tenant_id,
+                topic: r.topic,
+                event: r.event,
+                payload: r.payload,
+            }));
         }
         Ok(last)
     }
 
-    async fn deliver_notification(&self, db: &DatabaseConnection, raw: &str) -> Result<Uuid, DbErr> {
+    async fn deliver_notification(
+        &self,
+        db: &DatabaseConnection,
+        raw: &str,
+    ) -> Result<Uuid, DbErr> {
         let v: Value = serde_json::from_str(raw).map_err(|e| DbErr::Custom(e.to_string()))?;
-        let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| DbErr::Custom(format!("missing {k}")));
-        let id: Uuid = field("id")?.parse().map_err(|_| DbErr::Custom("bad id".into()))?;
+        let field = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| DbErr::Custom(format!("missing {k}")))
+        };
+        let id: Uuid = field("id")?
+            .parse()
+            .map_err(|_| DbErr::Custom("bad id".into()))?;
         let payload = match v.get("payload") {
             Some(p) if v.get("by_ref").is_none() => p.clone(),
-            _ => outbox_event::Entity::find_by_id(id).one(db).await?.map(|r| r.payload).unwrap_or(Value::Null),
+            _ => outbox_event::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(|r| r.payload)
+                .unwrap_or(Value::Null),
         };
         let _ = self.tx.send(Arc::new(Event {
             id,
-            tenant_id: field("tenant_id")?.parse().map_err(|_| DbErr::Custom("bad tenant id".into()))?,
+            tenant_id: field("tenant_id")?
+                .parse()
+                .map_err(|_| DbErr::Custom("bad tenant id".into()))?,
             topic: field("topic")?,
             event: field("event")?,
             payload,
@@ -283,7 +324,10 @@ impl EventBus {
             }));
         }
         outbox_event::Entity::update_many()
-            .col_expr(outbox_event::Column::PublishedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
+            .col_expr(
+                outbox_event::Column::PublishedAt,
+                sea_orm::sea_query::Expr::value(crate::platform::clock::now()),
+            )
             .filter(outbox_event::Column::Id.is_in(ids.clone()))
             .exec(db)
             .await?;

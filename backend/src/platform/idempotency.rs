@@ -10,7 +10,10 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set,
+};
 use sha2::{Digest, Sha256};
 
 use super::auth::principal_of;
@@ -59,27 +62,52 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let key = req.headers().get("idempotency-key").map(|v| v.to_str().unwrap_or("").trim().to_owned());
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("").trim().to_owned());
     let exempt = req.method() != Method::POST || req.path().starts_with("/api/v1/auth/");
     let Some(key) = key.filter(|_| !exempt) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return fail(req, ApiError::field("Idempotency-Key", "invalid_format", "must be 1 to 255 visible characters, e.g. a UUID"));
+        return fail(
+            req,
+            ApiError::field(
+                "Idempotency-Key",
+                "invalid_format",
+                "must be 1 to 255 visible characters, e.g. a UUID",
+            ),
+        );
     }
     let Ok(principal) = principal_of(req.request()).await else {
         // Unauthenticated: the handler answers 401 and nothing is stored.
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return fail(req, ApiError::internal("application state missing"));
     };
     let body = match req.extract::<web::Bytes>().await {
         Ok(b) => b,
-        Err(_) => return fail(req, ApiError::new(Code::PayloadTooLarge, "the body is too large")),
+        Err(_) => {
+            return fail(
+                req,
+                ApiError::new(Code::PayloadTooLarge, "the body is too large"),
+            );
+        }
     };
     req.set_payload(Payload::from(body.clone()));
-    let path = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let mut h = Sha256::new();
     h.update(req.method().as_str());
     h.update([0]);
@@ -89,14 +117,36 @@ pub async fn idempotency(
     let request_hash = hex::encode(h.finalize());
     let scope = principal.idempotency_scope();
 
-    match claim(&state.db, principal.tenant_id, &scope, &key, req.method().as_str(), &path, &request_hash).await {
+    match claim(
+        &state.db,
+        principal.tenant_id,
+        &scope,
+        &key,
+        req.method().as_str(),
+        &path,
+        &request_hash,
+    )
+    .await
+    {
         Ok(Claim::Fresh) => {}
         Ok(Claim::Existing(row)) => {
             if row.request_hash != request_hash {
-                return fail(req, ApiError::new(Code::IdempotencyKeyReused, "this Idempotency-Key was used with a different request"));
+                return fail(
+                    req,
+                    ApiError::new(
+                        Code::IdempotencyKeyReused,
+                        "this Idempotency-Key was used with a different request",
+                    ),
+                );
             }
             let Some(status) = row.response_status else {
-                return fail(req, ApiError::new(Code::IdempotencyInProgress, "the first request with this key is still running"));
+                return fail(
+                    req,
+                    ApiError::new(
+                        Code::IdempotencyInProgress,
+                        "the first request with this key is still running",
+                    ),
+                );
             };
             let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
             let mut res = HttpResponse::build(status);
@@ -122,7 +172,10 @@ pub async fn idempotency(
         Ok(b) => b,
         Err(_) => {
             forget(&state.db, principal.tenant_id, &scope, &key).await;
-            return Ok(ServiceResponse::new(http_req, ApiError::bare(Code::Internal).error_response()));
+            return Ok(ServiceResponse::new(
+                http_req,
+                ApiError::bare(Code::Internal).error_response(),
+            ));
         }
     };
     if status.is_server_error() {
@@ -130,9 +183,18 @@ pub async fn idempotency(
         forget(&state.db, principal.tenant_id, &scope, &key).await;
     } else {
         let stored = idem::Entity::update_many()
-            .col_expr(idem::Column::ResponseStatus, sea_orm::sea_query::Expr::value(status.as_u16() as i32))
-            .col_expr(idem::Column::ResponseBody, sea_orm::sea_query::Expr::value(String::from_utf8_lossy(&bytes).into_owned()))
-            .col_expr(idem::Column::ResponseContentType, sea_orm::sea_query::Expr::value(content_type))
+            .col_expr(
+                idem::Column::ResponseStatus,
+                sea_orm::sea_query::Expr::value(status.as_u16() as i32),
+            )
+            .col_expr(
+                idem::Column::ResponseBody,
+                sea_orm::sea_query::Expr::value(String::from_utf8_lossy(&bytes).into_owned()),
+            )
+            .col_expr(
+                idem::Column::ResponseContentType,
+                sea_orm::sea_query::Expr::value(content_type),
+            )
             .filter(idem::Column::TenantId.eq(principal.tenant_id))
             .filter(idem::Column::Principal.eq(&scope))
             .filter(idem::Column::Key.eq(&key))
@@ -142,7 +204,10 @@ pub async fn idempotency(
             tracing::error!(error = %e, "could not store idempotent response");
         }
     }
-    Ok(ServiceResponse::new(http_req, head.set_body(BoxBody::new(bytes))))
+    Ok(ServiceResponse::new(
+        http_req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
 }
 
 enum Claim {
@@ -174,22 +239,37 @@ async fn claim(
     match row.insert(db).await {
         Ok(_) => Ok(Claim::Fresh),
         Err(e) if is_unique_violation(&e) => {
-            let existing = idem::Entity::find_by_id((tenant_id, scope.to_owned(), key.to_owned())).one(db).await?;
+            let existing = idem::Entity::find_by_id((tenant_id, scope.to_owned(), key.to_owned()))
+                .one(db)
+                .await?;
             match existing {
-                Some(r) if r.response_status.is_none() && crate::platform::clock::now() - r.created_at > Duration::seconds(STALE_CLAIM_SECS) => {
+                Some(r)
+                    if r.response_status.is_none()
+                        && crate::platform::clock::now() - r.created_at
+                            > Duration::seconds(STALE_CLAIM_SECS) =>
+                {
                     // The process that claimed it died before answering: take the claim over.
                     let taken = idem::Entity::update_many()
-                        .col_expr(idem::Column::CreatedAt, sea_orm::sea_query::Expr::value(crate::platform::clock::now()))
+                        .col_expr(
+                            idem::Column::CreatedAt,
+                            sea_orm::sea_query::Expr::value(crate::platform::clock::now()),
+                        )
                         .filter(idem::Column::TenantId.eq(tenant_id))
                         .filter(idem::Column::Principal.eq(scope))
                         .filter(idem::Column::Key.eq(key))
                         .filter(idem::Column::CreatedAt.eq(r.created_at))
                         .exec(db)
                         .await?;
-                    Ok(if taken.rows_affected == 1 { Claim::Fresh } else { Claim::Existing(Box::new(r)) })
+                    Ok(if taken.rows_affected == 1 {
+                        Claim::Fresh
+                    } else {
+                        Claim::Existing(Box::new(r))
+                    })
                 }
                 Some(r) => Ok(Claim::Existing(Box::new(r))),
-                None => Err(DbErr::Custom("idempotency key vanished while claimed".into())),
+                None => Err(DbErr::Custom(
+                    "idempotency key vanished while claimed".into(),
+                )),
             }
         }
         Err(e) => Err(e),
@@ -211,5 +291,9 @@ async fn forget(db: &DatabaseConnection, tenant_id: uuid::Uuid, scope: &str, key
 /// Deletes keys past their retention; run periodically.
 pub async fn purge_expired<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     let cutoff = crate::platform::clock::now() - Duration::hours(RETENTION_HOURS);
-    Ok(idem::Entity::delete_many().filter(idem::Column::CreatedAt.lt(cutoff)).exec(db).await?.rows_affected)
+    Ok(idem::Entity::delete_many()
+        .filter(idem::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

@@ -9,7 +9,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
 use sea_orm::DatabaseBackend;
 
 use crate::app::AppState;
@@ -30,19 +33,40 @@ impl Metrics {
     pub fn new() -> Result<Arc<Self>, prometheus::Error> {
         let registry = Registry::new_custom(Some("assetronics".into()), None)?;
         let http_requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by method, route pattern and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route pattern and status",
+            ),
             &["method", "route", "status"],
         )?;
         let http_duration = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by method and route pattern")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by method and route pattern",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
             &["method", "route"],
         )?;
-        let events_published = IntCounter::new("events_published_total", "Domain events published from the outbox")?;
-        let realtime_connections = IntGauge::new("realtime_connections", "Open realtime connections (WebSocket and long-poll)")?;
-        let realtime_channels = IntGauge::new("realtime_channels", "Joined channels across open connections")?;
-        let longpoll_sessions = IntGauge::new("realtime_longpoll_sessions", "Live long-poll sessions")?;
-        let db_pool = IntGaugeVec::new(Opts::new("db_pool_connections", "Database pool connections by state"), &["state"])?;
+        let events_published = IntCounter::new(
+            "events_published_total",
+            "Domain events published from the outbox",
+        )?;
+        let realtime_connections = IntGauge::new(
+            "realtime_connections",
+            "Open realtime connections (WebSocket and long-poll)",
+        )?;
+        let realtime_channels = IntGauge::new(
+            "realtime_channels",
+            "Joined channels across open connections",
+        )?;
+        let longpoll_sessions =
+            IntGauge::new("realtime_longpoll_sessions", "Live long-poll sessions")?;
+        let db_pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(events_published.clone()))?;
@@ -63,8 +87,12 @@ impl Metrics {
     }
 
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        self.http_requests.with_label_values(&[method, route, &status.to_string()]).inc();
-        self.http_duration.with_label_values(&[method, route]).observe(seconds);
+        self.http_requests
+            .with_label_values(&[method, route, &status.to_string()])
+            .inc();
+        self.http_duration
+            .with_label_values(&[method, route])
+            .observe(seconds);
     }
 }
 
@@ -74,12 +102,22 @@ pub async fn record(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
-    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let res = next.call(req).await?;
     if let Some(m) = metrics {
-        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-        m.observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        m.observe(
+            &method,
+            &route,
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
     }
     Ok(res)
 }
@@ -87,11 +125,21 @@ pub async fn record(
 /// The Prometheus text exposition. Serve it on an internal network only.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let m = &state.metrics;
-    m.realtime_connections.set(state.realtime.open_connections.load(std::sync::atomic::Ordering::Relaxed) as i64);
-    m.realtime_channels.set(state.realtime.joined_channels() as i64);
+    m.realtime_connections.set(
+        state
+            .realtime
+            .open_connections
+            .load(std::sync::atomic::Ordering::Relaxed) as i64,
+    );
+    m.realtime_channels
+        .set(state.realtime.joined_channels() as i64);
     m.longpoll_sessions.set(state.longpoll.len() as i64);
-    let published = state.events.published.load(std::sync::atomic::Ordering::Relaxed);
-    m.events_published.inc_by(published.saturating_sub(m.events_published.get()));
+    let published = state
+        .events
+        .published
+        .load(std::sync::atomic::Ordering::Relaxed);
+    m.events_published
+        .inc_by(published.saturating_sub(m.events_published.get()));
     let (size, idle) = match state.db.get_database_backend() {
         DatabaseBackend::Postgres => {
             let p = state.db.get_postgres_connection_pool();
@@ -103,10 +151,16 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         }
     };
     m.db_pool.with_label_values(&["idle"]).set(idle as i64);
-    m.db_pool.with_label_values(&["in_use"]).set(size.saturating_sub(idle) as i64);
+    m.db_pool
+        .with_label_values(&["in_use"])
+        .set(size.saturating_sub(idle) as i64);
     let mut buf = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut buf) {
-        return actix_web::ResponseError::error_response(&crate::platform::error::ApiError::internal(e));
+        return actix_web::ResponseError::error_response(
+            &crate::platform::error::ApiError::internal(e),
+        );
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(buf)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(buf)
 }

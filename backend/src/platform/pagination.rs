@@ -21,7 +21,10 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { data: self.data.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+        Page {
+            data: self.data.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
     }
 }
 
@@ -39,11 +42,21 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
     pub fn decode(raw: &str, sort: &str) -> ApiResult<Self> {
-        let bad = || ApiError::field("cursor", "invalid", "the cursor is not one this list returned");
+        let bad = || {
+            ApiError::field(
+                "cursor",
+                "invalid",
+                "the cursor is not one this list returned",
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| bad())?;
         let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
         if c.s != sort {
-            return Err(ApiError::field("cursor", "sort_mismatch", "the cursor was made for another sort order"));
+            return Err(ApiError::field(
+                "cursor",
+                "sort_mismatch",
+                "the cursor was made for another sort order",
+            ));
         }
         Ok(c)
     }
@@ -54,7 +67,11 @@ pub fn limit(raw: Option<u64>) -> ApiResult<u64> {
     match raw {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::field("limit", "out_of_range", format!("must be between 1 and {MAX_LIMIT}"))),
+        Some(_) => Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )),
     }
 }
 
@@ -62,8 +79,15 @@ pub fn limit(raw: Option<u64>) -> ApiResult<u64> {
 pub fn page_of<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| cursor_of(r).encode()) } else { None };
-    Page { data: rows, next_cursor }
+    let next_cursor = if more {
+        rows.last().map(|r| cursor_of(r).encode())
+    } else {
+        None
+    };
+    Page {
+        data: rows,
+        next_cursor,
+    }
 }
 
 #[cfg(test)]
@@ -72,7 +96,11 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_check_their_sort() {
-        let c = Cursor { s: "tag".into(), v: Some("AST-1".into()), id: uuid::Uuid::now_v7() };
+        let c = Cursor {
+            s: "tag".into(),
+            v: Some("AST-1".into()),
+            id: uuid::Uuid::now_v7(),
+        };
         let raw = c.encode();
         assert_eq!(Cursor::decode(&raw, "tag").ok(), Some(c));
         assert!(Cursor::decode(&raw, "-tag").is_err());
@@ -82,7 +110,11 @@ mod tests {
     #[test]
     fn page_of_sets_next_cursor_only_when_more_rows_exist() {
         let ids: Vec<uuid::Uuid> = (0..3).map(|_| uuid::Uuid::now_v7()).collect();
-        let mk = |id: &uuid::Uuid| Cursor { s: "id".into(), v: None, id: *id };
+        let mk = |id: &uuid::Uuid| Cursor {
+            s: "id".into(),
+            v: None,
+            id: *id,
+        };
         let p = page_of(ids.clone(), 2, mk);
         assert_eq!(p.data.len(), 2);
         assert!(p.next_cursor.is_some());

@@ -24,17 +24,23 @@ pub struct ApiRateLimits {
 fn quota(per_second: u32) -> Quota {
     let n = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
     // A burst of two seconds' worth, so page loads that fan out are not punished.
-    Quota::per_second(n).allow_burst(n.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN)))
+    Quota::per_second(n)
+        .allow_burst(n.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN)))
 }
 
 impl ApiRateLimits {
     pub fn new(tenant_per_second: u32, caller_per_second: u32) -> Self {
-        Self { per_tenant: RateLimiter::keyed(quota(tenant_per_second)), per_caller: RateLimiter::keyed(quota(caller_per_second)) }
+        Self {
+            per_tenant: RateLimiter::keyed(quota(tenant_per_second)),
+            per_caller: RateLimiter::keyed(quota(caller_per_second)),
+        }
     }
 
     fn check(&self, tenant: Uuid, caller: String) -> Result<(), ApiError> {
         let now = DefaultClock::default().now();
-        let wait = |nu: governor::NotUntil<_>| ApiError::rate_limited(nu.wait_time_from(now).as_secs() + 1);
+        let wait = |nu: governor::NotUntil<_>| {
+            ApiError::rate_limited(nu.wait_time_from(now).as_secs() + 1)
+        };
         self.per_caller.check_key(&caller).map_err(wait)?;
         self.per_tenant.check_key(&tenant).map_err(wait)?;
         Ok(())
@@ -52,10 +58,20 @@ pub async fn enforce(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.headers().contains_key(actix_web::http::header::AUTHORIZATION)
-        && let (Ok(who), Some(state)) = (principal_of(req.request()).await, req.app_data::<web::Data<AppState>>())
-            && let Err(e) = state.rate_limits.check(who.tenant_id, who.idempotency_scope()) {
-                return Ok(req.into_response(e.error_response()));
-            }
-    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+    if req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION)
+        && let (Ok(who), Some(state)) = (
+            principal_of(req.request()).await,
+            req.app_data::<web::Data<AppState>>(),
+        )
+        && let Err(e) = state
+            .rate_limits
+            .check(who.tenant_id, who.idempotency_scope())
+    {
+        return Ok(req.into_response(e.error_response()));
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }

@@ -26,7 +26,11 @@ impl Errors {
         }
     }
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() { Ok(()) } else { Err(ApiError::validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(self.0))
+        }
     }
 }
 
@@ -37,13 +41,21 @@ pub fn required_text(field: &str, v: &str, max: usize) -> Result<String, FieldEr
         return Err(FieldError::new(field, "required", "must not be empty"));
     }
     if t.chars().count() > max {
-        return Err(FieldError::new(field, "too_long", format!("must be at most {max} characters")));
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(t.to_owned())
 }
 
 /// An optional string: blank becomes `None`.
-pub fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional_text(
+    field: &str,
+    v: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match v.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => required_text(field, t, max).map(Some),
@@ -55,11 +67,22 @@ pub fn email(field: &str, v: &str) -> Result<String, FieldError> {
     let e = v.trim().to_lowercase();
     let valid = e.len() <= 254
         && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !e.chars().any(char::is_whitespace)
         && e.matches('@').count() == 1;
-    if valid { Ok(e) } else { Err(FieldError::new(field, "invalid_format", "must be an email address")) }
+    if valid {
+        Ok(e)
+    } else {
+        Err(FieldError::new(
+            field,
+            "invalid_format",
+            "must be an email address",
+        ))
+    }
 }
 
 /// A calendar date `YYYY-MM-DD`.
@@ -72,10 +95,18 @@ pub fn date(field: &str, v: &str) -> Result<NaiveDate, FieldError> {
 pub fn password(field: &str, v: &str) -> Result<String, FieldError> {
     let n = v.chars().count();
     if n < 10 {
-        return Err(FieldError::new(field, "too_short", "must be at least 10 characters"));
+        return Err(FieldError::new(
+            field,
+            "too_short",
+            "must be at least 10 characters",
+        ));
     }
     if n > 256 {
-        return Err(FieldError::new(field, "too_long", "must be at most 256 characters"));
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            "must be at most 256 characters",
+        ));
     }
     Ok(v.to_owned())
 }
@@ -96,8 +127,19 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_checked() {
-        assert_eq!(email("e", " Ada@Example.COM ").ok(), Some("ada@example.com".into()));
-        for bad in ["", "ada", "ada@", "@example.com", "a@b", "a b@example.com", "a@@example.com"] {
+        assert_eq!(
+            email("e", " Ada@Example.COM ").ok(),
+            Some("ada@example.com".into())
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "a@b",
+            "a b@example.com",
+            "a@@example.com",
+        ] {
             assert!(email("e", bad).is_err(), "{bad}");
         }
     }
@@ -105,10 +147,14 @@ mod tests {
     #[test]
     fn text_is_trimmed_and_bounded() {
         assert_eq!(required_text("n", "  x ", 3).ok(), Some("x".into()));
-        assert_eq!(required_text("n", "   ", 3).err().map(|e| e.code), Some("required".into()));
-        assert_eq!(required_text("n", "abcd", 3).err().map(|e| e.code), Some("too_long".into()));
+        assert_eq!(
+            required_text("n", "   ", 3).err().map(|e| e.code),
+            Some("required".into())
+        );
+        assert_eq!(
+            required_text("n", "abcd", 3).err().map(|e| e.code),
+            Some("too_long".into())
+        );
         assert_eq!(optional_text("n", Some(" "), 3).ok(), Some(None));
     }
 }
-
-

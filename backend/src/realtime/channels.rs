@@ -31,7 +31,10 @@ impl JoinError {
 /// caller's tenant, `user:{id}` the caller.
 pub fn authorize_topic(who: &Principal, topic: &str) -> Result<(), JoinError> {
     let (kind, id) = topic.split_once(':').ok_or(JoinError::UnmatchedTopic)?;
-    if !matches!(kind, "assets" | "employees" | "workflows" | "activity" | "integrations" | "presence" | "user") {
+    if !matches!(
+        kind,
+        "assets" | "employees" | "workflows" | "activity" | "integrations" | "presence" | "user"
+    ) {
         return Err(JoinError::UnmatchedTopic);
     }
     let id: Uuid = id.parse().map_err(|_| JoinError::Unauthorized)?;
@@ -73,8 +76,17 @@ pub struct Channels {
 
 impl Channels {
     pub fn new(hub: Arc<Hub>, who: Principal, vsn: Vsn, out: Outlet, max_channels: usize) -> Self {
-        hub.open_connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Self { id: hub.next_conn_id(), who, vsn, hub, out, max_channels, joins: HashMap::new() }
+        hub.open_connections
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self {
+            id: hub.next_conn_id(),
+            who,
+            vsn,
+            hub,
+            out,
+            max_channels,
+            joins: HashMap::new(),
+        }
     }
 
     fn send(&self, m: &Message) {
@@ -82,12 +94,24 @@ impl Channels {
     }
 
     fn reply(&self, m: &Message, status: &str, response: Value) {
-        self.send(&protocol::reply(m.join_ref.clone(), m.ref_.clone(), &m.topic, status, response));
+        self.send(&protocol::reply(
+            m.join_ref.clone(),
+            m.ref_.clone(),
+            &m.topic,
+            status,
+            response,
+        ));
     }
 
     fn close_channel(&self, topic: &str, join_ref: Option<Arc<str>>) {
         let jr = join_ref.map(|j| j.to_string());
-        self.send(&Message { join_ref: jr.clone(), ref_: jr, topic: topic.to_owned(), event: "phx_close".into(), payload: Payload::Json(json!({})) });
+        self.send(&Message {
+            join_ref: jr.clone(),
+            ref_: jr,
+            topic: topic.to_owned(),
+            event: "phx_close".into(),
+            payload: Payload::Json(json!({})),
+        });
     }
 
     fn leave(&mut self, topic: &str) -> Option<Option<Arc<str>>> {
@@ -112,10 +136,15 @@ impl Channels {
                     self.close_channel(&topic, old);
                 }
             }
-            (topic, _) if !self.joins.contains_key(topic) => self.reply(&m, "error", json!({"reason": "unmatched topic"})),
+            (topic, _) if !self.joins.contains_key(topic) => {
+                self.reply(&m, "error", json!({"reason": "unmatched topic"}))
+            }
             (_, "ping") => match &m.payload {
                 // Echoes the payload: lets clients measure round trips, in JSON or binary.
-                Payload::Binary(_) => self.send(&Message { event: "phx_reply".into(), ..m.clone() }),
+                Payload::Binary(_) => self.send(&Message {
+                    event: "phx_reply".into(),
+                    ..m.clone()
+                }),
                 Payload::Json(p) => self.reply(&m, "ok", p.clone()),
             },
             _ => self.reply(&m, "error", json!({"reason": "unknown event"})),
@@ -137,17 +166,33 @@ impl Channels {
         }
         let join_ref: Option<Arc<str>> = m.join_ref.as_deref().map(Arc::from);
         self.reply(&m, "ok", json!({}));
-        self.hub.subscribe(&m.topic, self.id, join_ref.clone(), self.vsn, self.out.clone());
+        self.hub.subscribe(
+            &m.topic,
+            self.id,
+            join_ref.clone(),
+            self.vsn,
+            self.out.clone(),
+        );
         self.joins.insert(m.topic.clone(), join_ref);
         if m.topic.starts_with("presence:") {
-            let key = self.who.actor.id().map(|i| i.to_string()).unwrap_or_else(|| format!("conn-{}", self.id));
+            let key = self
+                .who
+                .actor
+                .id()
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| format!("conn-{}", self.id));
             let meta = json!({
                 "name": self.who.actor.name(),
                 "kind": self.who.actor.kind(),
                 "online_at": crate::platform::clock::now().timestamp(),
             });
             let state = self.hub.track(&m.topic, self.id, &key, meta);
-            self.send(&protocol::push(m.join_ref.clone(), &m.topic, "presence_state", state));
+            self.send(&protocol::push(
+                m.join_ref.clone(),
+                &m.topic,
+                "presence_state",
+                state,
+            ));
         }
     }
 
@@ -163,7 +208,9 @@ impl Drop for Channels {
         for t in topics {
             self.leave(&t);
         }
-        self.hub.open_connections.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.hub
+            .open_connections
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -175,7 +222,11 @@ mod tests {
     fn who(role: Role) -> Principal {
         Principal {
             tenant_id: Uuid::now_v7(),
-            actor: Actor::User { id: Uuid::now_v7(), name: "U".into(), email: "u@example.com".into() },
+            actor: Actor::User {
+                id: Uuid::now_v7(),
+                name: "U".into(),
+                email: "u@example.com".into(),
+            },
             role,
             meta: RequestMeta::default(),
         }
@@ -184,22 +235,51 @@ mod tests {
     #[test]
     fn tenant_topics_need_the_callers_tenant() {
         let w = who(Role::Admin);
-        assert_eq!(authorize_topic(&w, &format!("assets:{}", w.tenant_id)), Ok(()));
-        assert_eq!(authorize_topic(&w, &format!("assets:{}", Uuid::now_v7())), Err(JoinError::Unauthorized));
-        assert_eq!(authorize_topic(&w, "assets:not-a-uuid"), Err(JoinError::Unauthorized));
-        assert_eq!(authorize_topic(&w, "nonsense"), Err(JoinError::UnmatchedTopic));
-        assert_eq!(authorize_topic(&w, &format!("rooms:{}", w.tenant_id)), Err(JoinError::UnmatchedTopic));
+        assert_eq!(
+            authorize_topic(&w, &format!("assets:{}", w.tenant_id)),
+            Ok(())
+        );
+        assert_eq!(
+            authorize_topic(&w, &format!("assets:{}", Uuid::now_v7())),
+            Err(JoinError::Unauthorized)
+        );
+        assert_eq!(
+            authorize_topic(&w, "assets:not-a-uuid"),
+            Err(JoinError::Unauthorized)
+        );
+        assert_eq!(
+            authorize_topic(&w, "nonsense"),
+            Err(JoinError::UnmatchedTopic)
+        );
+        assert_eq!(
+            authorize_topic(&w, &format!("rooms:{}", w.tenant_id)),
+            Err(JoinError::UnmatchedTopic)
+        );
     }
 
     #[test]
     fn personal_topics_and_roles() {
         let w = who(Role::Member);
-        let Actor::User { id, .. } = w.actor.clone() else { panic!("user") };
+        let Actor::User { id, .. } = w.actor.clone() else {
+            panic!("user")
+        };
         assert_eq!(authorize_topic(&w, &format!("user:{id}")), Ok(()));
-        assert_eq!(authorize_topic(&w, &format!("user:{}", Uuid::now_v7())), Err(JoinError::Unauthorized));
-        assert_eq!(authorize_topic(&w, &format!("assets:{}", w.tenant_id)), Err(JoinError::Unauthorized));
-        assert_eq!(authorize_topic(&w, &format!("presence:{}", w.tenant_id)), Ok(()));
+        assert_eq!(
+            authorize_topic(&w, &format!("user:{}", Uuid::now_v7())),
+            Err(JoinError::Unauthorized)
+        );
+        assert_eq!(
+            authorize_topic(&w, &format!("assets:{}", w.tenant_id)),
+            Err(JoinError::Unauthorized)
+        );
+        assert_eq!(
+            authorize_topic(&w, &format!("presence:{}", w.tenant_id)),
+            Ok(())
+        );
         let v = who(Role::Viewer);
-        assert_eq!(authorize_topic(&v, &format!("integrations:{}", v.tenant_id)), Err(JoinError::Unauthorized));
+        assert_eq!(
+            authorize_topic(&v, &format!("integrations:{}", v.tenant_id)),
+            Err(JoinError::Unauthorized)
+        );
     }
 }

@@ -120,9 +120,18 @@ impl Hub {
         let _ = self.shutdown.send(true);
     }
 
-    pub fn subscribe(&self, topic: &str, conn: ConnId, join_ref: Option<Arc<str>>, vsn: Vsn, out: Outlet) {
+    pub fn subscribe(
+        &self,
+        topic: &str,
+        conn: ConnId,
+        join_ref: Option<Arc<str>>,
+        vsn: Vsn,
+        out: Outlet,
+    ) {
         let mut t = self.topics.write().unwrap_or_else(|p| p.into_inner());
-        t.entry(topic.to_owned()).or_default().insert(conn, Member { join_ref, vsn, out });
+        t.entry(topic.to_owned())
+            .or_default()
+            .insert(conn, Member { join_ref, vsn, out });
     }
 
     pub fn unsubscribe(&self, topic: &str, conn: ConnId) {
@@ -136,13 +145,20 @@ impl Hub {
     }
 
     pub fn joined_channels(&self) -> usize {
-        self.topics.read().unwrap_or_else(|p| p.into_inner()).values().map(HashMap::len).sum()
+        self.topics
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .map(HashMap::len)
+            .sum()
     }
 
     /// Sends an event to every subscriber of `topic`; returns how many it reached.
     pub fn broadcast(&self, topic: &str, event: &str, payload: &Value) -> usize {
         let t = self.topics.read().unwrap_or_else(|p| p.into_inner());
-        let Some(members) = t.get(topic) else { return 0 };
+        let Some(members) = t.get(topic) else {
+            return 0;
+        };
         let mut frames = BroadcastFrames::new(topic, event, payload);
         let mut reached = 0;
         for m in members.values() {
@@ -174,10 +190,20 @@ impl Hub {
         let state = {
             let mut p = self.presences.lock().unwrap_or_else(|p| p.into_inner());
             let entries = p.entry(topic.to_owned()).or_default();
-            entries.entry(key.to_owned()).or_default().push(PresenceMeta { conn, meta: meta.clone() });
+            entries
+                .entry(key.to_owned())
+                .or_default()
+                .push(PresenceMeta {
+                    conn,
+                    meta: meta.clone(),
+                });
             presence_state(entries)
         };
-        self.broadcast(topic, "presence_diff", &json!({"joins": {key: {"metas": [meta]}}, "leaves": {}}));
+        self.broadcast(
+            topic,
+            "presence_diff",
+            &json!({"joins": {key: {"metas": [meta]}}, "leaves": {}}),
+        );
         state
     }
 
@@ -185,12 +211,19 @@ impl Hub {
     pub fn untrack(&self, topic: &str, conn: ConnId) {
         let leaves = {
             let mut p = self.presences.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(entries) = p.get_mut(topic) else { return };
+            let Some(entries) = p.get_mut(topic) else {
+                return;
+            };
             let mut leaves = Map::new();
             entries.retain(|key, metas| {
-                let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(metas).into_iter().partition(|m| m.conn == conn);
+                let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(metas)
+                    .into_iter()
+                    .partition(|m| m.conn == conn);
                 if !gone.is_empty() {
-                    leaves.insert(key.clone(), json!({"metas": gone.into_iter().map(|m| m.meta).collect::<Vec<_>>()}));
+                    leaves.insert(
+                        key.clone(),
+                        json!({"metas": gone.into_iter().map(|m| m.meta).collect::<Vec<_>>()}),
+                    );
                 }
                 *metas = kept;
                 !metas.is_empty()
@@ -201,7 +234,11 @@ impl Hub {
             leaves
         };
         if !leaves.is_empty() {
-            self.broadcast(topic, "presence_diff", &json!({"joins": {}, "leaves": leaves}));
+            self.broadcast(
+                topic,
+                "presence_diff",
+                &json!({"joins": {}, "leaves": leaves}),
+            );
         }
     }
 
@@ -222,7 +259,10 @@ impl Hub {
 fn presence_state(entries: &HashMap<String, Vec<PresenceMeta>>) -> Value {
     let mut out = Map::new();
     for (key, metas) in entries {
-        out.insert(key.clone(), json!({"metas": metas.iter().map(|m| m.meta.clone()).collect::<Vec<_>>()}));
+        out.insert(
+            key.clone(),
+            json!({"metas": metas.iter().map(|m| m.meta.clone()).collect::<Vec<_>>()}),
+        );
     }
     Value::Object(out)
 }
@@ -233,7 +273,13 @@ mod tests {
 
     fn outlet(capacity: usize) -> (Outlet, mpsc::Receiver<Frame>) {
         let (tx, rx) = mpsc::channel(capacity);
-        (Outlet { tx, close: Arc::new(CloseSignal::default()) }, rx)
+        (
+            Outlet {
+                tx,
+                close: Arc::new(CloseSignal::default()),
+            },
+            rx,
+        )
     }
 
     #[tokio::test]
@@ -244,7 +290,11 @@ mod tests {
         hub.subscribe("assets:t", 1, Some("1".into()), Vsn::V2, out);
         assert_eq!(hub.broadcast("assets:t", "e", &json!({})), 1);
         assert_eq!(hub.broadcast("assets:t", "e", &json!({})), 1);
-        assert_eq!(hub.broadcast("assets:t", "e", &json!({})), 0, "the third frame does not fit");
+        assert_eq!(
+            hub.broadcast("assets:t", "e", &json!({})),
+            0,
+            "the third frame does not fit"
+        );
         let code = tokio::time::timeout(std::time::Duration::from_secs(1), close.wait()).await;
         assert_eq!(code.ok(), Some(close_code::TRY_AGAIN_LATER));
     }
@@ -257,9 +307,16 @@ mod tests {
         hub.subscribe("assets:t", 1, Some("1".into()), Vsn::V2, a);
         hub.subscribe("assets:t", 2, Some("1".into()), Vsn::V2, b);
         hub.broadcast("assets:t", "asset_created", &json!({"asset": {"id": 1}}));
-        let (Some(Frame::Text(fa)), Some(Frame::Text(fb))) = (ra.recv().await, rb.recv().await) else { panic!("frames") };
+        let (Some(Frame::Text(fa)), Some(Frame::Text(fb))) = (ra.recv().await, rb.recv().await)
+        else {
+            panic!("frames")
+        };
         assert_eq!(fa, fb);
-        assert_eq!(fa.as_bytes().as_ptr(), fb.as_bytes().as_ptr(), "the same bytes, not a copy");
+        assert_eq!(
+            fa.as_bytes().as_ptr(),
+            fb.as_bytes().as_ptr(),
+            "the same bytes, not a copy"
+        );
     }
 
     #[tokio::test]

@@ -16,8 +16,8 @@ use super::hub::{CloseSignal, Hub, Outlet};
 use super::protocol::{self, Frame, Vsn};
 use super::socket::OUTGOING_QUEUE;
 use super::{ConnectParams, authenticate};
-use crate::app::AppState;
 use crate::accounts::tokens::random_token;
+use crate::app::AppState;
 
 /// How long a poll waits for a message before answering 204.
 const POLL_WAIT: Duration = Duration::from_secs(20);
@@ -42,21 +42,30 @@ pub struct LongPollSessions {
 impl LongPollSessions {
     fn get(&self, params: &ConnectParams) -> Option<(String, Arc<Session>)> {
         let s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        params.all("token").find_map(|t| s.get(t).map(|sess| (t.to_owned(), sess.clone())))
+        params
+            .all("token")
+            .find_map(|t| s.get(t).map(|sess| (t.to_owned(), sess.clone())))
     }
 
     /// Closes sessions that stopped polling; run periodically.
     pub fn reap(&self) {
         let mut s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         s.retain(|_, sess| {
-            let idle = sess.last_seen.lock().map(|t| t.elapsed()).unwrap_or_default();
+            let idle = sess
+                .last_seen
+                .lock()
+                .map(|t| t.elapsed())
+                .unwrap_or_default();
             idle < SESSION_IDLE
         });
     }
 
     /// Ends every session (server shutdown).
     pub fn clear(&self) {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     pub fn len(&self) -> usize {
@@ -69,7 +78,9 @@ impl LongPollSessions {
 }
 
 fn answer(body: serde_json::Value) -> HttpResponse {
-    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body)
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body)
 }
 
 pub async fn options() -> HttpResponse {
@@ -131,8 +142,17 @@ async fn open(req: &HttpRequest, state: &AppState, params: &ConnectParams) -> Ht
         Err(_) => return answer(json!({"status": 403})),
     };
     let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
-    let out = Outlet { tx, close: Arc::new(CloseSignal::default()) };
-    let channels = Channels::new(hub(state), who, vsn, out.clone(), state.settings.max_channels_per_socket);
+    let out = Outlet {
+        tx,
+        close: Arc::new(CloseSignal::default()),
+    };
+    let channels = Channels::new(
+        hub(state),
+        who,
+        vsn,
+        out.clone(),
+        state.settings.max_channels_per_socket,
+    );
     let token = random_token(24);
     let session = Arc::new(Session {
         channels: Mutex::new(channels),
@@ -140,7 +160,12 @@ async fn open(req: &HttpRequest, state: &AppState, params: &ConnectParams) -> Ht
         out,
         last_seen: Mutex::new(Instant::now()),
     });
-    state.longpoll.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), session);
+    state
+        .longpoll
+        .sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(token.clone(), session);
     answer(json!({"status": 410, "token": token}))
 }
 
@@ -148,7 +173,11 @@ fn hub(state: &AppState) -> Arc<Hub> {
     state.realtime.clone()
 }
 
-pub async fn publish(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+pub async fn publish(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let params = ConnectParams::parse(&req);
     let Some((_, session)) = state.longpoll.get(&params) else {
         return answer(json!({"status": 410}));

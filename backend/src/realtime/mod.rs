@@ -48,7 +48,10 @@ impl ConnectParams {
         )
     }
     pub fn all(&self, key: &str) -> impl Iterator<Item = &str> {
-        self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
     pub fn first(&self, key: &str) -> Option<&str> {
         self.all(key).next()
@@ -61,12 +64,14 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 3 <= b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 3 <= b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
         out.push(b[i]);
         i += 1;
     }
@@ -76,20 +81,35 @@ fn percent_decode(s: &str) -> String {
 /// Candidate bearers of a socket request: `token` params, the phoenix.js subprotocol bearer,
 /// and the long-poll `X-Phoenix-AuthToken` header.
 fn bearers(req: &HttpRequest, params: &ConnectParams) -> Vec<String> {
-    let mut out: Vec<String> = params.all("token").filter(|t| !t.is_empty()).map(str::to_owned).collect();
-    if let Some(protocols) = req.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok()) {
+    let mut out: Vec<String> = params
+        .all("token")
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if let Some(protocols) = req
+        .headers()
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+    {
         for p in protocols.split(',').map(str::trim) {
             if let Some(b64) = p.strip_prefix(AUTH_TOKEN_PREFIX) {
                 let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
                     .decode(b64.trim_end_matches('='))
-                    .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b64.trim_end_matches('=')));
+                    .or_else(|_| {
+                        base64::engine::general_purpose::URL_SAFE_NO_PAD
+                            .decode(b64.trim_end_matches('='))
+                    });
                 if let Ok(t) = decoded.map(|d| String::from_utf8_lossy(&d).into_owned()) {
                     out.push(t);
                 }
             }
         }
     }
-    if let Some(h) = req.headers().get("x-phoenix-authtoken").and_then(|v| v.to_str().ok()) {
+    if let Some(h) = req
+        .headers()
+        .get("x-phoenix-authtoken")
+        .and_then(|v| v.to_str().ok())
+    {
         out.push(h.to_owned());
     }
     out
@@ -97,7 +117,11 @@ fn bearers(req: &HttpRequest, params: &ConnectParams) -> Vec<String> {
 
 /// Authenticates a socket connect: the first bearer that is a valid access or API token wins;
 /// the error of the last one tried is returned otherwise.
-pub async fn authenticate(state: &AppState, req: &HttpRequest, params: &ConnectParams) -> ApiResult<Principal> {
+pub async fn authenticate(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &ConnectParams,
+) -> ApiResult<Principal> {
     let mut last = ApiError::new(Code::Unauthenticated, "connect with ?token=<access token>");
     for b in bearers(req, params) {
         match crate::accounts::service::authenticate(state, &b).await {

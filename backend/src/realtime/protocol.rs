@@ -79,12 +79,20 @@ pub fn decode_text(vsn: Vsn, text: &str) -> Result<Message, DecodeError> {
     let v: Value = serde_json::from_str(text).map_err(|_| DecodeError("not JSON"))?;
     match vsn {
         Vsn::V2 => {
-            let a = v.as_array().filter(|a| a.len() == 5).ok_or(DecodeError("expected [join_ref, ref, topic, event, payload]"))?;
+            let a = v.as_array().filter(|a| a.len() == 5).ok_or(DecodeError(
+                "expected [join_ref, ref, topic, event, payload]",
+            ))?;
             Ok(Message {
                 join_ref: opt_string(&a[0])?,
                 ref_: opt_string(&a[1])?,
-                topic: a[2].as_str().ok_or(DecodeError("topic must be a string"))?.to_owned(),
-                event: a[3].as_str().ok_or(DecodeError("event must be a string"))?.to_owned(),
+                topic: a[2]
+                    .as_str()
+                    .ok_or(DecodeError("topic must be a string"))?
+                    .to_owned(),
+                event: a[3]
+                    .as_str()
+                    .ok_or(DecodeError("event must be a string"))?
+                    .to_owned(),
                 payload: Payload::Json(a[4].clone()),
             })
         }
@@ -93,8 +101,16 @@ pub fn decode_text(vsn: Vsn, text: &str) -> Result<Message, DecodeError> {
             Ok(Message {
                 join_ref: opt_string(o.get("join_ref").unwrap_or(&Value::Null))?,
                 ref_: opt_string(o.get("ref").unwrap_or(&Value::Null))?,
-                topic: o.get("topic").and_then(Value::as_str).ok_or(DecodeError("topic must be a string"))?.to_owned(),
-                event: o.get("event").and_then(Value::as_str).ok_or(DecodeError("event must be a string"))?.to_owned(),
+                topic: o
+                    .get("topic")
+                    .and_then(Value::as_str)
+                    .ok_or(DecodeError("topic must be a string"))?
+                    .to_owned(),
+                event: o
+                    .get("event")
+                    .and_then(Value::as_str)
+                    .ok_or(DecodeError("event must be a string"))?
+                    .to_owned(),
                 payload: Payload::Json(o.get("payload").cloned().unwrap_or_else(|| json!({}))),
             })
         }
@@ -111,10 +127,17 @@ pub fn decode_binary(buf: &[u8]) -> Result<Message, DecodeError> {
     if buf.len() < 5 || buf[0] != KIND_PUSH {
         return Err(bad);
     }
-    let (jl, rl, tl, el) = (buf[1] as usize, buf[2] as usize, buf[3] as usize, buf[4] as usize);
+    let (jl, rl, tl, el) = (
+        buf[1] as usize,
+        buf[2] as usize,
+        buf[3] as usize,
+        buf[4] as usize,
+    );
     let mut at = 5;
     let mut take = |n: usize| -> Result<String, DecodeError> {
-        let s = buf.get(at..at + n).ok_or(DecodeError("malformed binary frame"))?;
+        let s = buf
+            .get(at..at + n)
+            .ok_or(DecodeError("malformed binary frame"))?;
         at += n;
         String::from_utf8(s.to_vec()).map_err(|_| DecodeError("binary frame strings must be UTF-8"))
     };
@@ -167,7 +190,13 @@ pub fn encode(vsn: Vsn, m: &Message) -> Frame {
 }
 
 /// `phx_reply` with `{status, response}`.
-pub fn reply(join_ref: Option<String>, ref_: Option<String>, topic: &str, status: &str, response: Value) -> Message {
+pub fn reply(
+    join_ref: Option<String>,
+    ref_: Option<String>,
+    topic: &str,
+    status: &str,
+    response: Value,
+) -> Message {
     Message {
         join_ref,
         ref_,
@@ -179,7 +208,13 @@ pub fn reply(join_ref: Option<String>, ref_: Option<String>, topic: &str, status
 
 /// A server push on a channel.
 pub fn push(join_ref: Option<String>, topic: &str, event: &str, payload: Value) -> Message {
-    Message { join_ref, ref_: None, topic: topic.to_owned(), event: event.to_owned(), payload: Payload::Json(payload) }
+    Message {
+        join_ref,
+        ref_: None,
+        topic: topic.to_owned(),
+        event: event.to_owned(),
+        payload: Payload::Json(payload),
+    }
 }
 
 /// Builds broadcast frames for one event: the payload is serialized once, and a frame is
@@ -253,15 +288,30 @@ mod tests {
         );
         let heartbeat = decode_text(Vsn::V2, r#"[null,"5","phoenix","heartbeat",{}]"#);
         assert_eq!(heartbeat.map(|m| m.join_ref), Ok(None));
-        let r = reply(Some("1".into()), Some("2".into()), "assets:t", "ok", json!({}));
-        assert_eq!(encode(Vsn::V2, &r), Frame::Text(r#"["1","2","assets:t","phx_reply",{"response":{},"status":"ok"}]"#.into()));
+        let r = reply(
+            Some("1".into()),
+            Some("2".into()),
+            "assets:t",
+            "ok",
+            json!({}),
+        );
+        assert_eq!(
+            encode(Vsn::V2, &r),
+            Frame::Text(r#"["1","2","assets:t","phx_reply",{"response":{},"status":"ok"}]"#.into())
+        );
     }
 
     #[test]
     fn v1_objects_are_read_and_written() {
-        let m = decode_text(Vsn::V1, r#"{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"7"}"#);
+        let m = decode_text(
+            Vsn::V1,
+            r#"{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"7"}"#,
+        );
         assert_eq!(m.as_ref().map(|m| m.ref_.clone()), Ok(Some("7".into())));
-        let Frame::Text(t) = encode(Vsn::V1, &push(None, "assets:t", "asset_created", json!({"x": 1}))) else {
+        let Frame::Text(t) = encode(
+            Vsn::V1,
+            &push(None, "assets:t", "asset_created", json!({"x": 1})),
+        ) else {
             panic!("text expected")
         };
         let v: Value = serde_json::from_str(&t).unwrap_or_default();
@@ -285,10 +335,23 @@ mod tests {
         f.extend_from_slice(&[1, 2, 3]);
         let m = decode_binary(&f);
         let m = m.unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((m.join_ref.as_deref(), m.ref_.as_deref(), m.topic.as_str(), m.event.as_str()), (Some("1"), Some("2"), "topic", "ping"));
+        assert_eq!(
+            (
+                m.join_ref.as_deref(),
+                m.ref_.as_deref(),
+                m.topic.as_str(),
+                m.event.as_str()
+            ),
+            (Some("1"), Some("2"), "topic", "ping")
+        );
         assert_eq!(m.payload, Payload::Binary(Bytes::from_static(&[1, 2, 3])));
-        let r = Message { event: "phx_reply".into(), ..m };
-        let Frame::Binary(b) = encode(Vsn::V2, &r) else { panic!("binary expected") };
+        let r = Message {
+            event: "phx_reply".into(),
+            ..m
+        };
+        let Frame::Binary(b) = encode(Vsn::V2, &r) else {
+            panic!("binary expected")
+        };
         assert_eq!(&b[..5], &[1, 1, 1, 5, 2]);
         assert_eq!(&b[5..], b"12topicok\x01\x02\x03");
     }
@@ -300,8 +363,13 @@ mod tests {
         let f1 = b.frame(Vsn::V2, &one);
         let f2 = b.frame(Vsn::V2, &one);
         assert_eq!(f1, f2);
-        assert_eq!(f1, Frame::Text(r#"["1",null,"assets:t","asset_created",{"asset":{"id":1}}]"#.into()));
-        let Frame::Text(v1) = b.frame(Vsn::V1, &None) else { panic!("text") };
+        assert_eq!(
+            f1,
+            Frame::Text(r#"["1",null,"assets:t","asset_created",{"asset":{"id":1}}]"#.into())
+        );
+        let Frame::Text(v1) = b.frame(Vsn::V1, &None) else {
+            panic!("text")
+        };
         assert!(v1.starts_with(r#"{"topic":"assets:t""#));
     }
 }

@@ -22,10 +22,19 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// A client silent for this long (phoenix.js heartbeats every 30 s) is dropped.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 
-pub async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+pub async fn websocket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let params = ConnectParams::parse(&req);
     let Some(vsn) = Vsn::parse(params.first("vsn")) else {
-        return ApiError::field("vsn", "unsupported", "supported serializers: 1.0.0 and 2.0.0").error_response();
+        return ApiError::field(
+            "vsn",
+            "unsupported",
+            "supported serializers: 1.0.0 and 2.0.0",
+        )
+        .error_response();
     };
     let who = match authenticate(&state, &req, &params).await {
         Ok(p) => p,
@@ -36,15 +45,38 @@ pub async fn websocket(req: HttpRequest, body: web::Payload, state: web::Data<Ap
             return res;
         }
     };
-    let (response, session, stream) = match actix_ws::handle_with_protocols(&req, body, &["phoenix"]) {
-        Ok(x) => x,
-        Err(e) => return ApiError::new(Code::MalformedRequest, format!("not a WebSocket upgrade: {e}")).error_response(),
-    };
+    let (response, session, stream) =
+        match actix_ws::handle_with_protocols(&req, body, &["phoenix"]) {
+            Ok(x) => x,
+            Err(e) => {
+                return ApiError::new(
+                    Code::MalformedRequest,
+                    format!("not a WebSocket upgrade: {e}"),
+                )
+                .error_response();
+            }
+        };
     let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
-    let out = Outlet { tx, close: Arc::new(CloseSignal::default()) };
-    let channels = Channels::new(state.realtime.clone(), who, vsn, out.clone(), state.settings.max_channels_per_socket);
+    let out = Outlet {
+        tx,
+        close: Arc::new(CloseSignal::default()),
+    };
+    let channels = Channels::new(
+        state.realtime.clone(),
+        who,
+        vsn,
+        out.clone(),
+        state.settings.max_channels_per_socket,
+    );
     let shutdown = state.realtime.shutdown_signal();
-    actix_web::rt::spawn(run(channels, session, stream.max_frame_size(MAX_FRAME_BYTES), rx, out, shutdown));
+    actix_web::rt::spawn(run(
+        channels,
+        session,
+        stream.max_frame_size(MAX_FRAME_BYTES),
+        rx,
+        out,
+        shutdown,
+    ));
     response
 }
 
@@ -102,5 +134,10 @@ async fn run(
         }
     };
     drop(channels);
-    let _ = session.close(Some(CloseReason { code: CloseCode::from(close_code), description: None })).await;
+    let _ = session
+        .close(Some(CloseReason {
+            code: CloseCode::from(close_code),
+            description: None,
+        }))
+        .await;
 }

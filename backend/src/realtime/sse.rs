@@ -38,35 +38,54 @@ fn sse(id: Uuid, event: &str, topic: &str, payload: &serde_json::Value) -> Bytes
     params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id")),
     responses((status = 200, description = "text/event-stream of `{topic, payload}` events", content_type = "text/event-stream")),
     security(("bearer" = [])))]
-pub async fn stream(req: HttpRequest, state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+pub async fn stream(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Authenticated,
+) -> ApiResult<HttpResponse> {
     let who = who.0;
     let last: Option<Uuid> = req
         .headers()
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .or_else(|| req.query_string().split('&').find_map(|p| p.strip_prefix("last_event_id=")))
+        .or_else(|| {
+            req.query_string()
+                .split('&')
+                .find_map(|p| p.strip_prefix("last_event_id="))
+        })
         .and_then(|v| v.trim().parse().ok());
     // Subscribe before replaying, so nothing falls between the replay and the live stream.
     let mut live = state.events.subscribe();
     let replay = match last {
-        Some(after) => outbox_event::Entity::find()
-            .filter(outbox_event::Column::TenantId.eq(who.tenant_id))
-            .filter(outbox_event::Column::Id.gt(after))
-            .filter(outbox_event::Column::PublishedAt.is_not_null())
-            .order_by_asc(outbox_event::Column::Id)
-            .limit(MAX_REPLAY)
-            .all(&state.db)
-            .await?,
+        Some(after) => {
+            outbox_event::Entity::find()
+                .filter(outbox_event::Column::TenantId.eq(who.tenant_id))
+                .filter(outbox_event::Column::Id.gt(after))
+                .filter(outbox_event::Column::PublishedAt.is_not_null())
+                .order_by_asc(outbox_event::Column::Id)
+                .limit(MAX_REPLAY)
+                .all(&state.db)
+                .await?
+        }
         None => vec![],
     };
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::convert::Infallible>>(64);
     actix_web::rt::spawn(async move {
         let mut high = last;
-        if tx.send(Ok(Bytes::from_static(b"retry: 3000\n\n"))).await.is_err() {
+        if tx
+            .send(Ok(Bytes::from_static(b"retry: 3000\n\n")))
+            .await
+            .is_err()
+        {
             return;
         }
         for r in replay {
-            if visible(&who, &r.topic) && tx.send(Ok(sse(r.id, &r.event, &r.topic, &r.payload))).await.is_err() {
+            if visible(&who, &r.topic)
+                && tx
+                    .send(Ok(sse(r.id, &r.event, &r.topic, &r.payload)))
+                    .await
+                    .is_err()
+            {
                 return;
             }
             high = Some(r.id);
