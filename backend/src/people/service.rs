@@ -918,25 +918,39 @@ pub async fn save_location(
     Ok(location_view(l))
 }
 
-/// Deletes a department; its employees keep working, without a department.
-#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
-pub async fn delete_department(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
+/// Deletes a named catalog row (department, location) of the caller's tenant and audits it;
+/// rows that referred to it keep existing, without it (the foreign keys set it to null).
+async fn delete_named<E: EntityTrait>(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+    kind: &'static str,
+    tenant_col: E::Column,
+    id_col: E::Column,
+    name_of: fn(&E::Model) -> String,
+) -> ApiResult<()> {
     who.require(Action::CatalogWrite)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let d = department::Entity::find_by_id(id)
-        .filter(department::Column::TenantId.eq(who.tenant_id))
+    let row = E::find()
+        .filter(tenant_col.eq(who.tenant_id))
+        .filter(id_col.eq(id))
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::not_found("department"))?;
-    department::Entity::delete_by_id(d.id).exec(&txn).await?;
+        .ok_or_else(|| ApiError::not_found(kind))?;
+    E::delete_many()
+        .filter(tenant_col.eq(who.tenant_id))
+        .filter(id_col.eq(id))
+        .exec(&txn)
+        .await?;
+    let action = format!("{kind}.deleted");
     audit::record(
         &txn,
         who,
         Entry {
-            action: "department.deleted",
-            entity_type: "department",
+            action: &action,
+            entity_type: kind,
             entity_id: Some(id),
-            changes: json!({"name": {"from": d.name, "to": null}}),
+            changes: json!({"name": {"from": name_of(&row), "to": null}}),
         },
     )
     .await?;
@@ -944,30 +958,24 @@ pub async fn delete_department(state: &AppState, who: &Principal, id: Uuid) -> A
     Ok(())
 }
 
+/// Deletes a department; its employees keep working, without a department.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn delete_department(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
+    use department::Column as C;
+    delete_named::<department::Entity>(state, who, id, "department", C::TenantId, C::Id, |d| {
+        d.name.clone()
+    })
+    .await
+}
+
 /// Deletes a location; assets and employees there keep existing, without a location.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
 pub async fn delete_location(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()> {
-    who.require(Action::CatalogWrite)?;
-    let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let l = location::Entity::find_by_id(id)
-        .filter(location::Column::TenantId.eq(who.tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("location"))?;
-    location::Entity::delete_by_id(l.id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        who,
-        Entry {
-            action: "location.deleted",
-            entity_type: "location",
-            entity_id: Some(id),
-            changes: json!({"name": {"from": l.name, "to": null}}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    use location::Column as C;
+    delete_named::<location::Entity>(state, who, id, "location", C::TenantId, C::Id, |l| {
+        l.name.clone()
+    })
+    .await
 }
 
 // ---- HR-system sync ----
