@@ -47,6 +47,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pub state: web::Data<AppState>,
+    stop_jobs: tokio::sync::watch::Sender<bool>,
+    job_workers: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -60,9 +62,16 @@ impl Application {
         state.events.start(&state.db).await?;
         tokio::spawn(maintenance(state.clone()));
         tokio::spawn(reap_longpoll(state.clone()));
-        if state.settings.run_workers {
-            tokio::spawn(crate::jobs::run_workers(state.clone().into_inner()));
-        }
+        let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+        let job_workers = state.settings.run_workers.then(|| {
+            let mut stopped = jobs_stopped;
+            tokio::spawn(crate::jobs::run_workers(
+                state.clone().into_inner(),
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+            ))
+        });
 
         let server_state = state.clone();
         let workers = state.settings.http_workers;
@@ -98,6 +107,7 @@ impl Application {
                         .configure(crate::people::http::routes)
                         .configure(crate::audit::http::routes)
                         .configure(crate::integrations::http::routes)
+                        .configure(crate::workflows::http::routes)
                         .service(
                             http::resource("/events/stream")
                                 .route(web::get().to(crate::realtime::sse::stream)),
@@ -105,6 +115,7 @@ impl Application {
                         .default_service(web::to(http::not_found)),
                 )
                 .configure(crate::graphql::routes)
+                .configure(crate::integrations::webhooks::routes)
                 .service(web::scope("/api").default_service(web::to(http::not_found)));
             if let Some(dir) = spa {
                 let index = dir.join("index.html");
@@ -135,6 +146,8 @@ impl Application {
             port,
             server,
             state,
+            stop_jobs,
+            job_workers,
         })
     }
 
@@ -143,18 +156,31 @@ impl Application {
     }
 
     /// Runs until SIGTERM or Ctrl-C: then sockets are closed with a code that makes clients
-    /// reconnect (to another node), new connections are refused and in-flight requests drain.
+    /// reconnect (to another node), new connections are refused, in-flight requests drain and
+    /// in-flight jobs finish (within the shutdown grace; what is left returns to the queue).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
         let state = self.state.clone();
-        tokio::spawn(async move {
+        let stop_jobs = self.stop_jobs;
+        let job_workers = self.job_workers;
+        let stopped = tokio::spawn(async move {
             shutdown_requested().await;
             tracing::info!("shutting down");
             state.realtime.shutdown();
             state.longpoll.clear();
+            let _ = stop_jobs.send(true);
             handle.stop(true).await;
+            if let Some(w) = job_workers
+                && tokio::time::timeout(state.settings.jobs.shutdown_grace, w)
+                    .await
+                    .is_err()
+            {
+                tracing::warn!("jobs still running at the end of the grace period");
+            }
         });
-        self.server.await
+        self.server.await?;
+        let _ = stopped.await;
+        Ok(())
     }
 }
 
@@ -173,7 +199,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     };
     let secrets = crate::platform::encryption::SecretBox::from_base64(&secrets_key)?;
     let mut db = db::connect(&settings.database_url, settings.db_max_connections).await?;
-    let jobs = crate::jobs::JobQueue::open(&db).await?;
+    let jobs = crate::jobs::JobQueue::open(&db, &settings.jobs).await?;
     let statements = Arc::new(db::StatementCounter::default());
     db::count_statements(&mut db, statements.clone());
     Ok(AppState {
@@ -210,7 +236,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     c
 }
 
-async fn shutdown_requested() {
+pub async fn shutdown_requested() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -49,6 +49,63 @@ pub struct Settings {
     /// `ASSETRONICS_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser
     /// (e.g. a web app served from another host); none by default (same origin only).
     pub cors_origins: Vec<String>,
+    /// How jobs are retried, scheduled and stopped.
+    pub jobs: JobSettings,
+}
+
+/// Job queue tuning; every field has an environment variable.
+#[derive(Clone, Debug)]
+pub struct JobSettings {
+    /// `ASSETRONICS_JOB_MAX_ATTEMPTS`, default 5: attempts before a job is dead.
+    pub max_attempts: u32,
+    /// `ASSETRONICS_JOB_RETRY_BASE_MS`, default 5000: the first retry's delay; each next one
+    /// doubles (capped at an hour), with jitter, or waits what the vendor asked (`Retry-After`).
+    pub retry_base: Duration,
+    /// `ASSETRONICS_JOB_HEARTBEAT_SECS`, default 10: a worker that misses two heartbeats is
+    /// presumed dead and its running jobs go back to the queue.
+    pub heartbeat: Duration,
+    /// `ASSETRONICS_JOB_CONCURRENCY`, default 4: jobs one worker process runs at once.
+    pub concurrency: usize,
+    /// `ASSETRONICS_SCHEDULER_TICK_MS`, default 10000: how often due scheduled syncs are looked for.
+    pub scheduler_tick: Duration,
+    /// `ASSETRONICS_SHUTDOWN_GRACE_SECS`, default 30: how long in-flight jobs may take to finish
+    /// on shutdown before the process leaves them to be re-queued.
+    pub shutdown_grace: Duration,
+}
+
+impl JobSettings {
+    fn from_env(var: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let num = |k: &str, d: u64| -> Result<u64, ConfigError> {
+            match var(k) {
+                None => Ok(d),
+                Some(v) => v
+                    .parse::<u64>()
+                    .map_err(|_| ConfigError(format!("{k} must be a whole number"))),
+            }
+        };
+        Ok(Self {
+            max_attempts: num("ASSETRONICS_JOB_MAX_ATTEMPTS", 5)?.clamp(1, 100) as u32,
+            retry_base: Duration::from_millis(num("ASSETRONICS_JOB_RETRY_BASE_MS", 5000)?),
+            heartbeat: Duration::from_secs(num("ASSETRONICS_JOB_HEARTBEAT_SECS", 10)?.max(1)),
+            concurrency: num("ASSETRONICS_JOB_CONCURRENCY", 4)?.clamp(1, 64) as usize,
+            scheduler_tick: Duration::from_millis(
+                num("ASSETRONICS_SCHEDULER_TICK_MS", 10_000)?.max(50),
+            ),
+            shutdown_grace: Duration::from_secs(num("ASSETRONICS_SHUTDOWN_GRACE_SECS", 30)?),
+        })
+    }
+
+    /// Fast retries and schedules, so tests never wait long.
+    pub fn for_tests() -> Self {
+        Self {
+            max_attempts: 3,
+            retry_base: Duration::from_millis(50),
+            heartbeat: Duration::from_secs(1),
+            concurrency: 4,
+            scheduler_tick: Duration::from_millis(200),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Settings {
@@ -120,6 +177,7 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            jobs: JobSettings::from_env(&var)?,
         })
     }
 
@@ -147,6 +205,7 @@ impl Settings {
             rate_limit_caller_rps: 1000,
             cors_origins: vec![],
             run_workers: true,
+            jobs: JobSettings::for_tests(),
         }
     }
 

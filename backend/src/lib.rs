@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod people;
 pub mod platform;
 pub mod realtime;
+pub mod workflows;
 
 pub use app::Application;
 pub use config::Settings;

@@ -84,9 +84,18 @@ async fn main() -> Result<(), app::StartupError> {
             let state = std::sync::Arc::new(app::build_state(settings).await?);
             state.events.start(&state.db).await?;
             eprintln!("assetronics worker running");
-            tokio::select! {
-                _ = assetronics::jobs::run_workers(state.clone()) => {}
-                _ = tokio::signal::ctrl_c() => {}
+            let grace = state.settings.jobs.shutdown_grace;
+            let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+            let workers = tokio::spawn(assetronics::jobs::run_workers(state.clone(), async move {
+                let _ = stop_rx.wait_for(|s| *s).await;
+            }));
+            app::shutdown_requested().await;
+            eprintln!("assetronics worker stopping: letting in-flight jobs finish");
+            let _ = stop_tx.send(true);
+            if tokio::time::timeout(grace, workers).await.is_err() {
+                eprintln!(
+                    "jobs still running at the end of the grace period; they will be re-queued"
+                );
             }
         }
         Command::Serve {

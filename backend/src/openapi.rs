@@ -34,6 +34,11 @@ use crate::{accounts, app, assets, audit, people, platform};
         crate::integrations::http::create, crate::integrations::http::list, crate::integrations::http::get,
         crate::integrations::http::delete, crate::integrations::http::test,
         crate::integrations::http::sync, crate::integrations::http::list_runs, crate::integrations::http::get_run,
+        crate::integrations::http::list_deliveries, crate::integrations::webhooks::receive,
+        crate::workflows::http::list, crate::workflows::http::start, crate::workflows::http::get,
+        crate::workflows::http::cancel, crate::workflows::http::approve, crate::workflows::http::reject,
+        crate::workflows::http::complete, crate::workflows::http::approvals,
+        crate::workflows::http::list_templates, crate::workflows::http::save_template,
     ),
     components(schemas(platform::error::Problem, platform::error::FieldError)),
     modifiers(&BearerAuth),
@@ -43,6 +48,9 @@ use crate::{accounts, app, assets, audit, people, platform};
         (name = "employees", description = "People and departments"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "dashboard", description = "Inventory statistics"),
+        (name = "integrations", description = "HRIS and other connections, sync runs, webhook deliveries"),
+        (name = "webhooks", description = "Signed inbound vendor webhooks (no user auth)"),
+        (name = "workflows", description = "Onboarding and offboarding workflows, approvals, templates"),
     )
 )]
 pub struct ApiDoc;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::http::VendorError;
@@ -52,6 +52,37 @@ pub struct MalformedRecord {
 pub struct EmployeePull {
     pub employees: Vec<HrisEmployee>,
     pub malformed: Vec<MalformedRecord>,
+}
+
+/// What a webhook says happened to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Created,
+    /// Any other change, including ones (leave, rehire, a future-dated termination) that only a
+    /// fresh read of the person explains.
+    Updated,
+    /// The person left the company; the record still exists.
+    Terminated,
+    /// The record itself was deleted in the HR system.
+    Deleted,
+}
+
+/// One change announced by a verified vendor webhook.
+///
+/// A webhook is a notification, not the data: the receiver re-reads the person by
+/// `external_id` (both vendors advise so) unless `kind` is [`ChangeKind::Deleted`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HrisChange {
+    /// The vendor's id of the person, as in [`HrisEmployee::external_id`].
+    pub external_id: String,
+    pub kind: ChangeKind,
+    /// When the vendor says the change happened, when it said so readably.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Identifies this one event across redeliveries (the vendors retry failed deliveries with
+    /// the same payload): store it and skip a key already seen. Vendor-prefixed and at most 73
+    /// characters.
+    pub delivery_key: String,
 }
 
 /// Why an HRIS call failed, classified by what the caller should do about it.

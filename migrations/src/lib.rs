@@ -7,6 +7,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_search_index;
 mod m20261125_000003_integrations;
 mod m20261125_000004_sync_runs;
+mod m20261125_000005_workflows_webhooks;
 
 /// All migrations, in order. `assetronics migrate` and server start-up run them.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_search_index::Migration),
             Box::new(m20261125_000003_integrations::Migration),
             Box::new(m20261125_000004_sync_runs::Migration),
+            Box::new(m20261125_000005_workflows_webhooks::Migration),
         ]
     }
 }

@@ -841,3 +841,19 @@ pub async fn update_tenant(
 
 /// Shared handle type for the limiter in application state.
 pub type SharedLoginLimiter = Arc<LoginLimiter>;
+
+/// The active user of the tenant with this email, if any (e.g. to route an approval to an
+/// employee's manager when the manager has an account).
+pub async fn active_user_id_by_email<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    email: &str,
+) -> ApiResult<Option<Uuid>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Email.eq(email.to_lowercase()))
+        .filter(user::Column::Status.eq("active"))
+        .one(conn)
+        .await?
+        .map(|u| u.id))
+}

@@ -1705,3 +1705,55 @@ pub async fn create_model(
     txn.commit().await?;
     Ok(model_view(m))
 }
+
+/// An in-stock asset of the named category that is not among `exclude` (assets already spoken
+/// for), oldest first: what an onboarding reserves.
+pub async fn reservable<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    category_name: &str,
+    exclude: &[Uuid],
+) -> ApiResult<Option<(Uuid, String)>> {
+    let wanted = category_name.trim().to_lowercase();
+    let Some(cat) = category::Entity::find()
+        .filter(category::Column::TenantId.eq(tenant_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .find(|c| c.name.to_lowercase() == wanted)
+    else {
+        return Ok(None);
+    };
+    let mut q = asset::Entity::find()
+        .filter(asset::Column::TenantId.eq(tenant_id))
+        .filter(asset::Column::DeletedAt.is_null())
+        .filter(asset::Column::CategoryId.eq(cat.id))
+        .filter(asset::Column::Status.eq(AssetStatus::InStock.as_str()));
+    if !exclude.is_empty() {
+        q = q.filter(asset::Column::Id.is_not_in(exclude.iter().copied()));
+    }
+    Ok(q.order_by_asc(asset::Column::Id)
+        .one(conn)
+        .await?
+        .map(|a| (a.id, a.tag)))
+}
+
+/// An asset's id, tag, status and holder, if it exists in the tenant.
+pub async fn brief<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<(String, AssetStatus, Option<Uuid>)>> {
+    Ok(asset::Entity::find_by_id(id)
+        .filter(asset::Column::TenantId.eq(tenant_id))
+        .filter(asset::Column::DeletedAt.is_null())
+        .one(conn)
+        .await?
+        .map(|a| {
+            (
+                a.tag,
+                AssetStatus::parse(&a.status).unwrap_or(AssetStatus::InStock),
+                a.assigned_employee_id,
+            )
+        }))
+}

@@ -18,6 +18,8 @@ pub mod integration {
         pub status_detail: Option<String>,
         pub schedule: Option<String>,
         pub last_tested_at: Option<DateTimeUtc>,
+        /// When the schedule next fires (see `jobs::schedule`).
+        pub next_sync_at: Option<DateTimeUtc>,
         pub version: i32,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,

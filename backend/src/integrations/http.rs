@@ -24,6 +24,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/integrations/{id}/test").route(web::post().to(test)))
     .service(resource("/integrations/{id}/sync").route(web::post().to(sync)))
+    .service(
+        resource("/integrations/{id}/webhook-deliveries").route(web::get().to(list_deliveries)),
+    )
     .service(resource("/sync-runs").route(web::get().to(list_runs)))
     .service(resource("/sync-runs/{id}").route(web::get().to(get_run)));
 }
@@ -129,4 +132,19 @@ pub async fn get_run(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get_run(&state, &who, id.into_inner()).await?))
+}
+
+/// The integration's inbound webhook deliveries, newest first, with how each was processed.
+#[utoipa::path(operation_id = "list_webhook_deliveries", get, path = "/api/v1/integrations/{id}/webhook-deliveries", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "OK", body = Page<super::webhooks::DeliveryView>), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_deliveries(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsRead>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(Page {
+        data: super::webhooks::list(&state, &who, id.into_inner()).await?,
+        next_cursor: None,
+    }))
 }

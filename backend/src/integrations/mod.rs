@@ -1,10 +1,13 @@
 //! Integrations as tenant data: one connection per provider with non-secret `config` and
-//! write-only `credentials` encrypted at rest; "test connection" against the vendor.
+//! write-only `credentials` encrypted at rest; "test connection" against the vendor; sync
+//! runs (manual and scheduled) and signed inbound HRIS webhooks, both performed by jobs.
 //! Vendor HTTP lives in the `assetronics-integrations` crate; this context decides what it
 //! means for the tenant.
 
 pub mod entity;
 pub mod http;
 pub mod model;
+pub mod providers;
 pub mod runs;
 pub mod service;
+pub mod webhooks;

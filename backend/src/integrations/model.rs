@@ -104,6 +104,8 @@ pub struct IntegrationView {
     pub status_detail: Option<String>,
     /// Cron expression of scheduled syncs, if any.
     pub schedule: Option<String>,
+    /// When the schedule next queues a sync.
+    pub next_sync_at: Option<DateTime<Utc>>,
     pub last_tested_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

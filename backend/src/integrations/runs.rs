@@ -18,6 +18,8 @@ pub mod entity {
         pub created_at: DateTimeUtc,
         pub started_at: Option<DateTimeUtc>,
         pub finished_at: Option<DateTimeUtc>,
+        pub next_attempt_at: Option<DateTimeUtc>,
+        pub dead: bool,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -36,15 +38,21 @@ use uuid::Uuid;
 pub struct SyncRunView {
     pub id: Uuid,
     pub integration_id: Uuid,
-    /// `manual` or `schedule`.
+    /// `manual`, `schedule` or `webhook`.
     pub trigger: String,
     /// `queued`, `running`, `succeeded`, `partial` or `failed`.
     pub status: String,
     /// `{created, updated, unchanged, failed}`.
     #[schema(value_type = Object)]
     pub stats: serde_json::Value,
+    /// The last attempt's error; on a `queued` run with `next_attempt_at`, why it is retried.
     pub error: Option<String>,
+    /// Attempts so far (a retried or resumed run has more than one).
     pub attempts: i32,
+    /// When a run waiting to be retried runs again.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The run failed on its last allowed attempt and will not be retried.
+    pub dead: bool,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -60,6 +68,8 @@ impl From<entity::Model> for SyncRunView {
             stats: r.stats,
             error: r.error,
             attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            dead: r.dead,
             created_at: r.created_at,
             started_at: r.started_at,
             finished_at: r.finished_at,

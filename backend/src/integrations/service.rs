@@ -17,8 +17,6 @@ use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult};
 use crate::platform::events;
 use crate::platform::validation::{self as v, Errors};
-use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig};
-use assetronics_integrations::http::HttpPolicy;
 
 const TOPIC: &str = "integrations";
 
@@ -34,11 +32,11 @@ fn credential_names(state: &AppState, row: &integration::Model) -> Vec<String> {
     }
 }
 
-fn aad(tenant_id: Uuid, id: Uuid) -> Vec<u8> {
+pub(super) fn aad(tenant_id: Uuid, id: Uuid) -> Vec<u8> {
     format!("integration:{tenant_id}:{id}").into_bytes()
 }
 
-fn view(state: &AppState, r: &integration::Model) -> IntegrationView {
+pub(super) fn view(state: &AppState, r: &integration::Model) -> IntegrationView {
     IntegrationView {
         id: r.id,
         provider: r.provider.clone(),
@@ -48,6 +46,7 @@ fn view(state: &AppState, r: &integration::Model) -> IntegrationView {
         status: r.status.clone(),
         status_detail: r.status_detail.clone(),
         schedule: r.schedule.clone(),
+        next_sync_at: r.next_sync_at,
         last_tested_at: r.last_tested_at,
         version: r.version,
         created_at: r.created_at,
@@ -55,7 +54,11 @@ fn view(state: &AppState, r: &integration::Model) -> IntegrationView {
     }
 }
 
-async fn find(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<integration::Model> {
+pub(super) async fn find(
+    state: &AppState,
+    who: &Principal,
+    id: Uuid,
+) -> ApiResult<integration::Model> {
     integration::Entity::find_by_id(id)
         .filter(integration::Column::TenantId.eq(who.tenant_id))
         .one(&state.db)
@@ -94,13 +97,9 @@ pub async fn create(
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     if let Some(s) = &schedule
-        && s.split_whitespace().count() < 5
+        && let Err(why) = crate::jobs::parse_schedule(s)
     {
-        errs.add(
-            "schedule",
-            "invalid_format",
-            "must be a cron expression, e.g. \"0 */6 * * *\"",
-        );
+        errs.add("schedule", "invalid_format", why);
     }
     errs.finish()?;
     let name = name?.unwrap_or_else(|| provider.clone());
@@ -110,6 +109,9 @@ pub async fn create(
         .seal(&req.credentials, &aad(who.tenant_id, id))
         .map_err(ApiError::internal)?;
     let now = clock::now();
+    let next_sync_at = schedule
+        .as_deref()
+        .and_then(|s| crate::jobs::next_fire(s, now));
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let row = integration::ActiveModel {
         id: Set(id),
@@ -122,6 +124,7 @@ pub async fn create(
         status_detail: Set(None),
         schedule: Set(schedule),
         last_tested_at: Set(None),
+        next_sync_at: Set(next_sync_at),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -199,53 +202,13 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()
     Ok(())
 }
 
-/// A client for the integration's vendor, built from its config and decrypted credentials.
-fn bamboohr_client(state: &AppState, row: &integration::Model) -> ApiResult<BambooHrClient> {
-    let creds = state
-        .secrets
-        .open(&row.credentials, &aad(row.tenant_id, row.id))
-        .map_err(ApiError::internal)?;
-    let key = creds
-        .get("api_key")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    BambooHrClient::new(BambooHrConfig {
-        subdomain: row
-            .config
-            .get("subdomain")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        api_key: ApiKey::new(key),
-        base_url: row
-            .config
-            .get("base_url")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        policy: HttpPolicy {
-            max_retries: 1,
-            ..HttpPolicy::default()
-        },
-    })
-    .map_err(|e| ApiError::internal(format!("cannot build the BambooHR client: {e}")))
-}
-
 /// Calls the vendor with the stored credentials. Bad credentials mark the integration as
 /// needing attention; a working connection clears that.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
 pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<TestResult> {
     who.require(Action::IntegrationsManage)?;
     let row = find(state, who, id).await?;
-    let outcome = match row.provider.as_str() {
-        "bamboohr" => bamboohr_client(state, &row)?.test_connection().await,
-        p => {
-            return Err(ApiError::field(
-                "provider",
-                "not_available",
-                format!("the {p} connector is not available yet"),
-            ));
-        }
-    };
+    let outcome = super::providers::hris(state, &row)?.test_connection().await;
     let (ok, detail, status) = match &outcome {
         Ok(()) => (true, "connected".to_owned(), "active"),
         Err(e) if e.needs_attention() => (false, e.to_string(), "needs_attention"),
@@ -290,57 +253,107 @@ pub struct SyncOutcome {
     pub status: String,
     pub stats: crate::people::service::UpsertStats,
     pub error: Option<String>,
+    /// A failed sync that may pass later (a vendor outage, a rate limit).
+    #[serde(skip)]
+    pub retryable: bool,
+    /// How long the vendor asked us to wait.
+    #[serde(skip)]
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// Records per write transaction during a sync.
 const SYNC_BATCH: usize = 500;
 
+/// Publishes one event on the tenant's `integrations` topic, in its own transaction.
+async fn notify(state: &AppState, tenant_id: Uuid, event: &str, payload: Value) -> ApiResult<()> {
+    let txn = db::begin_write(&state.db, tenant_id).await?;
+    events::enqueue(&txn, tenant_id, TOPIC, event, payload).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
 /// Pulls every person from the integration's HR system and upserts them, batch by batch,
 /// publishing `sync_started`, `sync_progress` and `sync_finished` / `sync_failed` on the
-/// tenant's `integrations` topic. Running it again with no vendor change writes nothing.
-/// Bad credentials mark the integration as needing attention.
+/// tenant's `integrations` topic; then links people to their managers. Running it again with no
+/// vendor change writes nothing. Bad credentials mark the integration as needing attention.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
 pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncOutcome> {
     let row = find(state, who, id).await?;
-    let notify = |event: &'static str, payload: Value| async move {
-        let txn = db::begin_write(&state.db, who.tenant_id).await?;
-        events::enqueue(&txn, who.tenant_id, TOPIC, event, payload).await?;
-        txn.commit().await?;
-        state.events.kick();
-        Ok::<(), ApiError>(())
-    };
-    notify("sync_started", json!({"integration_id": id})).await?;
-    let pull = match row.provider.as_str() {
-        "bamboohr" => bamboohr_client(state, &row)?.fetch_all().await,
-        p => {
-            return Err(ApiError::field(
-                "provider",
-                "not_available",
-                format!("the {p} connector is not available yet"),
-            ));
-        }
-    };
-    let pull = match pull {
+    let hris = super::providers::hris(state, &row)?;
+    notify(
+        state,
+        who.tenant_id,
+        "sync_started",
+        json!({"integration_id": id}),
+    )
+    .await?;
+    let pull = match hris.fetch_all().await {
         Ok(p) => p,
-        Err(e) => {
-            if e.needs_attention() {
-                let mut am = row.clone().into_active_model();
-                am.status = Set("needs_attention".into());
-                am.status_detail = Set(Some(e.to_string()));
-                am.update(&state.db).await?;
-            }
-            notify(
-                "sync_failed",
-                json!({"integration_id": id, "error": e.to_string()}),
-            )
-            .await?;
-            return Ok(SyncOutcome {
-                status: "failed".into(),
-                stats: Default::default(),
-                error: Some(e.to_string()),
-            });
-        }
+        Err(e) => return vendor_failed(state, who, &row, e).await,
     };
+    apply_pull(state, who, &row, pull, true).await
+}
+
+/// Records a failed vendor call: bad credentials mark the integration as needing attention.
+async fn vendor_failed(
+    state: &AppState,
+    who: &Principal,
+    row: &integration::Model,
+    e: assetronics_integrations::hris::HrisError,
+) -> ApiResult<SyncOutcome> {
+    if e.needs_attention() {
+        mark_needs_attention(state, row, &e.to_string()).await?;
+    }
+    notify(
+        state,
+        who.tenant_id,
+        "sync_failed",
+        json!({"integration_id": row.id, "error": e.to_string(), "will_retry": e.is_retryable()}),
+    )
+    .await?;
+    Ok(SyncOutcome {
+        status: "failed".into(),
+        stats: Default::default(),
+        error: Some(e.to_string()),
+        retryable: e.is_retryable(),
+        retry_after: e.retry_after(),
+    })
+}
+
+async fn mark_needs_attention(
+    state: &AppState,
+    row: &integration::Model,
+    detail: &str,
+) -> ApiResult<()> {
+    let txn = db::begin_write(&state.db, row.tenant_id).await?;
+    let mut am = row.clone().into_active_model();
+    am.status = Set("needs_attention".into());
+    am.status_detail = Set(Some(detail.to_owned()));
+    am.updated_at = Set(clock::now());
+    let after = am.update(&txn).await?;
+    events::enqueue(
+        &txn,
+        row.tenant_id,
+        TOPIC,
+        "integration_updated",
+        json!({"integration": view(state, &after)}),
+    )
+    .await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
+/// Upserts what a pull returned, in batches, with progress events, then links managers.
+pub(super) async fn apply_pull(
+    state: &AppState,
+    who: &Principal,
+    row: &integration::Model,
+    pull: assetronics_integrations::hris::EmployeePull,
+    with_progress: bool,
+) -> ApiResult<SyncOutcome> {
+    let id = row.id;
     let mut stats = crate::people::service::UpsertStats {
         failed: pull.malformed.len() as u64,
         ..Default::default()
@@ -352,27 +365,43 @@ pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<
         stats.updated += s.updated;
         stats.unchanged += s.unchanged;
         stats.failed += s.failed;
-        let done = ((i + 1) * SYNC_BATCH).min(total);
-        notify(
-            "sync_progress",
-            json!({"integration_id": id, "processed": done, "total": total, "stats": stats}),
-        )
-        .await?;
+        if with_progress {
+            let done = ((i + 1) * SYNC_BATCH).min(total);
+            notify(
+                state,
+                who.tenant_id,
+                "sync_progress",
+                json!({"integration_id": id, "processed": done, "total": total, "stats": stats}),
+            )
+            .await?;
+        }
     }
+    let links: Vec<(String, String)> = pull
+        .employees
+        .iter()
+        .filter_map(|e| Some((e.external_id.clone(), e.manager_external_id.clone()?)))
+        .collect();
+    crate::people::service::link_managers_from_hris(state, who, &row.provider, &links).await?;
     let status = if stats.failed > 0 {
         "partial"
     } else {
         "succeeded"
     };
-    notify(
-        "sync_finished",
-        json!({"integration_id": id, "status": status, "stats": stats}),
-    )
-    .await?;
+    if with_progress {
+        notify(
+            state,
+            who.tenant_id,
+            "sync_finished",
+            json!({"integration_id": id, "status": status, "stats": stats}),
+        )
+        .await?;
+    }
     Ok(SyncOutcome {
         status: status.into(),
         stats,
         error: None,
+        retryable: false,
+        retry_after: None,
     })
 }
 
@@ -390,13 +419,27 @@ pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResul
             "this connector cannot sync yet",
         ));
     }
+    let run_id = queue_run(state, who, &row, "manual").await?;
+    Ok(SyncQueued {
+        sync_run_id: run_id,
+    })
+}
+
+/// Records a queued run (audited, published) and pushes its job. The run row is committed
+/// first: a job can never point at a run that does not exist.
+async fn queue_run(
+    state: &AppState,
+    who: &Principal,
+    row: &integration::Model,
+    trigger: &str,
+) -> ApiResult<Uuid> {
     let run_id = Uuid::now_v7();
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
     let run = sync_run::ActiveModel {
         id: Set(run_id),
         tenant_id: Set(who.tenant_id),
-        integration_id: Set(id),
-        trigger: Set("manual".into()),
+        integration_id: Set(row.id),
+        trigger: Set(trigger.into()),
         status: Set("queued".into()),
         stats: Set(json!({"created": 0, "updated": 0, "unchanged": 0, "failed": 0})),
         error: Set(None),
@@ -404,6 +447,8 @@ pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResul
         created_at: Set(clock::now()),
         started_at: Set(None),
         finished_at: Set(None),
+        next_attempt_at: Set(None),
+        dead: Set(false),
     }
     .insert(&txn)
     .await?;
@@ -413,8 +458,8 @@ pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResul
         Entry {
             action: "integration.sync_requested",
             entity_type: "integration",
-            entity_id: Some(id),
-            changes: json!({"sync_run_id": run_id}),
+            entity_id: Some(row.id),
+            changes: json!({"sync_run_id": run_id, "trigger": trigger}),
         },
     )
     .await?;
@@ -428,72 +473,184 @@ pub async fn start_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResul
     .await?;
     txn.commit().await?;
     state.events.kick();
-    // The run row is committed first: a job can never point at a run that does not exist.
     state
         .jobs
-        .push_sync(crate::jobs::SyncIntegration {
-            tenant_id: who.tenant_id,
-            integration_id: id,
-            sync_run_id: run_id,
-        })
+        .push(crate::jobs::Job::SyncIntegration(
+            crate::jobs::SyncIntegration {
+                tenant_id: who.tenant_id,
+                integration_id: row.id,
+                sync_run_id: run_id,
+            },
+        ))
         .await
         .map_err(ApiError::internal)?;
-    Ok(SyncQueued {
-        sync_run_id: run_id,
-    })
+    Ok(run_id)
 }
 
-/// The job's work: runs the sync and records the outcome on the run. A run that already
-/// finished is left alone, so a job delivered twice changes nothing the second time.
-pub async fn perform_sync_run(
+/// Queues a sync for every integration whose schedule is due, across tenants. Each due tick is
+/// claimed by moving `next_sync_at` forward with a conditional update, so among many
+/// schedulers exactly one queues it; an integration that still has a run queued or running
+/// skips the tick rather than piling runs up.
+pub async fn enqueue_due_syncs(state: &AppState) -> ApiResult<usize> {
+    let now = clock::now();
+    let due = integration::Entity::find()
+        .filter(integration::Column::Schedule.is_not_null())
+        .filter(integration::Column::Status.eq("active"))
+        .filter(integration::Column::NextSyncAt.lte(now))
+        .limit(500)
+        .all(&state.db)
+        .await?;
+    let mut queued = 0;
+    for row in due {
+        let Some(expr) = row.schedule.as_deref() else {
+            continue;
+        };
+        let next = crate::jobs::next_fire(expr, now);
+        let claimed = integration::Entity::update_many()
+            .col_expr(
+                integration::Column::NextSyncAt,
+                sea_orm::sea_query::Expr::value(next),
+            )
+            .filter(integration::Column::Id.eq(row.id))
+            .filter(integration::Column::NextSyncAt.eq(row.next_sync_at))
+            .exec(&state.db)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed || !AVAILABLE.contains(&row.provider.as_str()) {
+            continue;
+        }
+        let busy = sync_run::Entity::find()
+            .filter(sync_run::Column::TenantId.eq(row.tenant_id))
+            .filter(sync_run::Column::IntegrationId.eq(row.id))
+            .filter(sync_run::Column::Status.is_in(["queued", "running"]))
+            .one(&state.db)
+            .await?
+            .is_some();
+        if busy {
+            continue;
+        }
+        let who = Principal::system(row.tenant_id, "integration schedule");
+        queue_run(state, &who, &row, "schedule").await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+async fn load_run(
     state: &AppState,
     job: &crate::jobs::SyncIntegration,
-) -> ApiResult<()> {
-    let run = sync_run::Entity::find_by_id(job.sync_run_id)
+) -> ApiResult<sync_run::Model> {
+    sync_run::Entity::find_by_id(job.sync_run_id)
         .filter(sync_run::Column::TenantId.eq(job.tenant_id))
         .one(&state.db)
         .await?
-        .ok_or_else(|| ApiError::not_found("sync run"))?;
-    if matches!(run.status.as_str(), "succeeded" | "partial" | "failed") {
-        return Ok(());
-    }
-    let mut am = run.clone().into_active_model();
-    am.status = Set("running".into());
-    am.attempts = Set(run.attempts + 1);
-    am.started_at = Set(Some(clock::now()));
-    am.update(&state.db).await?;
-    let who = Principal::system(job.tenant_id, "integration sync");
-    let outcome = run_sync(state, &who, job.integration_id).await;
-    let (status, stats, error) = match outcome {
-        Ok(o) => (
-            o.status,
-            serde_json::to_value(o.stats).unwrap_or_default(),
-            o.error,
-        ),
-        Err(e) => ("failed".to_owned(), run.stats.clone(), Some(e.to_string())),
-    };
-    let txn = db::begin_write(&state.db, job.tenant_id).await?;
-    let mut am = sync_run::Entity::find_by_id(job.sync_run_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("sync run"))?
-        .into_active_model();
-    am.status = Set(status);
-    am.stats = Set(stats);
-    am.error = Set(error);
-    am.finished_at = Set(Some(clock::now()));
-    let done = am.update(&txn).await?;
+        .ok_or_else(|| ApiError::not_found("sync run"))
+}
+
+/// Writes a run's new state and publishes `sync_run_updated`.
+async fn save_run(state: &AppState, am: sync_run::ActiveModel, tenant_id: Uuid) -> ApiResult<()> {
+    let txn = db::begin_write(&state.db, tenant_id).await?;
+    let saved = am.update(&txn).await?;
     events::enqueue(
         &txn,
-        job.tenant_id,
+        tenant_id,
         TOPIC,
         "sync_run_updated",
-        json!({"sync_run": SyncRunView::from(done)}),
+        json!({"sync_run": SyncRunView::from(saved)}),
     )
     .await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())
+}
+
+/// The job's work: runs the sync and records the outcome on the run. A run that already
+/// finished is left alone, so a job delivered twice changes nothing the second time. A failure
+/// that may pass is retried with backoff until the attempts run out; then the run is `failed`
+/// and `dead`.
+pub async fn perform_sync_run(
+    state: &AppState,
+    job: &crate::jobs::SyncIntegration,
+) -> ApiResult<crate::jobs::JobOutcome> {
+    use crate::jobs::JobOutcome;
+    let run = match load_run(state, job).await {
+        Ok(r) => r,
+        // The integration (and its runs) was deleted meanwhile: nothing to do.
+        Err(e) if e.is_not_found() => return Ok(JobOutcome::Succeeded),
+        Err(e) => return Err(e),
+    };
+    if matches!(run.status.as_str(), "succeeded" | "partial" | "failed") {
+        return Ok(JobOutcome::Succeeded);
+    }
+    let attempt = run.attempts + 1;
+    let mut am = run.clone().into_active_model();
+    am.status = Set("running".into());
+    am.attempts = Set(attempt);
+    am.next_attempt_at = Set(None);
+    if run.started_at.is_none() {
+        am.started_at = Set(Some(clock::now()));
+    }
+    save_run(state, am, job.tenant_id).await?;
+    let who = Principal::system(job.tenant_id, "integration sync");
+    let outcome = match run_sync(state, &who, job.integration_id).await {
+        Ok(o) => o,
+        Err(e) if e.is_not_found() => {
+            return Ok(JobOutcome::Succeeded);
+        }
+        Err(e) if e.is_client_error() => SyncOutcome {
+            status: "failed".into(),
+            stats: Default::default(),
+            error: Some(e.to_string()),
+            retryable: false,
+            retry_after: None,
+        },
+        Err(e) => return Err(e),
+    };
+    let settings = &state.settings.jobs;
+    let mut am = load_run(state, job).await?.into_active_model();
+    am.error = Set(outcome.error.clone());
+    if outcome.status == "failed" && outcome.retryable && (attempt as u32) < settings.max_attempts {
+        let delay = crate::jobs::backoff(attempt as u32, settings.retry_base, outcome.retry_after);
+        // The retry is queued before the run says so: a crash in between leaves a run marked
+        // `running` that its retry picks up, never a `queued` run with no job behind it.
+        state
+            .jobs
+            .push_after(crate::jobs::Job::SyncIntegration(job.clone()), delay)
+            .await
+            .map_err(ApiError::internal)?;
+        am.status = Set("queued".into());
+        am.next_attempt_at = Set(Some(
+            clock::now() + chrono::Duration::from_std(delay).unwrap_or_default(),
+        ));
+        save_run(state, am, job.tenant_id).await?;
+        return Ok(JobOutcome::Retried);
+    }
+    let failed = outcome.status == "failed";
+    am.status = Set(outcome.status);
+    am.stats = Set(serde_json::to_value(outcome.stats).unwrap_or_default());
+    am.dead = Set(failed && outcome.retryable);
+    am.finished_at = Set(Some(clock::now()));
+    save_run(state, am, job.tenant_id).await?;
+    Ok(if failed {
+        JobOutcome::Dead
+    } else {
+        JobOutcome::Succeeded
+    })
+}
+
+/// Marks a run failed for good (its job panicked).
+pub async fn abandon_run(
+    state: &AppState,
+    job: &crate::jobs::SyncIntegration,
+    error: &str,
+) -> ApiResult<()> {
+    let mut am = load_run(state, job).await?.into_active_model();
+    am.status = Set("failed".into());
+    am.error = Set(Some(error.to_owned()));
+    am.dead = Set(true);
+    am.finished_at = Set(Some(clock::now()));
+    save_run(state, am, job.tenant_id).await
 }
 
 pub async fn get_run(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncRunView> {
@@ -524,4 +681,21 @@ pub async fn list_runs(
         .into_iter()
         .map(SyncRunView::from)
         .collect())
+}
+
+/// MDM providers: an offboarding's wipe step needs one of these connected.
+pub const MDM_PROVIDERS: [&str; 3] = ["jamf", "intune", "kandji"];
+
+/// Whether the tenant has an active MDM integration.
+pub async fn has_active_mdm<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+) -> ApiResult<bool> {
+    Ok(integration::Entity::find()
+        .filter(integration::Column::TenantId.eq(tenant_id))
+        .filter(integration::Column::Provider.is_in(MDM_PROVIDERS))
+        .filter(integration::Column::Status.eq("active"))
+        .one(conn)
+        .await?
+        .is_some())
 }

@@ -428,6 +428,8 @@ pub async fn update(
         },
     )
     .await?;
+    // A person marked as having left by hand is offboarded like one the HR system reports.
+    crate::workflows::service::on_employee_changed(&txn, who, Some(&before), &after).await?;
     let view = view(&txn, after).await?;
     events::enqueue(
         &txn,
@@ -1057,11 +1059,29 @@ pub async fn upsert_from_hris(
     use assetronics_integrations::hris::EmploymentStatus;
     let mut stats = UpsertStats::default();
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let existing = employee::Entity::find()
+    // Only the people this batch can touch: by the vendor's id, or by email (to adopt a record
+    // made by hand, or to refuse merging two people).
+    let external_ids: Vec<String> = records.iter().map(|r| r.external_id.clone()).collect();
+    let emails: Vec<String> = records
+        .iter()
+        .filter_map(|r| r.work_email.as_deref())
+        .filter_map(|e| v::email("email", e).ok())
+        .collect();
+    let mut existing = employee::Entity::find()
         .filter(employee::Column::TenantId.eq(who.tenant_id))
         .filter(employee::Column::DeletedAt.is_null())
+        .filter(employee::Column::ExternalSource.eq(source))
+        .filter(employee::Column::ExternalId.is_in(external_ids))
         .all(&txn)
         .await?;
+    existing.extend(
+        employee::Entity::find()
+            .filter(employee::Column::TenantId.eq(who.tenant_id))
+            .filter(employee::Column::DeletedAt.is_null())
+            .filter(employee::Column::Email.is_in(emails))
+            .all(&txn)
+            .await?,
+    );
     let mut by_external: HashMap<String, employee::Model> = HashMap::new();
     let mut by_email: HashMap<String, employee::Model> = HashMap::new();
     for e in existing {
@@ -1072,6 +1092,22 @@ pub async fn upsert_from_hris(
         }
         by_email.insert(e.email.clone(), e);
     }
+    // Managers this batch points at, so that people are linked as they are written (a new
+    // hire's approval goes to their manager). Managers not yet known are linked after the sync.
+    let manager_ids: Vec<String> = records
+        .iter()
+        .filter_map(|r| r.manager_external_id.clone())
+        .collect();
+    let mut managers: HashMap<String, Uuid> = employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::DeletedAt.is_null())
+        .filter(employee::Column::ExternalSource.eq(source))
+        .filter(employee::Column::ExternalId.is_in(manager_ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter_map(|e| Some((e.external_id?, e.id)))
+        .collect();
     let mut departments: HashMap<String, Uuid> = department::Entity::find()
         .filter(department::Column::TenantId.eq(who.tenant_id))
         .all(&txn)
@@ -1150,6 +1186,14 @@ pub async fn upsert_from_hris(
         am.end_date = Set(r.termination_date);
         am.external_source = Set(Some(source.to_owned()));
         am.external_id = Set(Some(r.external_id.clone()));
+        if let Some(m) = r
+            .manager_external_id
+            .as_ref()
+            .and_then(|x| managers.get(x))
+            .filter(|m| current.as_ref().is_none_or(|c| c.id != **m))
+        {
+            am.manager_id = Set(Some(*m));
+        }
         am.search_text = Set(search_text(&name, &email, r.employee_number.as_deref()));
         match current {
             Some(before) => {
@@ -1184,6 +1228,8 @@ pub async fn upsert_from_hris(
                     json!({"employee": view}),
                 )
                 .await?;
+                crate::workflows::service::on_employee_changed(&txn, who, Some(&before), &after)
+                    .await?;
                 by_external.insert(r.external_id.clone(), after);
                 stats.updated += 1;
             }
@@ -1210,6 +1256,8 @@ pub async fn upsert_from_hris(
                     json!({"employee": view}),
                 )
                 .await?;
+                crate::workflows::service::on_employee_changed(&txn, who, None, &created).await?;
+                managers.insert(r.external_id.clone(), created.id);
                 by_email.insert(email, created.clone());
                 by_external.insert(r.external_id.clone(), created);
                 stats.created += 1;
@@ -1219,4 +1267,111 @@ pub async fn upsert_from_hris(
     txn.commit().await?;
     state.events.kick();
     Ok(stats)
+}
+
+/// The tenant's (not deleted) employees among `ids`, by id.
+pub async fn by_ids<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, employee::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(tenant_id))
+        .filter(employee::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect())
+}
+
+/// Links people from an HR system to their managers: `links` are `(external_id,
+/// manager_external_id)` pairs of that source. Only real changes are written, audited and
+/// published, in batches.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, source = %source, links = links.len()))]
+pub async fn link_managers_from_hris(
+    state: &AppState,
+    who: &Principal,
+    source: &str,
+    links: &[(String, String)],
+) -> ApiResult<u64> {
+    if links.is_empty() {
+        return Ok(0);
+    }
+    let people: Vec<(Uuid, Option<String>, Option<Uuid>)> = employee::Entity::find()
+        .select_only()
+        .column(employee::Column::Id)
+        .column(employee::Column::ExternalId)
+        .column(employee::Column::ManagerId)
+        .filter(employee::Column::TenantId.eq(who.tenant_id))
+        .filter(employee::Column::ExternalSource.eq(source))
+        .filter(employee::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let by_external: HashMap<&str, (Uuid, Option<Uuid>)> = people
+        .iter()
+        .filter_map(|(id, x, m)| Some((x.as_deref()?, (*id, *m))))
+        .collect();
+    let changes: Vec<(Uuid, Option<Uuid>, Uuid)> = links
+        .iter()
+        .filter_map(|(person, manager)| {
+            let (id, current) = *by_external.get(person.as_str())?;
+            let (manager_id, _) = *by_external.get(manager.as_str())?;
+            (current != Some(manager_id) && manager_id != id).then_some((id, current, manager_id))
+        })
+        .collect();
+    let mut changed = 0;
+    for batch in changes.chunks(500) {
+        let txn = db::begin_write(&state.db, who.tenant_id).await?;
+        for (id, from, to) in batch {
+            employee::Entity::update_many()
+                .col_expr(employee::Column::ManagerId, Expr::value(Some(*to)))
+                .col_expr(
+                    employee::Column::Version,
+                    Expr::col(employee::Column::Version).add(1),
+                )
+                .col_expr(
+                    employee::Column::UpdatedAt,
+                    Expr::value(crate::platform::clock::now()),
+                )
+                .filter(employee::Column::TenantId.eq(who.tenant_id))
+                .filter(employee::Column::Id.eq(*id))
+                .exec(&txn)
+                .await?;
+            audit::record(
+                &txn,
+                who,
+                Entry {
+                    action: "employee.updated",
+                    entity_type: "employee",
+                    entity_id: Some(*id),
+                    changes: json!({"manager_id": {"from": from, "to": to}}),
+                },
+            )
+            .await?;
+        }
+        let ids: Vec<Uuid> = batch.iter().map(|(id, _, _)| *id).collect();
+        let rows = by_ids(&txn, who.tenant_id, &ids)
+            .await?
+            .into_values()
+            .collect();
+        for view in views(&txn, who.tenant_id, rows).await? {
+            events::enqueue(
+                &txn,
+                who.tenant_id,
+                TOPIC,
+                "employee_updated",
+                json!({"employee": view}),
+            )
+            .await?;
+            changed += 1;
+        }
+        txn.commit().await?;
+        state.events.kick();
+    }
+    Ok(changed)
 }

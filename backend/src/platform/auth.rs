@@ -84,7 +84,9 @@ pub enum Action {
     UsersManage,
     ApiTokensManage,
     TenantManage,
+    WorkflowsRead,
     WorkflowsApprove,
+    WorkflowsManage,
     IntegrationsRead,
     IntegrationsManage,
 }
@@ -96,10 +98,10 @@ pub fn allowed(role: Role, action: Action) -> bool {
     match action {
         // Members read only the assets they hold (see `Principal::holds_only`).
         AssetsRead => true,
-        PeopleRead => role != Member,
+        PeopleRead | WorkflowsRead => role != Member,
         AssetsAssign | WorkflowsApprove => role >= Manager,
         AssetsWrite | PeopleWrite | CatalogWrite | AuditRead | UsersRead | ApiTokensManage
-        | IntegrationsRead | IntegrationsManage => role >= Admin,
+        | IntegrationsRead | IntegrationsManage | WorkflowsManage => role >= Admin,
         UsersManage | TenantManage => role == Owner,
     }
 }
@@ -235,6 +237,9 @@ permissions!(
     TenantManage,
     IntegrationsRead,
     IntegrationsManage,
+    WorkflowsRead,
+    WorkflowsApprove,
+    WorkflowsManage,
 );
 
 /// An authenticated caller that holds permission `P`; a handler taking it cannot run otherwise.

@@ -33,6 +33,8 @@ pub enum Code {
     InvalidTransition,
     RateLimited,
     DependencyDown,
+    InvalidSignature,
+    StaleStep,
     Internal,
 }
 
@@ -62,6 +64,8 @@ impl Code {
             Code::InvalidTransition => "invalid_transition",
             Code::RateLimited => "rate_limited",
             Code::DependencyDown => "dependency_unavailable",
+            Code::InvalidSignature => "invalid_signature",
+            Code::StaleStep => "step_not_active",
             Code::Internal => "internal_error",
         }
     }
@@ -75,7 +79,8 @@ impl Code {
             | Code::InvalidCredentials
             | Code::TokenExpired
             | Code::TokenInvalid
-            | Code::RefreshTokenReused => StatusCode::UNAUTHORIZED,
+            | Code::RefreshTokenReused
+            | Code::InvalidSignature => StatusCode::UNAUTHORIZED,
             Code::Forbidden => StatusCode::FORBIDDEN,
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -84,7 +89,8 @@ impl Code {
             | Code::DuplicateEmail
             | Code::DuplicateName
             | Code::VersionConflict
-            | Code::IdempotencyInProgress => StatusCode::CONFLICT,
+            | Code::IdempotencyInProgress
+            | Code::StaleStep => StatusCode::CONFLICT,
             Code::IdempotencyKeyReused | Code::Validation | Code::InvalidTransition => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -119,6 +125,8 @@ impl Code {
             Code::InvalidTransition => "Invalid status transition",
             Code::RateLimited => "Too many requests",
             Code::DependencyDown => "A dependency is unavailable",
+            Code::InvalidSignature => "Invalid or stale signature",
+            Code::StaleStep => "This step is not awaiting that action",
             Code::Internal => "Internal server error",
         }
     }
@@ -222,6 +230,15 @@ impl ApiError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
         Self::bare(Code::Internal)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.code == Code::NotFound
+    }
+
+    /// A 4xx: the request (or the data it names) is wrong; repeating it cannot help.
+    pub fn is_client_error(&self) -> bool {
+        self.code.status().is_client_error()
     }
 
     pub fn problem(&self) -> Problem {

@@ -27,6 +27,14 @@ pub struct Metrics {
     realtime_channels: IntGauge,
     longpoll_sessions: IntGauge,
     db_pool: IntGaugeVec,
+    /// Jobs finished by kind and outcome (`succeeded`, `retried`, `dead`, `failed`, `panicked`).
+    pub jobs: IntCounterVec,
+    /// Job run time by kind.
+    pub job_duration: HistogramVec,
+    /// Jobs running in this process.
+    pub jobs_running: IntGauge,
+    /// Syncs enqueued by integration schedules.
+    pub scheduled_syncs: IntCounter,
 }
 
 impl Metrics {
@@ -73,7 +81,26 @@ impl Metrics {
         registry.register(Box::new(realtime_connections.clone()))?;
         registry.register(Box::new(realtime_channels.clone()))?;
         registry.register(Box::new(longpoll_sessions.clone()))?;
+        let jobs = IntCounterVec::new(
+            Opts::new("jobs_total", "Jobs finished, by kind and outcome"),
+            &["kind", "outcome"],
+        )?;
+        let job_duration = HistogramVec::new(
+            HistogramOpts::new("job_duration_seconds", "Job run time by kind").buckets(vec![
+                0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0,
+            ]),
+            &["kind"],
+        )?;
+        let jobs_running = IntGauge::new("jobs_running", "Jobs running in this process")?;
+        let scheduled_syncs = IntCounter::new(
+            "scheduled_syncs_total",
+            "Syncs enqueued by integration schedules",
+        )?;
         registry.register(Box::new(db_pool.clone()))?;
+        registry.register(Box::new(jobs.clone()))?;
+        registry.register(Box::new(job_duration.clone()))?;
+        registry.register(Box::new(jobs_running.clone()))?;
+        registry.register(Box::new(scheduled_syncs.clone()))?;
         Ok(Arc::new(Self {
             registry,
             http_requests,
@@ -83,6 +110,10 @@ impl Metrics {
             realtime_channels,
             longpoll_sessions,
             db_pool,
+            jobs,
+            job_duration,
+            jobs_running,
+            scheduled_syncs,
         }))
     }
 

@@ -39,6 +39,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approvals waiting for the caller (admins see every open approval). */
+        get: operations["list_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets": {
         parameters: {
             query?: never;
@@ -456,6 +473,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations/{id}/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The integration's inbound webhook deliveries, newest first, with how each was processed. */
+        get: operations["list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locations": {
         parameters: {
             query?: never;
@@ -608,6 +642,145 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/workflow-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's onboarding and offboarding templates (built-in defaults until edited). */
+        get: operations["list_workflow_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow-templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replaces a template; workflows already open keep their steps. */
+        put: operations["save_workflow_template"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Onboarding and offboarding workflows, newest first. */
+        get: operations["list_workflows"];
+        put?: never;
+        /** Opens a workflow by hand from the tenant's template. */
+        post: operations["start_workflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_workflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancels an open workflow; its remaining steps are skipped. */
+        post: operations["cancel_workflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/steps/{step_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves an approval step (its assigned manager, or an admin); the workflow moves on. */
+        post: operations["approve_workflow_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/steps/{step_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completes a task step (admins): a hand-over checks the reserved asset out, a check-in
+         *     checks in everything the person holds, a blocked reservation takes `asset_id`.
+         */
+        post: operations["complete_workflow_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/steps/{step_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects an approval step; the workflow ends as `rejected`. */
+        post: operations["reject_workflow_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -642,6 +815,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/{provider}/{integration_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receives a vendor webhook for one integration. */
+        post: operations["receive_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -669,6 +859,14 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string | null;
             role: components["schemas"]["Role"];
+        };
+        /** @description An approval waiting for the caller. */
+        ApprovalView: {
+            employee: components["schemas"]["WorkflowEmployee"];
+            step: components["schemas"]["StepView"];
+            /** Format: uuid */
+            workflow_id: string;
+            workflow_kind: string;
         };
         /**
          * @description Where an asset is in its life.
@@ -712,6 +910,11 @@ export interface components {
             /** Format: date */
             warranty_end?: string | null;
         };
+        /**
+         * @description Who a step waits for.
+         * @enum {string}
+         */
+        Assignee: "manager" | "admin";
         /** @description One audit entry. */
         AuditEventView: {
             /** @description e.g. `asset.created`, `asset.checked_out`, `user.logged_in`. */
@@ -742,6 +945,9 @@ export interface components {
             reason: string;
             /** Format: int64 */
             seq: number;
+        };
+        CancelWorkflow: {
+            reason?: string | null;
         };
         /** @description How many assets belong to one category (`category` is null for assets without one). */
         CategoryCount: {
@@ -901,6 +1107,35 @@ export interface components {
              */
             warranty_expiring_90_days: number;
         };
+        /** @description The answer to a vendor: the delivery's id, and whether it was new. */
+        DeliveryAccepted: {
+            /** Format: uuid */
+            delivery_id: string;
+            /** @description `accepted` (stored, will be processed) or `duplicate` (seen before; nothing changes). */
+            status: string;
+        };
+        /** @description A stored delivery as the API shows it (the body is not repeated). */
+        DeliveryView: {
+            /** Format: int32 */
+            attempts: number;
+            error?: string | null;
+            event_type: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            integration_id: string;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            /** Format: date-time */
+            processed_at?: string | null;
+            provider: string;
+            /** Format: date-time */
+            received_at: string;
+            /** @description What processing did: `{created, updated, unchanged, failed}`. */
+            result: Record<string, never>;
+            /** @description `received`, `processing`, `retrying`, `processed` or `dead`. */
+            status: string;
+        };
         DepartmentInput: {
             name: string;
         };
@@ -974,6 +1209,11 @@ export interface components {
             /** Format: date-time */
             last_tested_at?: string | null;
             name: string;
+            /**
+             * Format: date-time
+             * @description When the schedule next queues a sync.
+             */
+            next_sync_at?: string | null;
             provider: string;
             /** @description Cron expression of scheduled syncs, if any. */
             schedule?: string | null;
@@ -1080,6 +1320,18 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list. */
+        Page_ApprovalView: {
+            data: {
+                employee: components["schemas"]["WorkflowEmployee"];
+                step: components["schemas"]["StepView"];
+                /** Format: uuid */
+                workflow_id: string;
+                workflow_kind: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
         Page_AssetView: {
             data: {
                 /** Format: date-time */
@@ -1159,6 +1411,32 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list. */
+        Page_DeliveryView: {
+            data: {
+                /** Format: int32 */
+                attempts: number;
+                error?: string | null;
+                event_type: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                integration_id: string;
+                /** Format: date-time */
+                next_attempt_at?: string | null;
+                /** Format: date-time */
+                processed_at?: string | null;
+                provider: string;
+                /** Format: date-time */
+                received_at: string;
+                /** @description What processing did: `{created, updated, unchanged, failed}`. */
+                result: Record<string, never>;
+                /** @description `received`, `processing`, `retrying`, `processed` or `dead`. */
+                status: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
         Page_DepartmentView: {
             data: {
                 /** Format: date-time */
@@ -1215,6 +1493,11 @@ export interface components {
                 /** Format: date-time */
                 last_tested_at?: string | null;
                 name: string;
+                /**
+                 * Format: date-time
+                 * @description When the schedule next queues a sync.
+                 */
+                next_sync_at?: string | null;
                 provider: string;
                 /** @description Cron expression of scheduled syncs, if any. */
                 schedule?: string | null;
@@ -1263,10 +1546,16 @@ export interface components {
         /** @description One page of a list. */
         Page_SyncRunView: {
             data: {
-                /** Format: int32 */
+                /**
+                 * Format: int32
+                 * @description Attempts so far (a retried or resumed run has more than one).
+                 */
                 attempts: number;
                 /** Format: date-time */
                 created_at: string;
+                /** @description The run failed on its last allowed attempt and will not be retried. */
+                dead: boolean;
+                /** @description The last attempt's error; on a `queued` run with `next_attempt_at`, why it is retried. */
                 error?: string | null;
                 /** Format: date-time */
                 finished_at?: string | null;
@@ -1274,14 +1563,36 @@ export interface components {
                 id: string;
                 /** Format: uuid */
                 integration_id: string;
+                /**
+                 * Format: date-time
+                 * @description When a run waiting to be retried runs again.
+                 */
+                next_attempt_at?: string | null;
                 /** Format: date-time */
                 started_at?: string | null;
                 /** @description `{created, updated, unchanged, failed}`. */
                 stats: Record<string, never>;
                 /** @description `queued`, `running`, `succeeded`, `partial` or `failed`. */
                 status: string;
-                /** @description `manual` or `schedule`. */
+                /** @description `manual`, `schedule` or `webhook`. */
                 trigger: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_TemplateView: {
+            data: {
+                kind: components["schemas"]["WorkflowKind"];
+                name: string;
+                steps: components["schemas"]["StepTemplate"][];
+                /** Format: date-time */
+                updated_at?: string | null;
+                /**
+                 * Format: int32
+                 * @description 0 while the built-in default is in use.
+                 */
+                version: number;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
@@ -1304,6 +1615,32 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
             next_cursor?: string | null;
         };
+        /** @description One page of a list. */
+        Page_WorkflowView: {
+            data: {
+                /** Format: date-time */
+                closed_at?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date */
+                due_date?: string | null;
+                employee: components["schemas"]["WorkflowEmployee"];
+                /** Format: uuid */
+                id: string;
+                kind: string;
+                /** @description `open`, `completed`, `rejected` or `cancelled`. */
+                status: string;
+                steps: components["schemas"]["StepView"][];
+                /** @description `hris` (opened by a sync or webhook) or `manual`. */
+                trigger: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
         /** @description The problem+json body. */
         Problem: {
             code: string;
@@ -1322,6 +1659,10 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "member" | "manager" | "admin" | "owner";
+        SaveTemplate: {
+            name: string;
+            steps: components["schemas"]["StepTemplate"][];
+        };
         /** @description The answer to signup, login and refresh. */
         Session: {
             access_token: string;
@@ -1342,11 +1683,82 @@ export interface components {
             organization_name: string;
             password: string;
         };
+        StartWorkflow: {
+            /** Format: uuid */
+            employee_id: string;
+            /** @description `onboarding` or `offboarding`. */
+            kind: string;
+        };
         /** @description How many assets have one status. */
         StatusCount: {
             /** Format: int64 */
             count: number;
             status: components["schemas"]["AssetStatus"];
+        };
+        /** @description A decision or completion of a step. */
+        StepAction: {
+            /**
+             * Format: uuid
+             * @description For `reserve_asset` done by hand (when none could be reserved automatically): the
+             *     in-stock asset to reserve.
+             */
+            asset_id?: string | null;
+            note?: string | null;
+        };
+        /**
+         * @description What a step does and how it completes.
+         * @enum {string}
+         */
+        StepKind: "approval" | "reserve_asset" | "ship" | "check_out" | "collect_assets" | "check_in" | "wipe_device" | "task";
+        /** @description One step of a template. */
+        StepTemplate: {
+            assignee?: components["schemas"]["Assignee"];
+            /** @description For `reserve_asset`: the category name to reserve from (e.g. `Laptop`). */
+            category?: string | null;
+            /**
+             * Format: int32
+             * @description Days after the anchor date (start date for onboarding, last day for offboarding; the
+             *     opening day when the person has none) the step is due; negative means before.
+             */
+            due_in_days?: number;
+            kind: components["schemas"]["StepKind"];
+            name: string;
+        };
+        /** @description A step as the API shows it. */
+        StepView: {
+            /**
+             * Format: uuid
+             * @description The asset the step reserved, hands over or concerns.
+             */
+            asset_id?: string | null;
+            /** @description `manager` or `admin`. */
+            assignee_role: string;
+            /**
+             * Format: uuid
+             * @description The user the step waits for, when it is one person.
+             */
+            assignee_user_id?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            /** Format: uuid */
+            decided_by?: string | null;
+            detail?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            name: string;
+            note?: string | null;
+            /** Format: int32 */
+            position: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /**
+             * @description `pending` (not reached), `active` (awaiting someone), `blocked` (awaiting something, see
+             *     `detail`), `done`, `rejected` or `skipped`.
+             */
+            status: string;
         };
         SyncQueued: {
             /** Format: uuid */
@@ -1354,10 +1766,16 @@ export interface components {
         };
         /** @description A sync run as the API shows it. */
         SyncRunView: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Attempts so far (a retried or resumed run has more than one).
+             */
             attempts: number;
             /** Format: date-time */
             created_at: string;
+            /** @description The run failed on its last allowed attempt and will not be retried. */
+            dead: boolean;
+            /** @description The last attempt's error; on a `queued` run with `next_attempt_at`, why it is retried. */
             error?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
@@ -1365,14 +1783,32 @@ export interface components {
             id: string;
             /** Format: uuid */
             integration_id: string;
+            /**
+             * Format: date-time
+             * @description When a run waiting to be retried runs again.
+             */
+            next_attempt_at?: string | null;
             /** Format: date-time */
             started_at?: string | null;
             /** @description `{created, updated, unchanged, failed}`. */
             stats: Record<string, never>;
             /** @description `queued`, `running`, `succeeded`, `partial` or `failed`. */
             status: string;
-            /** @description `manual` or `schedule`. */
+            /** @description `manual`, `schedule` or `webhook`. */
             trigger: string;
+        };
+        /** @description A tenant's template for one kind. */
+        TemplateView: {
+            kind: components["schemas"]["WorkflowKind"];
+            name: string;
+            steps: components["schemas"]["StepTemplate"][];
+            /** Format: date-time */
+            updated_at?: string | null;
+            /**
+             * Format: int32
+             * @description 0 while the built-in default is in use.
+             */
+            version: number;
         };
         TenantSettingsView: {
             asset_tag_prefix: string;
@@ -1461,6 +1897,40 @@ export interface components {
             /** @description `active` or `disabled`. */
             status: string;
         };
+        /** @description The person a workflow is about. */
+        WorkflowEmployee: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        /**
+         * @description What a workflow is for.
+         * @enum {string}
+         */
+        WorkflowKind: "onboarding" | "offboarding";
+        /** @description A workflow with its steps. */
+        WorkflowView: {
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            due_date?: string | null;
+            employee: components["schemas"]["WorkflowEmployee"];
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            /** @description `open`, `completed`, `rejected` or `cancelled`. */
+            status: string;
+            steps: components["schemas"]["StepView"][];
+            /** @description `hris` (opened by a sync or webhook) or `manual`. */
+            trigger: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1548,6 +2018,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_approvals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApprovalView"];
                 };
             };
         };
@@ -2812,6 +3302,37 @@ export interface operations {
             };
         };
     };
+    list_webhook_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryView"];
+                };
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_locations: {
         parameters: {
             query?: never;
@@ -3232,6 +3753,335 @@ export interface operations {
             };
         };
     };
+    list_workflow_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TemplateView"];
+                };
+            };
+        };
+    };
+    save_workflow_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `onboarding` or `offboarding` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveTemplate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description Validation failed; `errors` names each step field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_workflows: {
+        parameters: {
+            query?: {
+                /** @description `open`, `completed`, `rejected` or `cancelled`. */
+                status?: string | null;
+                /** @description `onboarding` or `offboarding`. */
+                kind?: string | null;
+                employee_id?: string | null;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description 1 to 100, default 50. */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WorkflowView"];
+                };
+            };
+        };
+    };
+    start_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartWorkflow"];
+            };
+        };
+        responses: {
+            /** @description Opened */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowView"];
+                };
+            };
+            /** @description One of this kind is already open for the person */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowView"];
+                };
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_workflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelWorkflow"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowView"];
+                };
+            };
+            /** @description Not open */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_workflow_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowView"];
+                };
+            };
+            /** @description Assigned to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The step is not awaiting a decision */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_workflow_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowView"];
+                };
+            };
+            /** @description The step is not active */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_workflow_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowView"];
+                };
+            };
+            /** @description Assigned to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The step is not awaiting a decision */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     healthz: {
         parameters: {
             query?: never;
@@ -3272,6 +4122,62 @@ export interface operations {
             };
             /** @description A dependency is down */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `bamboohr` or `hibob` */
+                provider: string;
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The vendor's signed JSON, verified byte for byte */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description A replay of a stored delivery; nothing changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAccepted"];
+                };
+            };
+            /** @description Verified and stored; processed shortly by a job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAccepted"];
+                };
+            };
+            /** @description Missing, wrong or stale signature; nothing is stored */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such integration for this provider */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

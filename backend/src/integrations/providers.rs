@@ -1,0 +1,99 @@
+//! From an integration row to a vendor client: decrypts the credentials and picks the client
+//! for the provider. Everything past this point speaks the normalized HRIS types.
+
+use serde_json::Value;
+
+use super::entity::integration;
+use super::service::aad;
+use crate::app::AppState;
+use crate::platform::error::{ApiError, ApiResult};
+use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig};
+use assetronics_integrations::hris::{EmployeePull, HrisError};
+use assetronics_integrations::http::HttpPolicy;
+
+/// An HR system connection.
+pub enum Hris {
+    BambooHr(BambooHrClient),
+}
+
+/// The decrypted credentials of an integration.
+pub fn credentials(state: &AppState, row: &integration::Model) -> ApiResult<Value> {
+    state
+        .secrets
+        .open(&row.credentials, &aad(row.tenant_id, row.id))
+        .map_err(ApiError::internal)
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn base_url(row: &integration::Model) -> Option<String> {
+    row.config
+        .get("base_url")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The job retries a whole sync with backoff, so each vendor call retries only once itself.
+fn policy() -> HttpPolicy {
+    HttpPolicy {
+        max_retries: 1,
+        ..HttpPolicy::default()
+    }
+}
+
+/// The HRIS client for an integration, or `not_available` for a provider that is not an HRIS
+/// connector of this release.
+pub fn hris(state: &AppState, row: &integration::Model) -> ApiResult<Hris> {
+    let creds = credentials(state, row)?;
+    match row.provider.as_str() {
+        "bamboohr" => BambooHrClient::new(BambooHrConfig {
+            subdomain: text(&row.config, "subdomain"),
+            api_key: ApiKey::new(text(&creds, "api_key")),
+            base_url: base_url(row),
+            policy: policy(),
+        })
+        .map(Hris::BambooHr)
+        .map_err(|e| ApiError::internal(format!("cannot build the BambooHR client: {e}"))),
+        p => Err(ApiError::field(
+            "provider",
+            "not_available",
+            format!("the {p} connector cannot sync yet"),
+        )),
+    }
+}
+
+impl Hris {
+    pub async fn test_connection(&self) -> Result<(), HrisError> {
+        match self {
+            Hris::BambooHr(c) => c.test_connection().await,
+        }
+    }
+
+    /// Everyone, current and former.
+    pub async fn fetch_all(&self) -> Result<EmployeePull, HrisError> {
+        match self {
+            Hris::BambooHr(c) => c.fetch_all().await,
+        }
+    }
+
+    /// The named people only (what a webhook said changed).
+    pub async fn fetch_some(&self, external_ids: &[String]) -> Result<EmployeePull, HrisError> {
+        let mut pull = EmployeePull::default();
+        match self {
+            Hris::BambooHr(c) => {
+                for id in external_ids {
+                    match c.fetch_employee(id).await? {
+                        Ok(e) => pull.employees.push(e),
+                        Err(m) => pull.malformed.push(m),
+                    }
+                }
+            }
+        }
+        Ok(pull)
+    }
+}

@@ -1,0 +1,10 @@
+//! Onboarding and offboarding: a hire (from the HR system or by hand) opens an onboarding
+//! workflow from the tenant's template, a termination opens offboarding. Steps are approvals,
+//! automatic actions (reserve a matching in-stock asset, skip a device wipe when no MDM is
+//! connected) and tasks a person completes (ship, hand over = check-out, collect, check-in).
+//! Every change is audited and published on `workflows:{tenant_id}`.
+
+pub mod entity;
+pub mod http;
+pub mod model;
+pub mod service;
