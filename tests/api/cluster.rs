@@ -161,11 +161,11 @@ async fn cluster_api_nodes_queue_syncs_that_only_the_worker_performs() {
     let db = spawn_app_with(|s| s.run_workers = false).await;
     let env = [("ASSETRONICS_SECRETS_KEY", SECRETS_KEY)];
     let api = ["serve", "--no-workers"];
-    let (a, b) = tokio::join!(
+    let (node_a, node_b) = tokio::join!(
         process::start_with(&db.database_url, &api, &env),
         process::start_with(&db.database_url, &api, &env),
     );
-    let (a, b) = (Node::new(&a.address), Node::new(&b.address));
+    let (a, b) = (Node::new(&node_a.address), Node::new(&node_b.address));
     let sim = sandbox::spawn(SandboxConfig {
         bamboohr_companies: vec![CompanySeed {
             subdomain: "acme".into(),
