@@ -4,6 +4,8 @@ mod assets;
 mod audit;
 mod auth;
 mod clients;
+mod cluster;
+mod compose;
 mod dashboard;
 mod demo;
 mod errors;

@@ -445,18 +445,17 @@ pub mod process {
 
     /// Starts `assetronics serve` on a free port against `database_url` (the tests' signing key).
     pub async fn start(database_url: &str) -> Server {
+        start_with(database_url, &["serve"], &[]).await
+    }
+
+    /// Starts the server with other arguments (e.g. `["serve", "--no-workers"]`) and extra
+    /// environment, and waits until it listens.
+    pub async fn start_with(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
         let dir = tempdir::Dir::new();
-        let mut child = Command::new(server_binary())
-            .arg("serve")
-            .env("ASSETRONICS_BIND", "127.0.0.1:0")
-            .env("ASSETRONICS_DATA_DIR", &dir.0)
-            .env("DATABASE_URL", database_url)
-            .env("ASSETRONICS_JWT_SECRET", crate::TEST_SIGNING_KEY)
-            .env("ASSETRONICS_HTTP_WORKERS", "1")
-            .env("ASSETRONICS_LOG", "warn")
+        let mut child = command(database_url, &dir, env)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
-            .kill_on_drop(true)
             .spawn()
             .expect("start server");
         let stdout = child.stdout.take().expect("stdout");
@@ -476,6 +475,58 @@ pub mod process {
             address,
             _dir: dir,
         }
+    }
+
+    /// A running `assetronics worker` process (job workers, no HTTP).
+    pub struct Worker {
+        pub child: Child,
+        _dir: tempdir::Dir,
+    }
+
+    /// Starts `assetronics worker` with extra environment and waits until it has connected to
+    /// the database and starts taking jobs. Its later output goes on to the test's stderr.
+    pub async fn start_worker(database_url: &str, env: &[(&str, &str)]) -> Worker {
+        let dir = tempdir::Dir::new();
+        let mut child = command(database_url, &dir, env)
+            .arg("worker")
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start worker");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.starts_with("assetronics worker running") {
+                    return;
+                }
+                eprintln!("{line}");
+            }
+            panic!("worker exited before it was ready");
+        })
+        .await
+        .expect("worker ready in time");
+        // Keep draining, so the worker never blocks on a full pipe.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("{line}");
+            }
+        });
+        Worker { child, _dir: dir }
+    }
+
+    /// The binary with the environment every test process shares; killed when dropped.
+    fn command(database_url: &str, dir: &tempdir::Dir, env: &[(&str, &str)]) -> Command {
+        let mut command = Command::new(server_binary());
+        command
+            .env("ASSETRONICS_BIND", "127.0.0.1:0")
+            .env("ASSETRONICS_DATA_DIR", &dir.0)
+            .env("DATABASE_URL", database_url)
+            .env("ASSETRONICS_JWT_SECRET", crate::TEST_SIGNING_KEY)
+            .env("ASSETRONICS_HTTP_WORKERS", "1")
+            .env("ASSETRONICS_LOG", "warn")
+            .envs(env.iter().copied())
+            .kill_on_drop(true);
+        command
     }
 
     mod tempdir {
