@@ -52,6 +52,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "client libraries for the black-box tests (phoenix, graphql-ws)"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  step "installing nginx (the web proxy of the production shape is tested live)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nginx-light >/dev/null
+fi
+
 step "unit tests and black-box API tests on SQLite"
 # Some tests start the real binary as separate processes (nodes, signals).
 cargo build -p assetronics --locked
