@@ -1,9 +1,11 @@
-//! The normalized HRIS record every HR-system client returns, and how a pull reports failures.
+//! The normalized HRIS record every HR-system client returns, how a pull reports failures, and
+//! the normalized change a vendor's webhook announces.
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::http::VendorError;
 
@@ -54,6 +56,37 @@ pub struct EmployeePull {
     pub malformed: Vec<MalformedRecord>,
 }
 
+/// What a webhook says happened to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Created,
+    /// Any other change, including ones (leave, rehire, a future-dated termination) that only a
+    /// fresh read of the person explains.
+    Updated,
+    /// The person left the company; the record still exists.
+    Terminated,
+    /// The record itself was deleted in the HR system.
+    Deleted,
+}
+
+/// One change announced by a verified vendor webhook.
+///
+/// A webhook is a notification, not the data: the receiver re-reads the person by
+/// `external_id` (both vendors advise so) unless `kind` is [`ChangeKind::Deleted`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HrisChange {
+    /// The vendor's id of the person, as in [`HrisEmployee::external_id`].
+    pub external_id: String,
+    pub kind: ChangeKind,
+    /// When the vendor says the change happened, when it said so readably.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Identifies this one event across redeliveries (the vendors retry failed deliveries with
+    /// the same payload): store it and skip a key already seen. Vendor-prefixed and at most 73
+    /// characters.
+    pub delivery_key: String,
+}
+
 /// Why an HRIS call failed, classified by what the caller should do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum HrisError {
@@ -84,5 +117,19 @@ impl HrisError {
             HrisError::Vendor(e) => e.retry_after(),
             HrisError::MalformedRecord(_) => None,
         }
+    }
+}
+
+/// A vendor's text value: strings trimmed (empty is none), numbers as text, null or absent as
+/// none; anything else is an error naming `field`.
+pub(crate) fn text_value(field: &str, value: Option<&Value>) -> Result<Option<String>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            Ok((!s.is_empty()).then(|| s.to_owned()))
+        }
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(format!("{field} has an unexpected value {other}")),
     }
 }
