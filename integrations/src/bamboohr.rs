@@ -28,7 +28,7 @@ use crate::hris::{
     ChangeKind, EmployeePull, EmploymentStatus, HrisChange, HrisEmployee, HrisError,
     MalformedRecord, text_value,
 };
-use crate::http::{HttpPolicy, VendorError, VendorHttp};
+use crate::http::{HttpPolicy, VendorError, VendorHttp, join};
 use crate::webhooks::{self, HmacSha256, WebhookError};
 
 /// BambooHR's public API host.
@@ -169,12 +169,7 @@ impl BambooHrClient {
     }
 
     fn url(&self, path: &str) -> Result<Url, HrisError> {
-        self.base.join(path).map_err(|e| {
-            VendorError::Other {
-                message: format!("building URL for {path}: {e}"),
-            }
-            .into()
-        })
+        Ok(join(&self.base, path)?)
     }
 
     async fn send_json(
@@ -183,20 +178,8 @@ impl BambooHrClient {
         url: Url,
         body: Option<&Value>,
     ) -> Result<Value, HrisError> {
-        let answer = self
-            .http
-            .send_json(|client| {
-                let request = client
-                    .request(method.clone(), url.clone())
-                    .basic_auth(&self.api_key.0, Some("x"))
-                    .header(reqwest::header::ACCEPT, "application/json");
-                match body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await?;
-        Ok(answer)
+        let auth = (self.api_key.0.as_str(), "x");
+        Ok(self.http.basic_json(method, url, auth, body).await?)
     }
 
     /// Checks the credentials and the subdomain with a cheap authenticated call

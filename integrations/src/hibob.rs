@@ -40,7 +40,7 @@ use crate::hris::{
     ChangeKind, EmployeePull, EmploymentStatus, HrisChange, HrisEmployee, HrisError,
     MalformedRecord, text_value,
 };
-use crate::http::{ErrorConventions, HttpPolicy, VendorError, VendorHttp};
+use crate::http::{ErrorConventions, HttpPolicy, VendorError, VendorHttp, join};
 use crate::webhooks::{self, HmacSha512, WebhookError};
 
 /// Bob's public API host.
@@ -151,12 +151,7 @@ impl HibobClient {
     }
 
     fn url(&self, path: &str) -> Result<Url, HrisError> {
-        self.base.join(path).map_err(|e| {
-            VendorError::Other {
-                message: format!("building URL for {path}: {e}"),
-            }
-            .into()
-        })
+        Ok(join(&self.base, path)?)
     }
 
     async fn send_json(
@@ -165,20 +160,8 @@ impl HibobClient {
         url: Url,
         body: Option<&Value>,
     ) -> Result<Value, HrisError> {
-        let answer = self
-            .http
-            .send_json(|client| {
-                let request = client
-                    .request(method.clone(), url.clone())
-                    .basic_auth(&self.service_user_id, Some(&self.token.0))
-                    .header(reqwest::header::ACCEPT, "application/json");
-                match body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await?;
-        Ok(answer)
+        let auth = (self.service_user_id.as_str(), self.token.0.as_str());
+        Ok(self.http.basic_json(method, url, auth, body).await?)
     }
 
     /// Checks the credentials with a cheap authenticated call (`GET /company/people/fields`,
@@ -282,23 +265,23 @@ impl HibobClient {
 }
 
 /// The value of `field` (a dot-notation id such as `work.title`) in a people-search record:
-/// under its slash key (`"/work/title": {"value": ...}`) or nested by category (root fields at
-/// the top level).
+/// nested by category (root fields at the top level) or under its slash key
+/// (`"/work/title": {"value": ...}`). Bob fills both with the same value when it sends both.
 fn lookup<'a>(record: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
     let (category, name) = field.split_once('.')?;
-    let slash_key = format!("/{}", field.replace('.', "/"));
-    if let Some(value) = record.get(&slash_key) {
-        return Some(match value {
-            Value::Object(wrapped) => wrapped.get("value").unwrap_or(value),
-            other => other,
-        });
-    }
     let scope = if category == "root" {
-        record
+        Some(record)
     } else {
-        record.get(category)?.as_object()?
+        record.get(category).and_then(Value::as_object)
     };
-    scope.get(name)
+    if let Some(value) = scope.and_then(|scope| scope.get(name)) {
+        return Some(value);
+    }
+    let value = record.get(&format!("/{category}/{name}"))?;
+    Some(match value {
+        Value::Object(wrapped) => wrapped.get("value").unwrap_or(value),
+        other => other,
+    })
 }
 
 /// Turns one people-search record into an [`HrisEmployee`], or says why it cannot.

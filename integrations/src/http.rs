@@ -27,7 +27,7 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 use failsafe::failure_policy::ConsecutiveFailures;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
 
 /// Knobs for one integration's HTTP behaviour. [`HttpPolicy::default`] suits vendor APIs.
 #[derive(Debug, Clone)]
@@ -276,6 +276,28 @@ impl VendorHttp {
         })
     }
 
+    /// A JSON call with HTTP Basic auth (`user`, `password`): `Accept: application/json`,
+    /// `body` sent as JSON when given, the answer read as JSON ([`VendorHttp::send_json`]).
+    pub async fn basic_json(
+        &self,
+        method: Method,
+        url: Url,
+        (user, password): (&str, &str),
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, VendorError> {
+        self.send_json(|client| {
+            let request = client
+                .request(method.clone(), url.clone())
+                .basic_auth(user, Some(password))
+                .header(reqwest::header::ACCEPT, "application/json");
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        })
+        .await
+    }
+
     async fn attempt<F>(&self, build: &F) -> Result<Response, VendorError>
     where
         F: Fn(&Client) -> RequestBuilder,
@@ -337,6 +359,13 @@ impl VendorHttp {
             _ => VendorError::Other { message },
         })
     }
+}
+
+/// `path` resolved against an API root that ends with `/`.
+pub fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
+    base.join(path).map_err(|e| VendorError::Other {
+        message: format!("building URL for {path}: {e}"),
+    })
 }
 
 /// The `field` string of a JSON error body, cut to [`MAX_MESSAGE_CHARS`].
