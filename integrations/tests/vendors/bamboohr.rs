@@ -1,35 +1,21 @@
 //! The BambooHR client against the in-process BambooHR simulator.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
-use std::num::NonZeroU32;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig, ChangeAction};
-use assetronics_integrations::hris::{EmploymentStatus, HrisError};
-use assetronics_integrations::http::{HttpPolicy, VendorError};
+use assetronics_integrations::hris::EmploymentStatus;
+use assetronics_integrations::http::HttpPolicy;
 use assetronics_integrations::sandbox::bamboohr::CompanySeed;
 use assetronics_integrations::sandbox::{Sandbox, SandboxConfig, spawn};
 use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
 
-const SUBDOMAIN: &str = "acme";
-const KEY: &str = "test-key";
+use crate::support::{control_api, fast_policy};
 
-fn fast_policy() -> HttpPolicy {
-    HttpPolicy {
-        timeout: Duration::from_secs(30),
-        max_retries: 3,
-        min_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(50),
-        max_retry_after: Duration::from_secs(5),
-        requests_per_second: NonZeroU32::new(1000).unwrap(),
-        breaker_failures: 3,
-        breaker_open_for: Duration::from_secs(60),
-        ..HttpPolicy::default()
-    }
-}
+pub const SUBDOMAIN: &str = "acme";
+pub const KEY: &str = "test-key";
 
-async fn sandbox_with(employees: u64) -> Sandbox {
+pub async fn sandbox_with(employees: u64) -> Sandbox {
     spawn(SandboxConfig {
         bamboohr_companies: vec![CompanySeed {
             subdomain: SUBDOMAIN.into(),
@@ -42,7 +28,7 @@ async fn sandbox_with(employees: u64) -> Sandbox {
     .unwrap()
 }
 
-fn client(sandbox: &Sandbox, key: &str, policy: HttpPolicy) -> BambooHrClient {
+pub fn client(sandbox: &Sandbox, key: &str, policy: HttpPolicy) -> BambooHrClient {
     BambooHrClient::new(BambooHrConfig {
         subdomain: SUBDOMAIN.into(),
         api_key: ApiKey::new(key),
@@ -52,30 +38,15 @@ fn client(sandbox: &Sandbox, key: &str, policy: HttpPolicy) -> BambooHrClient {
     .unwrap()
 }
 
-/// Talks to the simulator's control API as a developer would.
-async fn control(sandbox: &Sandbox, method: reqwest::Method, path: &str, body: Value) -> Value {
-    let url = format!("{}/_control/bamboohr/{SUBDOMAIN}{path}", sandbox.url());
-    let response = reqwest::Client::new()
-        .request(method, url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "control {path}: {}",
-        response.status()
-    );
-    let bytes = response.bytes().await.unwrap();
-    if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    }
-}
-
-async fn faults(sandbox: &Sandbox, body: Value) {
-    control(sandbox, reqwest::Method::POST, "/faults", body).await;
+/// Talks to the simulator's BambooHR control API as a developer would.
+pub async fn control(sandbox: &Sandbox, method: reqwest::Method, path: &str, body: Value) -> Value {
+    control_api(
+        sandbox,
+        &format!("bamboohr/{SUBDOMAIN}{path}"),
+        method,
+        body,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -126,15 +97,6 @@ async fn full_pull_maps_bamboohr_fields() {
         .unwrap();
     assert_eq!(former.status, EmploymentStatus::Terminated);
     assert!(former.termination_date.is_some());
-}
-
-#[tokio::test]
-async fn test_connection_succeeds_with_the_right_key() {
-    let sandbox = sandbox_with(3).await;
-    client(&sandbox, KEY, fast_policy())
-        .test_connection()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -214,156 +176,7 @@ async fn changed_since_reports_a_hire_a_termination_and_a_deletion() {
 }
 
 #[tokio::test]
-async fn rate_limit_waits_for_retry_after_then_succeeds() {
-    let sandbox = sandbox_with(10).await;
-    faults(
-        &sandbox,
-        json!({"rate_limit_next": 1, "retry_after_secs": 1}),
-    )
-    .await;
-    let started = Instant::now();
-    let pull = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "waited only {:?}",
-        started.elapsed()
-    );
-    assert_eq!(pull.employees.len(), 10);
-    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 2);
-}
-
-#[tokio::test]
-async fn retry_after_longer_than_allowed_is_returned_not_slept() {
-    let sandbox = sandbox_with(10).await;
-    faults(
-        &sandbox,
-        json!({"rate_limit_next": 1, "retry_after_secs": 3600}),
-    )
-    .await;
-    let started = Instant::now();
-    let err = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert!(err.is_retryable());
-    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
-    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 1);
-}
-
-#[tokio::test]
-async fn server_error_is_retried_then_succeeds() {
-    let sandbox = sandbox_with(10).await;
-    faults(&sandbox, json!({"fail_next": 1})).await;
-    let pull = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap();
-    assert_eq!(pull.employees.len(), 10);
-    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 2);
-}
-
-#[tokio::test]
-async fn bad_key_needs_attention_and_is_not_retried() {
-    let sandbox = sandbox_with(10).await;
-    let err = client(&sandbox, "wrong-key", fast_policy())
-        .test_connection()
-        .await
-        .unwrap_err();
-    assert!(err.needs_attention());
-    assert!(!err.is_retryable());
-    assert!(
-        matches!(&err, HrisError::Vendor(VendorError::Unauthorized { message }) if message == "Invalid API key"),
-        "{err:?}"
-    );
-    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 1);
-}
-
-#[tokio::test]
-async fn malformed_record_is_skipped_and_reported() {
-    let sandbox = sandbox_with(30).await;
-    faults(&sandbox, json!({"malformed_ids": ["17"]})).await;
-    let pull = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap();
-    assert_eq!(pull.employees.len(), 29);
-    assert!(pull.employees.iter().all(|e| e.external_id != "17"));
-    assert_eq!(pull.malformed.len(), 1);
-    assert_eq!(pull.malformed[0].external_id.as_deref(), Some("17"));
-    assert!(
-        pull.malformed[0].reason.contains("hireDate"),
-        "{}",
-        pull.malformed[0].reason
-    );
-}
-
-#[tokio::test]
-async fn circuit_breaker_opens_after_repeated_failures() {
-    let sandbox = sandbox_with(10).await;
-    faults(
-        &sandbox,
-        json!({"fail_next": 100, "fail_status": 503, "retry_after_secs": 0}),
-    )
-    .await;
-    let bamboo = client(
-        &sandbox,
-        KEY,
-        HttpPolicy {
-            max_retries: 0,
-            ..fast_policy()
-        },
-    );
-    for _ in 0..3 {
-        let err = bamboo.test_connection().await.unwrap_err();
-        assert!(
-            matches!(err, HrisError::Vendor(VendorError::Unavailable { .. })),
-            "{err:?}"
-        );
-    }
-    assert!(!bamboo.circuit_closed());
-    let err = bamboo.test_connection().await.unwrap_err();
-    assert!(
-        matches!(err, HrisError::Vendor(VendorError::CircuitOpen)),
-        "{err:?}"
-    );
-    assert_eq!(
-        sandbox.bamboohr().requests(SUBDOMAIN),
-        3,
-        "an open circuit sends nothing"
-    );
-}
-
-#[tokio::test]
-async fn retries_count_towards_the_breaker() {
-    let sandbox = sandbox_with(10).await;
-    faults(&sandbox, json!({"fail_next": 100})).await;
-    let bamboo = client(&sandbox, KEY, fast_policy());
-    let err = bamboo.fetch_all().await.unwrap_err();
-    // Three 500s open the circuit; the fourth attempt is refused without a request.
-    assert!(
-        matches!(err, HrisError::Vendor(VendorError::CircuitOpen)),
-        "{err:?}"
-    );
-    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 3);
-}
-
-#[tokio::test]
-async fn fifty_thousand_employees_are_servable() {
-    let sandbox = sandbox_with(50_000).await;
-    let pull = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap();
-    assert_eq!(pull.employees.len(), 50_000);
-    assert!(pull.malformed.is_empty());
-}
-
-#[tokio::test]
-async fn sandbox_binary_prints_its_url_and_serves_bamboohr() {
+async fn sandbox_binary_prints_its_urls_and_serves_both_vendors() {
     use tokio::io::AsyncBufReadExt;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetronics-sandbox"))
         .args([
@@ -373,6 +186,12 @@ async fn sandbox_binary_prints_its_url_and_serves_bamboohr() {
             KEY,
             "--bamboohr-employees",
             "5",
+            "--hibob-service-user-id",
+            "SERVICE-BIN",
+            "--hibob-token",
+            "bin-token",
+            "--hibob-employees",
+            "7",
         ])
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -395,74 +214,26 @@ async fn sandbox_binary_prints_its_url_and_serves_bamboohr() {
     })
     .unwrap();
     assert_eq!(bamboo.fetch_all().await.unwrap().employees.len(), 5);
-    child.kill().await.unwrap();
-}
 
-#[tokio::test]
-async fn timeout_is_unavailable_and_retried() {
-    let sandbox = sandbox_with(10).await;
-    let impatient = HttpPolicy {
-        timeout: Duration::from_millis(300),
-        ..fast_policy()
-    };
-
-    faults(&sandbox, json!({"slow_next": 1, "slow_ms": 2000})).await;
-    let pull = client(&sandbox, KEY, impatient.clone())
-        .fetch_all()
-        .await
-        .unwrap();
-    assert_eq!(pull.employees.len(), 10);
-
-    faults(&sandbox, json!({"slow_next": 1, "slow_ms": 2000})).await;
-    let no_retries = client(
-        &sandbox,
-        KEY,
-        HttpPolicy {
-            max_retries: 0,
-            ..impatient
+    let mut hibob_line = String::new();
+    while !hibob_line.starts_with("HiBob base_url:") {
+        hibob_line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+    let hibob_url = hibob_line.split(' ').nth(2).unwrap().to_owned();
+    assert_eq!(hibob_url, format!("{url}/hibob"));
+    let bob = assetronics_integrations::hibob::HibobClient::new(
+        assetronics_integrations::hibob::HibobConfig {
+            service_user_id: "SERVICE-BIN".into(),
+            token: assetronics_integrations::hibob::ServiceUserToken::new("bin-token"),
+            base_url: Some(hibob_url),
+            policy: fast_policy(),
         },
-    );
-    let err = no_retries.test_connection().await.unwrap_err();
-    assert!(
-        matches!(err, HrisError::Vendor(VendorError::Unavailable { .. })),
-        "{err:?}"
-    );
-    assert!(err.is_retryable() && !err.needs_attention());
-}
-
-#[tokio::test]
-async fn forbidden_needs_attention_and_is_not_retried() {
-    let sandbox = sandbox_with(10).await;
-    faults(&sandbox, json!({"fail_next": 5, "fail_status": 403})).await;
-    let err = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, HrisError::Vendor(VendorError::Forbidden { .. })),
-        "{err:?}"
-    );
-    assert!(err.needs_attention() && !err.is_retryable());
-    assert_eq!(sandbox.bamboohr().requests(SUBDOMAIN), 1);
-}
-
-#[tokio::test]
-async fn unavailable_with_retry_after_is_honored() {
-    let sandbox = sandbox_with(10).await;
-    faults(
-        &sandbox,
-        json!({"fail_next": 1, "fail_status": 503, "retry_after_secs": 1}),
     )
-    .await;
-    let started = Instant::now();
-    let pull = client(&sandbox, KEY, fast_policy())
-        .fetch_all()
-        .await
-        .unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "waited only {:?}",
-        started.elapsed()
-    );
-    assert_eq!(pull.employees.len(), 10);
+    .unwrap();
+    assert_eq!(bob.fetch_all().await.unwrap().employees.len(), 7);
+    child.kill().await.unwrap();
 }
