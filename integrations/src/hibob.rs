@@ -212,8 +212,9 @@ impl HibobClient {
         Ok(pull)
     }
 
-    /// One employee by id: `None` when Bob does not return them, `Some(Err(_))` when the record
-    /// came back unreadable.
+    /// One employee by id: `None` when Bob does not return them (deleted, or not visible to
+    /// the service user), `Some(Err(_))` when the id is not a Bob id or the record came back
+    /// unreadable.
     #[tracing::instrument(skip(self), fields(base = %self.base))]
     pub async fn fetch_one(
         &self,
