@@ -608,7 +608,7 @@ fn with_company(
     answer(*company_id, company)
 }
 
-/// Field id → its category in the metadata, its display name and its type.
+/// A field's display name and type in the fields metadata; `None` for fields not simulated.
 fn field_metadata(field: &str) -> Option<(&'static str, &'static str)> {
     Some(match field {
         "root.id" => ("Id", "text"),

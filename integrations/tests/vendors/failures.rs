@@ -2,11 +2,29 @@
 
 use std::time::{Duration, Instant};
 
-use assetronics_integrations::hris::HrisError;
+use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::{HttpPolicy, VendorError};
-use serde_json::json;
+use assetronics_integrations::sandbox::Sandbox;
+use serde_json::{Value, json};
 
 use crate::support::{Vendor, fast_policy};
+
+/// A full pull from a company of `employees` after `faults` were set: the simulator, the
+/// outcome and how long the pull took.
+async fn pull_with(
+    vendor: Vendor,
+    employees: u64,
+    faults: Value,
+) -> (Sandbox, Result<EmployeePull, HrisError>, Duration) {
+    let sandbox = vendor.sandbox(employees).await;
+    vendor.faults(&sandbox, faults).await;
+    let started = Instant::now();
+    let outcome = vendor
+        .client(&sandbox, true, fast_policy())
+        .fetch_all()
+        .await;
+    (sandbox, outcome, started.elapsed())
+}
 
 #[tokio::test]
 async fn test_connection_succeeds_with_the_right_credentials() {
@@ -42,15 +60,9 @@ async fn bad_credentials_need_attention_and_are_not_retried() {
 #[tokio::test]
 async fn forbidden_needs_attention_and_is_not_retried() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(10).await;
-        vendor
-            .faults(&sandbox, json!({"fail_next": 5, "fail_status": 403}))
-            .await;
-        let err = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap_err();
+        let faults = json!({"fail_next": 5, "fail_status": 403});
+        let (sandbox, outcome, _) = pull_with(vendor, 10, faults).await;
+        let err = outcome.unwrap_err();
         assert!(
             matches!(err, HrisError::Vendor(VendorError::Forbidden { .. })),
             "{vendor:?}: {err:?}"
@@ -63,25 +75,13 @@ async fn forbidden_needs_attention_and_is_not_retried() {
 #[tokio::test]
 async fn rate_limit_waits_for_retry_after_then_succeeds() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(10).await;
-        vendor
-            .faults(
-                &sandbox,
-                json!({"rate_limit_next": 1, "retry_after_secs": 1}),
-            )
-            .await;
-        let started = Instant::now();
-        let pull = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap();
+        let faults = json!({"rate_limit_next": 1, "retry_after_secs": 1});
+        let (sandbox, outcome, took) = pull_with(vendor, 10, faults).await;
         assert!(
-            started.elapsed() >= Duration::from_secs(1),
-            "{vendor:?} waited only {:?}",
-            started.elapsed()
+            took >= Duration::from_secs(1),
+            "{vendor:?} waited only {took:?}"
         );
-        assert_eq!(pull.employees.len(), 10);
+        assert_eq!(outcome.unwrap().employees.len(), 10);
         assert_eq!(vendor.requests(&sandbox), 2, "{vendor:?}");
     }
 }
@@ -89,20 +89,10 @@ async fn rate_limit_waits_for_retry_after_then_succeeds() {
 #[tokio::test]
 async fn retry_after_longer_than_allowed_is_returned_not_slept() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(10).await;
-        vendor
-            .faults(
-                &sandbox,
-                json!({"rate_limit_next": 1, "retry_after_secs": 3600}),
-            )
-            .await;
-        let started = Instant::now();
-        let err = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(5), "{vendor:?}");
+        let faults = json!({"rate_limit_next": 1, "retry_after_secs": 3600});
+        let (sandbox, outcome, took) = pull_with(vendor, 10, faults).await;
+        assert!(took < Duration::from_secs(5), "{vendor:?}");
+        let err = outcome.unwrap_err();
         assert!(err.is_retryable());
         assert_eq!(
             err.retry_after(),
@@ -116,14 +106,8 @@ async fn retry_after_longer_than_allowed_is_returned_not_slept() {
 #[tokio::test]
 async fn server_error_is_retried_then_succeeds() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(10).await;
-        vendor.faults(&sandbox, json!({"fail_next": 1})).await;
-        let pull = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap();
-        assert_eq!(pull.employees.len(), 10);
+        let (sandbox, outcome, _) = pull_with(vendor, 10, json!({"fail_next": 1})).await;
+        assert_eq!(outcome.unwrap().employees.len(), 10);
         assert_eq!(vendor.requests(&sandbox), 2, "{vendor:?}");
     }
 }
@@ -131,41 +115,23 @@ async fn server_error_is_retried_then_succeeds() {
 #[tokio::test]
 async fn unavailable_with_retry_after_is_honored() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(10).await;
-        vendor
-            .faults(
-                &sandbox,
-                json!({"fail_next": 1, "fail_status": 503, "retry_after_secs": 1}),
-            )
-            .await;
-        let started = Instant::now();
-        let pull = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap();
+        let faults = json!({"fail_next": 1, "fail_status": 503, "retry_after_secs": 1});
+        let (_, outcome, took) = pull_with(vendor, 10, faults).await;
         assert!(
-            started.elapsed() >= Duration::from_secs(1),
-            "{vendor:?} waited only {:?}",
-            started.elapsed()
+            took >= Duration::from_secs(1),
+            "{vendor:?} waited only {took:?}"
         );
-        assert_eq!(pull.employees.len(), 10);
+        assert_eq!(outcome.unwrap().employees.len(), 10);
     }
 }
 
 #[tokio::test]
 async fn malformed_record_is_skipped_and_reported() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(30).await;
         let broken = vendor.id(17);
-        vendor
-            .faults(&sandbox, json!({"malformed_ids": [broken]}))
-            .await;
-        let pull = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap();
+        let faults = json!({ "malformed_ids": [broken] });
+        let (_, outcome, _) = pull_with(vendor, 30, faults).await;
+        let pull = outcome.unwrap();
         assert_eq!(pull.employees.len(), 29, "{vendor:?}");
         assert!(pull.employees.iter().all(|e| e.external_id != broken));
         assert_eq!(pull.malformed.len(), 1);
@@ -217,14 +183,9 @@ async fn circuit_breaker_opens_after_repeated_failures() {
 #[tokio::test]
 async fn retries_count_towards_the_breaker() {
     for vendor in Vendor::ALL {
-        let sandbox = vendor.sandbox(10).await;
-        vendor.faults(&sandbox, json!({"fail_next": 100})).await;
-        let err = vendor
-            .client(&sandbox, true, fast_policy())
-            .fetch_all()
-            .await
-            .unwrap_err();
+        let (sandbox, outcome, _) = pull_with(vendor, 10, json!({"fail_next": 100})).await;
         // Three 500s open the circuit; the fourth attempt is refused without a request.
+        let err = outcome.unwrap_err();
         assert!(
             matches!(err, HrisError::Vendor(VendorError::CircuitOpen)),
             "{vendor:?}: {err:?}"
