@@ -11,19 +11,37 @@
 //! - Errors: 401/403 carry `X-BambooHR-Error-Message`; 429/503 carry `Retry-After`. Both are
 //!   classified by [`crate::http`].
 //! - Empty dates are `"0000-00-00"`; ids and values are strings.
+//! - Webhooks ([`verify_webhook`], [`parse_webhook`]): `X-BambooHR-Signature` is the hex
+//!   HMAC-SHA256, keyed with the webhook's private key, of the raw body followed by the
+//!   `X-BambooHR-Timestamp` value (the send time, Unix seconds). Payloads come in two documented
+//!   JSON shapes, event-based (`{"type": "employee.updated", "timestamp", "data":
+//!   {"employeeId", ...}}`, the one BambooHR recommends) and field-based (`{"employees": [{"id",
+//!   "action", "timestamp", "fields", "changedFields"}]}`); both are read. The form-post
+//!   encoding is not: configure the webhook to post JSON.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use reqwest::Url;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::hris::{EmployeePull, EmploymentStatus, HrisEmployee, HrisError, MalformedRecord};
-use crate::http::{HttpPolicy, VendorError, VendorHttp};
+use crate::hris::{
+    ChangeKind, EmployeePull, EmploymentStatus, HrisChange, HrisEmployee, HrisError,
+    MalformedRecord, text_value,
+};
+use crate::http::{HttpPolicy, VendorError, VendorHttp, join};
+use crate::webhooks::{self, HmacSha256, WebhookError};
 
 /// BambooHR's public API host.
 pub const DEFAULT_HOST: &str = "https://api.bamboohr.com";
 /// The header in which BambooHR explains a 4xx.
 pub const ERROR_MESSAGE_HEADER: &str = "X-BambooHR-Error-Message";
+/// The header carrying a webhook delivery's signature: hex HMAC-SHA256.
+pub const SIGNATURE_HEADER: &str = "X-BambooHR-Signature";
+/// The header carrying when a webhook delivery was sent (Unix seconds); it is signed too.
+pub const TIMESTAMP_HEADER: &str = "X-BambooHR-Timestamp";
+/// How far a webhook's timestamp may be from our clock, either way, before it is refused as a
+/// replay.
+pub const WEBHOOK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// The BambooHR fields a pull asks for, by their API names.
 pub const REPORT_FIELDS: [&str; 13] = [
     "id",
@@ -151,12 +169,7 @@ impl BambooHrClient {
     }
 
     fn url(&self, path: &str) -> Result<Url, HrisError> {
-        self.base.join(path).map_err(|e| {
-            VendorError::Other {
-                message: format!("building URL for {path}: {e}"),
-            }
-            .into()
-        })
+        Ok(join(&self.base, path)?)
     }
 
     async fn send_json(
@@ -165,32 +178,8 @@ impl BambooHrClient {
         url: Url,
         body: Option<&Value>,
     ) -> Result<Value, HrisError> {
-        let response = self
-            .http
-            .send(|client| {
-                let request = client
-                    .request(method.clone(), url.clone())
-                    .basic_auth(&self.api_key.0, Some("x"))
-                    .header(reqwest::header::ACCEPT, "application/json");
-                match body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await?;
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| VendorError::Unavailable {
-                message: format!("reading the response: {e}"),
-                retry_after: None,
-            })?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            VendorError::InvalidResponse {
-                message: format!("{url}: not JSON: {e}"),
-            }
-            .into()
-        })
+        let auth = (self.api_key.0.as_str(), "x");
+        Ok(self.http.basic_json(method, url, auth, body).await?)
     }
 
     /// Checks the credentials and the subdomain with a cheap authenticated call
@@ -395,15 +384,135 @@ pub fn parse_employee(record: &Value) -> Result<HrisEmployee, MalformedRecord> {
 
 /// A BambooHR text value: strings (trimmed; empty is none), numbers as text, null as none.
 fn text(fields: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    match fields.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            let s = s.trim();
-            Ok((!s.is_empty()).then(|| s.to_owned()))
-        }
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(format!("{key} has an unexpected value {other}")),
+    text_value(key, fields.get(key))
+}
+
+/// The `X-BambooHR-Signature` for `body` sent at `timestamp` (the `X-BambooHR-Timestamp`
+/// value): lowercase hex HMAC-SHA256 of the body followed by the timestamp, keyed with the
+/// webhook's private key. What BambooHR computes; used by the simulator and tests.
+pub fn sign_webhook(private_key: &str, timestamp: &str, body: &[u8]) -> String {
+    webhooks::sign::<HmacSha256>(private_key.as_bytes(), &[body, timestamp.as_bytes()])
+        .map(hex::encode)
+        .unwrap_or_default()
+}
+
+/// Checks that a delivery came from BambooHR and is fresh: the signature must match the raw
+/// `body` and the `timestamp` header under `private_key` (compared in constant time), and the
+/// timestamp must lie within `tolerance` of `now`, in the past or the future.
+///
+/// `timestamp` is Unix seconds as BambooHR sends it; an RFC 3339 time is accepted too, the
+/// signature covering the header's text either way.
+pub fn verify_webhook(
+    private_key: &str,
+    signature_hex: &str,
+    timestamp: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    tolerance: chrono::TimeDelta,
+) -> Result<(), WebhookError> {
+    let signature = hex::decode(signature_hex.trim()).map_err(|_| WebhookError::BadSignature)?;
+    webhooks::verify::<HmacSha256>(
+        private_key.as_bytes(),
+        &[body, timestamp.as_bytes()],
+        &signature,
+    )?;
+    let sent_at = parse_webhook_time(timestamp).ok_or_else(|| WebhookError::BadTimestamp {
+        timestamp: timestamp.to_owned(),
+    })?;
+    let skew = now - sent_at;
+    if skew.abs() > tolerance {
+        return Err(WebhookError::Stale {
+            skew_secs: skew.num_seconds(),
+        });
     }
+    Ok(())
+}
+
+/// Reads a verified delivery's changes, in payload order. Accepts the event-based and the
+/// field-based JSON payloads; event types other than `employee.created|updated|deleted` are
+/// skipped. A termination reaches BambooHR webhooks as an update (of `status`), so
+/// [`ChangeKind::Terminated`] never comes from here: the re-read says so.
+///
+/// The delivery key hashes the employee id, the action and the payload's timestamp: the same
+/// event redelivered (BambooHR retries with a new `X-BambooHR-Timestamp`, the payload
+/// unchanged) gives the same key.
+pub fn parse_webhook(body: &[u8]) -> Result<Vec<HrisChange>, WebhookError> {
+    let payload: Value = serde_json::from_slice(body).map_err(|e| {
+        WebhookError::Malformed(format!(
+            "not JSON ({e}); configure the BambooHR webhook to post JSON"
+        ))
+    })?;
+    if let Some(entries) = payload.get("employees") {
+        let entries = entries.as_array().ok_or_else(|| {
+            WebhookError::Malformed("field-based payload whose employees is not a list".into())
+        })?;
+        return entries.iter().map(field_based_change).collect();
+    }
+    let Some(event) = payload.get("type").and_then(Value::as_str) else {
+        return Err(WebhookError::Malformed(
+            "neither an event-based (type) nor a field-based (employees) payload".into(),
+        ));
+    };
+    let kind = match event {
+        "employee.created" => ChangeKind::Created,
+        "employee.updated" => ChangeKind::Updated,
+        "employee.deleted" => ChangeKind::Deleted,
+        _ => return Ok(Vec::new()),
+    };
+    let external_id = webhooks::id_text(payload.get("data").and_then(|d| d.get("employeeId")))
+        .ok_or_else(|| WebhookError::Malformed(format!("{event} without data.employeeId")))?;
+    let timestamp = payload
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Ok(vec![HrisChange {
+        delivery_key: webhooks::delivery_key("bamboohr", &[event, &external_id, timestamp]),
+        external_id,
+        kind,
+        occurred_at: parse_webhook_time(timestamp),
+    }])
+}
+
+fn field_based_change(entry: &Value) -> Result<HrisChange, WebhookError> {
+    let external_id = webhooks::id_text(entry.get("id"))
+        .ok_or_else(|| WebhookError::Malformed("employee entry without an id".into()))?;
+    let action = entry
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let kind = match action {
+        "Created" => ChangeKind::Created,
+        "Updated" => ChangeKind::Updated,
+        "Deleted" => ChangeKind::Deleted,
+        other => {
+            return Err(WebhookError::Malformed(format!(
+                "employee {external_id}: unknown action {other:?}"
+            )));
+        }
+    };
+    let timestamp = entry
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Ok(HrisChange {
+        delivery_key: webhooks::delivery_key("bamboohr", &[action, &external_id, timestamp]),
+        external_id,
+        kind,
+        occurred_at: parse_webhook_time(timestamp),
+    })
+}
+
+/// A webhook time: Unix seconds (the signature header), RFC 3339, or ISO 8601 with a `+0000`
+/// offset (the payloads).
+fn parse_webhook_time(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<i64>() {
+        return DateTime::from_timestamp(secs, 0);
+    }
+    DateTime::parse_from_rfc3339(value)
+        .or_else(|_| DateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%z"))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -473,5 +582,166 @@ mod tests {
             "http://127.0.0.1:9/bamboohr/api/gateway.php/acme/v1/"
         );
         assert!(format!("{client:?}").contains("ApiKey(..)"));
+    }
+
+    const KEY: &str = "bamboo-private-key";
+    /// BambooHR's event-based JSON example, as its documentation prints it.
+    const EVENT_BODY: &str = r#"{"type":"employee.updated","timestamp":"2026-01-31T18:42:00+0000","data":{"companyId":"12345","employeeId":"67890","changedFields":["firstName"]}}"#;
+    const SENT: &str = "1769884920";
+
+    fn sent_at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_769_884_920, 0).unwrap()
+    }
+
+    #[test]
+    fn signs_like_an_independent_hmac_implementation() {
+        // Computed outside this crate: HMAC-SHA256(key, body ++ timestamp), hex.
+        assert_eq!(
+            sign_webhook(KEY, SENT, EVENT_BODY.as_bytes()),
+            "8ffd096d5ca2d483d530dcc636a5cb37882edd900b22cd1eacf6a7eb789f9239"
+        );
+    }
+
+    #[test]
+    fn accepts_a_valid_delivery_and_refuses_altered_ones() {
+        let body = EVENT_BODY.as_bytes();
+        let signature = sign_webhook(KEY, SENT, body);
+        let check = |key: &str, signature: &str, timestamp: &str, body: &[u8]| {
+            verify_webhook(
+                key,
+                signature,
+                timestamp,
+                body,
+                sent_at(),
+                WEBHOOK_TOLERANCE,
+            )
+        };
+        check(KEY, &signature, SENT, body).unwrap();
+        check(KEY, &signature.to_uppercase(), SENT, body).unwrap();
+
+        let tampered = EVENT_BODY.replace("67890", "67891");
+        assert_eq!(
+            check(KEY, &signature, SENT, tampered.as_bytes()),
+            Err(WebhookError::BadSignature)
+        );
+        assert_eq!(
+            check("another-key", &signature, SENT, body),
+            Err(WebhookError::BadSignature)
+        );
+        assert_eq!(
+            check(KEY, &signature, "1769884921", body),
+            Err(WebhookError::BadSignature),
+            "the timestamp is signed"
+        );
+        assert_eq!(
+            check(KEY, "not hex", SENT, body),
+            Err(WebhookError::BadSignature)
+        );
+        assert_eq!(check(KEY, "", SENT, body), Err(WebhookError::BadSignature));
+    }
+
+    #[test]
+    fn refuses_stale_and_future_timestamps() {
+        let body = EVENT_BODY.as_bytes();
+        let signature = sign_webhook(KEY, SENT, body);
+        let at = |now: DateTime<Utc>| {
+            verify_webhook(KEY, &signature, SENT, body, now, WEBHOOK_TOLERANCE)
+        };
+        at(sent_at() + chrono::TimeDelta::seconds(299)).unwrap();
+        at(sent_at() - chrono::TimeDelta::seconds(299)).unwrap();
+        assert_eq!(
+            at(sent_at() + chrono::TimeDelta::minutes(6)),
+            Err(WebhookError::Stale { skew_secs: 360 })
+        );
+        assert_eq!(
+            at(sent_at() - chrono::TimeDelta::minutes(6)),
+            Err(WebhookError::Stale { skew_secs: -360 })
+        );
+
+        let unreadable = sign_webhook(KEY, "yesterday", body);
+        assert!(matches!(
+            verify_webhook(
+                KEY,
+                &unreadable,
+                "yesterday",
+                body,
+                sent_at(),
+                WEBHOOK_TOLERANCE
+            ),
+            Err(WebhookError::BadTimestamp { .. })
+        ));
+    }
+
+    #[test]
+    fn reads_the_documented_event_based_payload() {
+        let changes = parse_webhook(EVENT_BODY.as_bytes()).unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].external_id, "67890");
+        assert_eq!(changes[0].kind, ChangeKind::Updated);
+        assert_eq!(
+            changes[0].occurred_at,
+            DateTime::from_timestamp(1_769_884_920, 0)
+        );
+        let created = EVENT_BODY.replace("employee.updated", "employee.created");
+        let created = parse_webhook(created.as_bytes()).unwrap();
+        assert_eq!(created[0].kind, ChangeKind::Created);
+        assert_ne!(created[0].delivery_key, changes[0].delivery_key);
+        assert_eq!(
+            parse_webhook(EVENT_BODY.as_bytes()).unwrap()[0].delivery_key,
+            changes[0].delivery_key,
+            "a redelivery has the same key"
+        );
+        let other = json!({"type": "time_off.requested", "data": {"employeeId": "1"}});
+        assert!(
+            parse_webhook(other.to_string().as_bytes())
+                .unwrap()
+                .is_empty()
+        );
+        let no_id = json!({"type": "employee.deleted", "timestamp": "2026-01-31T18:42:00+0000", "data": {}});
+        assert!(matches!(
+            parse_webhook(no_id.to_string().as_bytes()),
+            Err(WebhookError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn reads_the_documented_field_based_payload() {
+        let body = json!({"employees": [
+            {"action": "Updated", "changedFields": ["First Name"], "fields": {"First Name": "Bryony"},
+             "id": "12345", "timestamp": "2026-01-31T18:42:00+0000"},
+            {"action": "Deleted", "changedFields": [], "fields": {}, "id": 7, "timestamp": "2026-01-31T18:43:00+0000"},
+        ]});
+        let changes = parse_webhook(body.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            changes
+                .iter()
+                .map(|c| (c.external_id.as_str(), c.kind))
+                .collect::<Vec<_>>(),
+            vec![("12345", ChangeKind::Updated), ("7", ChangeKind::Deleted)]
+        );
+        assert!(changes[0].occurred_at.is_some());
+        assert_ne!(changes[0].delivery_key, changes[1].delivery_key);
+        let unknown = json!({"employees": [{"id": "1", "action": "Renamed"}]});
+        assert!(matches!(
+            parse_webhook(unknown.to_string().as_bytes()),
+            Err(WebhookError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn form_posts_and_other_bodies_are_malformed() {
+        for body in [
+            "type=employee.updated&data[employeeId]=67890",
+            "{}",
+            r#"{"employees": {"1": {}}}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_webhook(body.as_bytes()),
+                    Err(WebhookError::Malformed(_))
+                ),
+                "{body}"
+            );
+        }
     }
 }

@@ -1,9 +1,11 @@
-//! The normalized HRIS record every HR-system client returns, and how a pull reports failures.
+//! The normalized HRIS record every HR-system client returns, how a pull reports failures, and
+//! the normalized change a vendor's webhook announces.
 
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::http::VendorError;
 
@@ -115,5 +117,19 @@ impl HrisError {
             HrisError::Vendor(e) => e.retry_after(),
             HrisError::MalformedRecord(_) => None,
         }
+    }
+}
+
+/// A vendor's text value: strings trimmed (empty is none), numbers as text, null or absent as
+/// none; anything else is an error naming `field`.
+pub(crate) fn text_value(field: &str, value: Option<&Value>) -> Result<Option<String>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            Ok((!s.is_empty()).then(|| s.to_owned()))
+        }
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(format!("{field} has an unexpected value {other}")),
     }
 }

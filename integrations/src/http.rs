@@ -14,6 +14,10 @@
 //!   [`HttpPolicy::breaker_open_for`], then one trial call decides whether it closes again.
 //!   Credential errors and rate limits do not count against the breaker: the vendor is up.
 //!
+//! Vendors explain errors and rate limits differently: [`ErrorConventions`] says where one puts
+//! its error text (a header, a JSON field) and which header, besides `Retry-After`, tells how long
+//! to wait after a 429.
+//!
 //! `backon` and `failsafe` are small, maintained crates that are generic over futures, so they
 //! work with reqwest 0.13 directly (a reqwest-middleware stack would pin an older reqwest).
 
@@ -23,7 +27,7 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 use failsafe::failure_policy::ConsecutiveFailures;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
 
 /// Knobs for one integration's HTTP behaviour. [`HttpPolicy::default`] suits vendor APIs.
 #[derive(Debug, Clone)]
@@ -136,6 +140,23 @@ impl VendorError {
     }
 }
 
+/// Where a vendor puts its error text and its rate-limit reset time. The default reads neither:
+/// messages are the HTTP status and only `Retry-After` sets a wait.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErrorConventions {
+    /// A response header carrying the vendor's error text, e.g. `X-BambooHR-Error-Message`.
+    pub message_header: Option<&'static str>,
+    /// A top-level string field of a JSON error body carrying the error text, e.g. HiBob's
+    /// `error`. Read only when `message_header` gave nothing.
+    pub message_body_field: Option<&'static str>,
+    /// A header holding the Unix time (seconds) at which the rate-limit window resets, e.g.
+    /// `X-RateLimit-Reset`; a 429 without `Retry-After` waits until then.
+    pub rate_limit_reset_header: Option<&'static str>,
+}
+
+/// The longest vendor error text kept in a [`VendorError`] message.
+const MAX_MESSAGE_CHARS: usize = 300;
+
 type Breaker = failsafe::StateMachine<ConsecutiveFailures<failsafe::backoff::Constant>, ()>;
 
 /// One integration's HTTP client: share it (it is cheap to clone) across that integration's
@@ -146,8 +167,7 @@ pub struct VendorHttp {
     policy: HttpPolicy,
     limiter: std::sync::Arc<DefaultDirectRateLimiter>,
     breaker: Breaker,
-    /// The response header in which the vendor explains an error, e.g. `X-BambooHR-Error-Message`.
-    error_message_header: &'static str,
+    conventions: ErrorConventions,
 }
 
 impl std::fmt::Debug for VendorHttp {
@@ -164,6 +184,21 @@ impl VendorHttp {
     pub fn new(
         policy: HttpPolicy,
         error_message_header: &'static str,
+    ) -> Result<Self, VendorError> {
+        Self::with_conventions(
+            policy,
+            ErrorConventions {
+                message_header: Some(error_message_header),
+                ..ErrorConventions::default()
+            },
+        )
+    }
+
+    /// Builds the client for a vendor whose error text and rate-limit hints are where
+    /// `conventions` says.
+    pub fn with_conventions(
+        policy: HttpPolicy,
+        conventions: ErrorConventions,
     ) -> Result<Self, VendorError> {
         let client = Client::builder()
             .timeout(policy.timeout)
@@ -185,7 +220,7 @@ impl VendorHttp {
             policy,
             limiter: std::sync::Arc::new(limiter),
             breaker,
-            error_message_header,
+            conventions,
         })
     }
 
@@ -221,6 +256,48 @@ impl VendorHttp {
             .await
     }
 
+    /// [`VendorHttp::send`], then the body read as JSON; a body that is not JSON is
+    /// [`VendorError::InvalidResponse`].
+    pub async fn send_json<F>(&self, build: F) -> Result<serde_json::Value, VendorError>
+    where
+        F: Fn(&Client) -> RequestBuilder,
+    {
+        let response = self.send(build).await?;
+        let url = response.url().clone();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| VendorError::Unavailable {
+                message: format!("reading the response: {e}"),
+                retry_after: None,
+            })?;
+        serde_json::from_slice(&bytes).map_err(|e| VendorError::InvalidResponse {
+            message: format!("{url}: not JSON: {e}"),
+        })
+    }
+
+    /// A JSON call with HTTP Basic auth (`user`, `password`): `Accept: application/json`,
+    /// `body` sent as JSON when given, the answer read as JSON ([`VendorHttp::send_json`]).
+    pub async fn basic_json(
+        &self,
+        method: Method,
+        url: Url,
+        (user, password): (&str, &str),
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, VendorError> {
+        self.send_json(|client| {
+            let request = client
+                .request(method.clone(), url.clone())
+                .basic_auth(user, Some(password))
+                .header(reqwest::header::ACCEPT, "application/json");
+            match body {
+                Some(body) => request.json(body),
+                None => request,
+            }
+        })
+        .await
+    }
+
     async fn attempt<F>(&self, build: &F) -> Result<Response, VendorError>
     where
         F: Fn(&Client) -> RequestBuilder,
@@ -246,15 +323,27 @@ impl VendorHttp {
             return Ok(response);
         }
         let headers = response.headers();
-        let retry_after = headers
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let vendor_message = headers
-            .get(self.error_message_header)
-            .and_then(|v| v.to_str().ok())
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
+            .and_then(parse_retry_after)
+            .or_else(|| {
+                let reset = self.conventions.rate_limit_reset_header?;
+                (status == StatusCode::TOO_MANY_REQUESTS)
+                    .then(|| header(reset))
+                    .flatten()
+                    .and_then(parse_rate_limit_reset)
+            });
+        let header_message = self
+            .conventions
+            .message_header
+            .and_then(header)
             .map(str::to_owned);
-        let message = vendor_message.unwrap_or_else(|| status.to_string());
+        let message = match (header_message, self.conventions.message_body_field) {
+            (Some(message), _) => Some(message),
+            (None, Some(field)) => body_message(response, field).await,
+            (None, None) => None,
+        }
+        .unwrap_or_else(|| status.to_string());
         Err(match status {
             StatusCode::UNAUTHORIZED => VendorError::Unauthorized { message },
             StatusCode::FORBIDDEN => VendorError::Forbidden { message },
@@ -272,6 +361,21 @@ impl VendorHttp {
     }
 }
 
+/// `path` resolved against an API root that ends with `/`.
+pub fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
+    base.join(path).map_err(|e| VendorError::Other {
+        message: format!("building URL for {path}: {e}"),
+    })
+}
+
+/// The `field` string of a JSON error body, cut to [`MAX_MESSAGE_CHARS`].
+async fn body_message(response: Response, field: &str) -> Option<String> {
+    let bytes = response.bytes().await.ok()?;
+    let body: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let text = body.get(field)?.as_str()?.trim();
+    (!text.is_empty()).then(|| text.chars().take(MAX_MESSAGE_CHARS).collect())
+}
+
 /// Parses a `Retry-After` value: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
@@ -281,6 +385,16 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
     Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Parses a rate-limit reset header: the Unix time (seconds) at which the window resets, as
+/// `X-RateLimit-Reset` carries it. Answers the wait from now (zero when already past).
+pub fn parse_rate_limit_reset(value: &str) -> Option<Duration> {
+    let at = value.trim().parse::<i64>().ok()?;
+    // Some gateways send milliseconds; no reset is 3,000 years away.
+    let at_secs = if at > 100_000_000_000 { at / 1000 } else { at };
+    let wait = at_secs.saturating_sub(chrono::Utc::now().timestamp());
+    Some(Duration::from_secs(u64::try_from(wait).unwrap_or(0)))
 }
 
 #[cfg(test)]
@@ -298,6 +412,20 @@ mod tests {
         let wait = parse_retry_after(&later).unwrap();
         assert!(wait > Duration::from_secs(80) && wait <= Duration::from_secs(90));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn rate_limit_reset_is_a_unix_time_in_seconds_or_milliseconds() {
+        let now = chrono::Utc::now().timestamp();
+        let wait = parse_rate_limit_reset(&(now + 30).to_string()).unwrap();
+        assert!(wait > Duration::from_secs(28) && wait <= Duration::from_secs(30));
+        let millis = parse_rate_limit_reset(&((now + 30) * 1000).to_string()).unwrap();
+        assert!(millis > Duration::from_secs(28) && millis <= Duration::from_secs(30));
+        assert_eq!(
+            parse_rate_limit_reset(&(now - 5).to_string()),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_rate_limit_reset("tomorrow"), None);
     }
 
     #[test]

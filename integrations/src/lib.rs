@@ -4,11 +4,15 @@
 //!
 //! - [`http`]: the plumbing every vendor client shares (timeouts, retries honoring
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
-//! - [`bamboohr`]: the BambooHR client.
+//! - [`bamboohr`], [`hibob`]: the HR-system clients, each with its vendor's webhook signature
+//!   check and payload reader.
+//! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
 //! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
 //!   development and tests.
 
 pub mod bamboohr;
+pub mod hibob;
 pub mod hris;
 pub mod http;
 pub mod sandbox;
+pub mod webhooks;

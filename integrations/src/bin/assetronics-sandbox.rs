@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr::CompanySeed};
+use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob};
 use clap::Parser;
 
-/// Serves simulated vendor APIs (BambooHR under /bamboohr) and a control API under /_control.
+/// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob) and a control API
+/// under /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -25,6 +26,18 @@ struct Cli {
     /// How many employees the simulated BambooHR company has.
     #[arg(long, default_value_t = 200)]
     bamboohr_employees: u64,
+    /// The simulated HiBob company's id.
+    #[arg(long, default_value_t = 100_001)]
+    hibob_company_id: u64,
+    /// The simulated HiBob company's service user id.
+    #[arg(long, default_value = "SERVICE-SANDBOX")]
+    hibob_service_user_id: String,
+    /// The simulated HiBob service user's token.
+    #[arg(long, default_value = "sandbox-token")]
+    hibob_token: String,
+    /// How many people the simulated HiBob company has.
+    #[arg(long, default_value_t = 200)]
+    hibob_employees: u64,
 }
 
 #[tokio::main]
@@ -32,10 +45,16 @@ async fn main() -> std::io::Result<()> {
     let cli = Cli::parse();
     let config = SandboxConfig {
         bind: cli.bind,
-        bamboohr_companies: vec![CompanySeed {
+        bamboohr_companies: vec![bamboohr::CompanySeed {
             subdomain: cli.bamboohr_subdomain.clone(),
             api_key: cli.bamboohr_api_key,
             employees: cli.bamboohr_employees,
+        }],
+        hibob_companies: vec![hibob::CompanySeed {
+            company_id: cli.hibob_company_id,
+            service_user_id: cli.hibob_service_user_id.clone(),
+            token: cli.hibob_token,
+            employees: cli.hibob_employees,
         }],
     };
     let (sandbox, server) = sandbox::build(config)?;
@@ -44,6 +63,12 @@ async fn main() -> std::io::Result<()> {
         "BambooHR base_url: {} (subdomain {:?})",
         sandbox.bamboohr_base_url(),
         cli.bamboohr_subdomain
+    );
+    println!(
+        "HiBob base_url: {} (service user {:?}, company {})",
+        sandbox.hibob_base_url(),
+        cli.hibob_service_user_id,
+        cli.hibob_company_id
     );
     tokio::select! {
         result = server => result,

@@ -13,7 +13,8 @@
 //! nothing until it is read; hires, updates, terminations and deletions made through the control
 //! API are stored on top and reported by `employees/changed`.
 //!
-//! Control endpoints, under `/_control/bamboohr/{subdomain}`:
+//! Control endpoints, under `/_control/bamboohr/{subdomain}` (the faults, stats and webhook
+//! endpoints are those every simulator has):
 //! - `PUT` `{"api_key": "...", "employees": 500}`: create or reset a company;
 //! - `POST /faults` `{"rate_limit_next": 1, "retry_after_secs": 1}`, `{"fail_next": 2,
 //!   "fail_status": 503}`, `{"malformed_ids": ["17"]}`, `{"slow_next": 1, "slow_ms": 2000}`:
@@ -22,19 +23,34 @@
 //! - `PATCH /employees/{id}` with BambooHR fields: update;
 //! - `POST /employees/{id}/terminate` `{"date": "2026-11-30"}`: terminate;
 //! - `DELETE /employees/{id}`: delete;
-//! - `GET /stats`: `{"requests": n}`, the vendor requests this company received.
+//! - `GET /stats`: `{"requests": n}`, the vendor requests this company received;
+//! - `PUT /webhook` `{"url": "...", "private_key": "...", "format": "event"}` (or `"field"`):
+//!   send webhooks there from now on; `DELETE /webhook` stops them;
+//! - `GET /webhook/deliveries`: the deliveries attempted, oldest first.
+//!
+//! With a webhook registered, every hire, update, termination and deletion (through the control
+//! API or [`BambooHrSandbox`]) POSTs BambooHR's signed JSON payload to it
+//! ([`signed_delivery`]): event-based (BambooHR's recommendation; a hire sends
+//! `employee.created` then `employee.updated`, as BambooHR does) or field-based (fields under
+//! their API names, as if aliased so). A control request answers once its deliveries were
+//! attempted; changes made in Rust are delivered in the background, in order
+//! ([`BambooHrSandbox::wait_for_deliveries`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::bamboohr::{ERROR_MESSAGE_HEADER, REPORT_FIELDS};
+use super::control::{self, Controlled};
+pub use super::faults::Faults;
+use super::faults::Misbehaviour;
+use super::webhooks::{Outbox, Pending, SignedDelivery, WebhookDelivery, WebhookTarget};
+use super::workforce::{fingerprint, worker};
+use crate::bamboohr::{ERROR_MESSAGE_HEADER, REPORT_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// One employee as BambooHR field name → value (BambooHR answers strings).
 pub type Record = BTreeMap<String, String>;
@@ -58,41 +74,84 @@ impl Default for CompanySeed {
     }
 }
 
-/// Misbehaviour for the next vendor requests of one company. Fields left out of a control
-/// request keep their current value.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Faults {
-    /// Answer this many next requests with 429.
-    #[serde(default)]
-    pub rate_limit_next: u32,
-    /// The `Retry-After` seconds sent with those 429s (and with 503 failures).
-    #[serde(default)]
-    pub retry_after_secs: Option<u64>,
-    /// Answer this many next requests with `fail_status`.
-    #[serde(default)]
-    pub fail_next: u32,
-    /// The status for `fail_next` (default 500).
-    #[serde(default)]
-    pub fail_status: Option<u16>,
-    /// Employees whose records come back malformed (a hire date that is no date).
-    #[serde(default)]
-    pub malformed_ids: Vec<String>,
-    /// Delay this many next requests by `slow_ms` before answering (to provoke timeouts).
-    #[serde(default)]
-    pub slow_next: u32,
-    #[serde(default)]
-    pub slow_ms: u64,
+/// Which of BambooHR's two JSON webhook payloads a simulated webhook posts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadFormat {
+    /// `{"type": "employee.updated", "timestamp", "data": {"companyId", "employeeId",
+    /// "changedFields"}}`, one event per delivery.
+    #[default]
+    Event,
+    /// `{"employees": [{"id", "action", "timestamp", "fields", "changedFields"}]}`.
+    Field,
 }
 
-#[derive(Debug, Deserialize)]
-struct FaultsPatch {
-    rate_limit_next: Option<u32>,
-    retry_after_secs: Option<u64>,
-    fail_next: Option<u32>,
-    fail_status: Option<u16>,
-    malformed_ids: Option<Vec<String>>,
-    slow_next: Option<u32>,
-    slow_ms: Option<u64>,
+/// What a webhook delivery reports about one employee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookAction {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// One employee change, as a simulated webhook announces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// The BambooHR company id (event-based payloads carry it).
+    pub company_id: String,
+    pub employee_id: String,
+    pub action: WebhookAction,
+    /// When the change happened (the payload's `timestamp`).
+    pub at: DateTime<Utc>,
+    /// The fields that changed (updates only).
+    pub changed_fields: Vec<String>,
+    /// Field values posted with a field-based payload.
+    pub fields: Record,
+}
+
+/// The request BambooHR would POST for `event`, sent at `sent_at` (the signed
+/// `X-BambooHR-Timestamp`), signed with `private_key`. For replaying or tampering with in tests.
+pub fn signed_delivery(
+    private_key: &str,
+    format: PayloadFormat,
+    event: &WebhookEvent,
+    sent_at: DateTime<Utc>,
+) -> SignedDelivery {
+    let timestamp = event.at.format("%Y-%m-%dT%H:%M:%S%z").to_string();
+    let body = match format {
+        PayloadFormat::Event => {
+            let kind = match event.action {
+                WebhookAction::Created => "employee.created",
+                WebhookAction::Updated => "employee.updated",
+                WebhookAction::Deleted => "employee.deleted",
+            };
+            let mut data = json!({"companyId": event.company_id, "employeeId": event.employee_id});
+            if event.action == WebhookAction::Updated {
+                data["changedFields"] = json!(event.changed_fields);
+            }
+            json!({"type": kind, "timestamp": timestamp, "data": data})
+        }
+        PayloadFormat::Field => {
+            let action = match event.action {
+                WebhookAction::Created => "Created",
+                WebhookAction::Updated => "Updated",
+                WebhookAction::Deleted => "Deleted",
+            };
+            json!({"employees": [{
+                "action": action,
+                "changedFields": event.changed_fields,
+                "fields": event.fields,
+                "id": event.employee_id,
+                "timestamp": timestamp,
+            }]})
+        }
+    };
+    let sent = sent_at.timestamp().to_string();
+    let mut delivery = SignedDelivery::json(&body, Vec::new());
+    let signature = crate::bamboohr::sign_webhook(private_key, &sent, &delivery.body);
+    delivery.headers.push((TIMESTAMP_HEADER.into(), sent));
+    delivery.headers.push((SIGNATURE_HEADER.into(), signature));
+    delivery
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +182,7 @@ struct Company {
     changes: HashMap<u64, (Action, DateTime<Utc>)>,
     faults: Faults,
     requests: u64,
+    webhook: Option<(WebhookTarget, PayloadFormat)>,
 }
 
 /// When generated employees were "last changed".
@@ -142,6 +202,7 @@ impl Company {
             changes: HashMap::new(),
             faults: Faults::default(),
             requests: 0,
+            webhook: None,
         }
     }
 
@@ -155,7 +216,7 @@ impl Company {
 
     fn shaped(&self, mut record: Record, fields: &[String]) -> Value {
         let id = record.get("id").cloned().unwrap_or_default();
-        if self.faults.malformed_ids.contains(&id) {
+        if self.faults.breaks(&id) {
             record.insert("hireDate".into(), "not-a-date".into());
         }
         let mut out = serde_json::Map::new();
@@ -170,120 +231,61 @@ impl Company {
     }
 }
 
-const FIRST_NAMES: [&str; 16] = [
-    "Ada",
-    "Grace",
-    "Alan",
-    "Edsger",
-    "Barbara",
-    "Donald",
-    "Margaret",
-    "Linus",
-    "Radia",
-    "Ken",
-    "Frances",
-    "Dennis",
-    "Hedy",
-    "John",
-    "Katherine",
-    "Tim",
-];
-const LAST_NAMES: [&str; 16] = [
-    "Lovelace",
-    "Hopper",
-    "Turing",
-    "Dijkstra",
-    "Liskov",
-    "Knuth",
-    "Hamilton",
-    "Torvalds",
-    "Perlman",
-    "Thompson",
-    "Allen",
-    "Ritchie",
-    "Lamarr",
-    "McCarthy",
-    "Johnson",
-    "Berners-Lee",
-];
-const DEPARTMENTS: [&str; 6] = [
-    "Engineering",
-    "Sales",
-    "Marketing",
-    "Finance",
-    "People",
-    "Support",
-];
-const LOCATIONS: [&str; 4] = ["Berlin", "London", "New York", "Remote"];
-const TITLES: [&str; 5] = [
-    "Engineer",
-    "Account Executive",
-    "Analyst",
-    "Manager",
-    "Specialist",
-];
-
 /// The deterministic employee `id` of a company: same input, same record, every run.
 pub fn generate(subdomain: &str, id: u64) -> Record {
-    let pick = |salt: u64, len: usize| {
-        ((id.wrapping_mul(2_654_435_761).wrapping_add(salt)) % len as u64) as usize
-    };
-    let first = FIRST_NAMES[pick(1, FIRST_NAMES.len())];
-    let last = LAST_NAMES[pick(7, LAST_NAMES.len())];
-    let base = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or_default();
-    let hire = base + Duration::days((id * 37 % 3650) as i64);
-    let terminated = id.is_multiple_of(20);
-    let mut record = Record::new();
-    let mut set = |k: &str, v: String| {
-        record.insert(k.to_owned(), v);
-    };
-    set("id", id.to_string());
-    set("firstName", first.to_owned());
-    set("lastName", last.to_owned());
-    set("displayName", format!("{first} {last}"));
-    set(
-        "workEmail",
-        format!(
-            "{}.{}.{id}@{subdomain}.example.com",
-            first.to_lowercase(),
-            last.to_lowercase()
+    let person = worker(id);
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    Record::from([
+        ("id".to_owned(), id.to_string()),
+        ("firstName".to_owned(), person.first.to_owned()),
+        ("lastName".to_owned(), person.last.to_owned()),
+        (
+            "displayName".to_owned(),
+            format!("{} {}", person.first, person.last),
         ),
-    );
-    set("employeeNumber", format!("E{id:05}"));
-    set("jobTitle", TITLES[pick(3, TITLES.len())].to_owned());
-    set(
-        "department",
-        DEPARTMENTS[pick(5, DEPARTMENTS.len())].to_owned(),
-    );
-    set("location", LOCATIONS[pick(11, LOCATIONS.len())].to_owned());
-    set(
-        "supervisorEId",
-        if id == 1 {
-            String::new()
-        } else {
-            ((id - 2) / 10 + 1).to_string()
-        },
-    );
-    set(
-        "status",
-        if terminated { "Inactive" } else { "Active" }.to_owned(),
-    );
-    set("hireDate", hire.format("%Y-%m-%d").to_string());
-    set(
-        "terminationDate",
-        if terminated {
-            (hire + Duration::days(400)).format("%Y-%m-%d").to_string()
-        } else {
-            "0000-00-00".into()
-        },
-    );
-    record
+        (
+            "workEmail".to_owned(),
+            format!(
+                "{}.{}.{id}@{subdomain}.example.com",
+                person.first.to_lowercase(),
+                person.last.to_lowercase()
+            ),
+        ),
+        ("employeeNumber".to_owned(), format!("E{id:05}")),
+        ("jobTitle".to_owned(), person.title.to_owned()),
+        ("department".to_owned(), person.department.to_owned()),
+        ("location".to_owned(), person.location.to_owned()),
+        (
+            "supervisorEId".to_owned(),
+            person.manager.map(|m| m.to_string()).unwrap_or_default(),
+        ),
+        (
+            "status".to_owned(),
+            if person.left.is_some() {
+                "Inactive"
+            } else {
+                "Active"
+            }
+            .to_owned(),
+        ),
+        ("hireDate".to_owned(), date(person.hired)),
+        (
+            "terminationDate".to_owned(),
+            person.left.map_or_else(|| "0000-00-00".to_owned(), date),
+        ),
+    ])
+}
+
+/// The company id BambooHR would put in event-based payloads: derived from the subdomain.
+fn company_id(subdomain: &str) -> String {
+    (fingerprint(subdomain) % 900_000 + 100_000).to_string()
 }
 
 /// The simulated BambooHR accounts; cheap to clone (shared state).
 #[derive(Debug, Clone, Default)]
 pub struct BambooHrSandbox {
     companies: Arc<Mutex<HashMap<String, Company>>>,
+    outbox: Outbox,
 }
 
 impl BambooHrSandbox {
@@ -301,7 +303,7 @@ impl BambooHrSandbox {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Creates or resets a company.
+    /// Creates or resets a company (its webhook too).
     pub fn put_company(&self, seed: CompanySeed) {
         self.lock()
             .insert(seed.subdomain.clone(), Company::new(&seed));
@@ -320,41 +322,136 @@ impl BambooHrSandbox {
             .is_some()
     }
 
-    /// Hires someone: assigns the next id and answers the stored record.
-    pub fn hire(&self, subdomain: &str, fields: Record) -> Option<Record> {
+    /// From now on, POSTs the company's changes to `url` as `format` payloads signed with
+    /// `private_key`. False when there is no such company.
+    pub fn set_webhook(
+        &self,
+        subdomain: &str,
+        url: &str,
+        private_key: &str,
+        format: PayloadFormat,
+    ) -> bool {
+        let target = WebhookTarget {
+            url: url.to_owned(),
+            secret: private_key.to_owned(),
+        };
+        self.lock()
+            .get_mut(subdomain)
+            .map(|c| c.webhook = Some((target, format)))
+            .is_some()
+    }
+
+    /// Stops the company's webhooks. False when there is no such company.
+    pub fn clear_webhook(&self, subdomain: &str) -> bool {
+        self.lock()
+            .get_mut(subdomain)
+            .map(|c| c.webhook = None)
+            .is_some()
+    }
+
+    /// The webhook deliveries attempted for the company, oldest first.
+    pub fn deliveries(&self, subdomain: &str) -> Vec<WebhookDelivery> {
+        self.outbox.deliveries(subdomain)
+    }
+
+    /// Waits until `count` webhook deliveries were attempted for the company (or `timeout`
+    /// passed) and answers those attempted by then.
+    pub async fn wait_for_deliveries(
+        &self,
+        subdomain: &str,
+        count: usize,
+        timeout: std::time::Duration,
+    ) -> Vec<WebhookDelivery> {
+        self.outbox.wait_for(subdomain, count, timeout).await
+    }
+
+    /// Applies `edit` to the company and sends the webhooks for the events it reports.
+    fn change<T>(
+        &self,
+        subdomain: &str,
+        edit: impl FnOnce(&mut Company) -> Option<(T, Vec<WebhookEvent>)>,
+    ) -> Option<(T, Pending)> {
         let mut companies = self.lock();
         let company = companies.get_mut(subdomain)?;
-        let id = company.next_id;
-        company.next_id += 1;
-        let mut record = Record::new();
-        record.insert("firstName".into(), "New".into());
-        record.insert("lastName".into(), "Hire".into());
-        record.insert("status".into(), "Active".into());
-        record.insert(
-            "hireDate".into(),
-            Utc::now().date_naive().format("%Y-%m-%d").to_string(),
-        );
-        record.insert("terminationDate".into(), "0000-00-00".into());
-        record.extend(fields);
-        record.insert("id".into(), id.to_string());
-        if !record.contains_key("displayName") {
-            let name = format!("{} {}", record["firstName"], record["lastName"]);
-            record.insert("displayName".into(), name);
+        let (result, events) = edit(company)?;
+        let target = company.webhook.clone();
+        drop(companies);
+        let deliveries = target.as_ref().map_or_else(Vec::new, |(target, format)| {
+            events
+                .iter()
+                .map(|event| signed_delivery(&target.secret, *format, event, Utc::now()))
+                .collect()
+        });
+        let target = target.map(|(target, _)| target);
+        Some((
+            result,
+            self.outbox.send(subdomain, target.as_ref(), deliveries),
+        ))
+    }
+
+    fn event(subdomain: &str, id: u64, action: WebhookAction, changed: &Record) -> WebhookEvent {
+        WebhookEvent {
+            company_id: company_id(subdomain),
+            employee_id: id.to_string(),
+            action,
+            at: Utc::now(),
+            changed_fields: changed.keys().cloned().collect(),
+            fields: changed.clone(),
         }
-        company.stored.insert(id, Some(record.clone()));
-        company.changes.insert(id, (Action::Inserted, Utc::now()));
-        Some(record)
+    }
+
+    /// Hires someone: assigns the next id and answers the stored record.
+    pub fn hire(&self, subdomain: &str, fields: Record) -> Option<Record> {
+        self.hire_notifying(subdomain, fields)
+            .map(|(record, _)| record)
+    }
+
+    fn hire_notifying(&self, subdomain: &str, fields: Record) -> Option<(Record, Pending)> {
+        self.change(subdomain, |company| {
+            let id = company.next_id;
+            company.next_id += 1;
+            let mut record = Record::from([
+                ("firstName".to_owned(), "New".to_owned()),
+                ("lastName".to_owned(), "Hire".to_owned()),
+                ("status".to_owned(), "Active".to_owned()),
+                (
+                    "hireDate".to_owned(),
+                    Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+                ),
+                ("terminationDate".to_owned(), "0000-00-00".to_owned()),
+            ]);
+            record.extend(fields);
+            record.insert("id".into(), id.to_string());
+            if !record.contains_key("displayName") {
+                let name = format!("{} {}", record["firstName"], record["lastName"]);
+                record.insert("displayName".into(), name);
+            }
+            company.stored.insert(id, Some(record.clone()));
+            company.changes.insert(id, (Action::Inserted, Utc::now()));
+            let mut events = vec![Self::event(
+                subdomain,
+                id,
+                WebhookAction::Created,
+                &Record::new(),
+            )];
+            // BambooHR creates, then initializes: event-based webhooks see both.
+            if matches!(company.webhook, Some((_, PayloadFormat::Event))) {
+                let mut initialized = record.clone();
+                initialized.remove("id");
+                events.push(Self::event(
+                    subdomain,
+                    id,
+                    WebhookAction::Updated,
+                    &initialized,
+                ));
+            }
+            Some((record, events))
+        })
     }
 
     /// Takes one "slow" fault, if any, and answers how long to stall.
     fn take_delay(&self, subdomain: &str) -> Option<std::time::Duration> {
-        let mut companies = self.lock();
-        let faults = &mut companies.get_mut(subdomain)?.faults;
-        if faults.slow_next == 0 {
-            return None;
-        }
-        faults.slow_next -= 1;
-        Some(std::time::Duration::from_millis(faults.slow_ms))
+        self.lock().get_mut(subdomain)?.faults.take_delay()
     }
 
     /// Stalls when a "slow" fault is pending, outside the lock.
@@ -366,22 +463,43 @@ impl BambooHrSandbox {
 
     /// Changes fields of an existing employee; `None` when there is no such employee.
     pub fn update(&self, subdomain: &str, id: u64, fields: Record) -> Option<Record> {
-        let mut companies = self.lock();
-        let company = companies.get_mut(subdomain)?;
-        let mut record = company.record(subdomain, id)?;
-        record.extend(fields);
-        record.insert("id".into(), id.to_string());
-        company.stored.insert(id, Some(record.clone()));
-        let action = match company.changes.get(&id) {
-            Some((Action::Inserted, _)) => Action::Inserted,
-            _ => Action::Updated,
-        };
-        company.changes.insert(id, (action, Utc::now()));
-        Some(record)
+        self.update_notifying(subdomain, id, fields)
+            .map(|(record, _)| record)
+    }
+
+    fn update_notifying(
+        &self,
+        subdomain: &str,
+        id: u64,
+        fields: Record,
+    ) -> Option<(Record, Pending)> {
+        self.change(subdomain, |company| {
+            let mut record = company.record(subdomain, id)?;
+            record.extend(fields.clone());
+            record.insert("id".into(), id.to_string());
+            company.stored.insert(id, Some(record.clone()));
+            let action = match company.changes.get(&id) {
+                Some((Action::Inserted, _)) => Action::Inserted,
+                _ => Action::Updated,
+            };
+            company.changes.insert(id, (action, Utc::now()));
+            let event = Self::event(subdomain, id, WebhookAction::Updated, &fields);
+            Some((record, vec![event]))
+        })
     }
 
     /// Marks an employee as terminated (status `Inactive`) on `date` (default today).
     pub fn terminate(&self, subdomain: &str, id: u64, date: Option<NaiveDate>) -> Option<Record> {
+        self.terminate_notifying(subdomain, id, date)
+            .map(|(record, _)| record)
+    }
+
+    fn terminate_notifying(
+        &self,
+        subdomain: &str,
+        id: u64,
+        date: Option<NaiveDate>,
+    ) -> Option<(Record, Pending)> {
         let date = date.unwrap_or_else(|| Utc::now().date_naive());
         let fields = Record::from([
             ("status".to_owned(), "Inactive".to_owned()),
@@ -390,21 +508,22 @@ impl BambooHrSandbox {
                 date.format("%Y-%m-%d").to_string(),
             ),
         ]);
-        self.update(subdomain, id, fields)
+        self.update_notifying(subdomain, id, fields)
     }
 
     /// Deletes an employee; reported as `Deleted` by `employees/changed`.
     pub fn delete(&self, subdomain: &str, id: u64) -> bool {
-        let mut companies = self.lock();
-        let Some(company) = companies.get_mut(subdomain) else {
-            return false;
-        };
-        if company.record(subdomain, id).is_none() {
-            return false;
-        }
-        company.stored.insert(id, None);
-        company.changes.insert(id, (Action::Deleted, Utc::now()));
-        true
+        self.delete_notifying(subdomain, id).is_some()
+    }
+
+    fn delete_notifying(&self, subdomain: &str, id: u64) -> Option<((), Pending)> {
+        self.change(subdomain, |company| {
+            company.record(subdomain, id)?;
+            company.stored.insert(id, None);
+            company.changes.insert(id, (Action::Deleted, Utc::now()));
+            let event = Self::event(subdomain, id, WebhookAction::Deleted, &Record::new());
+            Some(((), vec![event]))
+        })
     }
 }
 
@@ -420,11 +539,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/employees/{id}", web::get().to(employee))
             .route("/employees/{id}/", web::get().to(employee)),
     )
-    .service(
+    .service(control::routes::<BambooHrSandbox>(
         web::scope("/_control/bamboohr/{subdomain}")
             .route("", web::put().to(control_put_company))
-            .route("/faults", web::post().to(control_faults))
-            .route("/stats", web::get().to(control_stats))
             .route("/employees", web::post().to(control_hire))
             .route("/employees/{id}", web::patch().to(control_update))
             .route("/employees/{id}", web::delete().to(control_delete))
@@ -432,7 +549,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/employees/{id}/terminate",
                 web::post().to(control_terminate),
             ),
-    );
+    ));
 }
 
 fn vendor_error(status: StatusCode, message: &str) -> HttpResponse {
@@ -453,39 +570,14 @@ fn with_company(
         return vendor_error(StatusCode::NOT_FOUND, "Unknown company domain");
     };
     company.requests += 1;
-    let key = request
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b64| {
-            base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .ok()
-        })
-        .and_then(|raw| String::from_utf8(raw).ok())
-        .and_then(|pair| pair.split_once(':').map(|(user, _)| user.to_owned()));
+    let key = super::basic_credentials(request).map(|(user, _)| user);
     if key.as_deref() != Some(company.api_key.as_str()) {
         return vendor_error(StatusCode::UNAUTHORIZED, "Invalid API key");
     }
-    let retry_after = company.faults.retry_after_secs.unwrap_or(1).to_string();
-    if company.faults.rate_limit_next > 0 {
-        company.faults.rate_limit_next -= 1;
-        return HttpResponse::TooManyRequests()
-            .insert_header(("Retry-After", retry_after))
-            .insert_header((ERROR_MESSAGE_HEADER, "API rate limit exceeded"))
-            .finish();
-    }
-    if company.faults.fail_next > 0 {
-        company.faults.fail_next -= 1;
-        let status = company
-            .faults
-            .fail_status
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = HttpResponse::build(status);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.insert_header(("Retry-After", retry_after));
+    if let Some(misbehaviour) = company.faults.take_misbehaviour() {
+        let mut response = misbehaviour.response();
+        if matches!(misbehaviour, Misbehaviour::RateLimited { .. }) {
+            response.insert_header((ERROR_MESSAGE_HEADER, "API rate limit exceeded"));
         }
         return response.finish();
     }
@@ -671,69 +763,13 @@ async fn control_put_company(
     HttpResponse::NoContent().finish()
 }
 
-fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({"error": "no such company or employee"}))
-}
-
-async fn control_faults(
-    sandbox: web::Data<BambooHrSandbox>,
-    path: web::Path<String>,
-    body: web::Json<FaultsPatch>,
-) -> HttpResponse {
-    let patch = body.into_inner();
-    let mut companies = sandbox.lock();
-    let Some(company) = companies.get_mut(path.as_str()) else {
-        return not_found();
-    };
-    let faults = &mut company.faults;
-    if let Some(v) = patch.rate_limit_next {
-        faults.rate_limit_next = v;
-    }
-    if let Some(v) = patch.retry_after_secs {
-        faults.retry_after_secs = Some(v);
-    }
-    if let Some(v) = patch.fail_next {
-        faults.fail_next = v;
-    }
-    if let Some(v) = patch.fail_status {
-        faults.fail_status = Some(v);
-    }
-    if let Some(v) = patch.malformed_ids {
-        faults.malformed_ids = v;
-    }
-    if let Some(v) = patch.slow_next {
-        faults.slow_next = v;
-    }
-    if let Some(v) = patch.slow_ms {
-        faults.slow_ms = v;
-    }
-    HttpResponse::Ok().json(&*faults)
-}
-
-async fn control_stats(
-    sandbox: web::Data<BambooHrSandbox>,
-    path: web::Path<String>,
-) -> HttpResponse {
-    let companies = sandbox.lock();
-    match companies.get(path.as_str()) {
-        Some(company) => HttpResponse::Ok().json(json!({"requests": company.requests})),
-        None => not_found(),
-    }
-}
-
-fn respond(record: Option<Record>, status: StatusCode) -> HttpResponse {
-    match record {
-        Some(record) => HttpResponse::build(status).json(record),
-        None => not_found(),
-    }
-}
-
 async fn control_hire(
     sandbox: web::Data<BambooHrSandbox>,
     path: web::Path<String>,
     body: web::Json<Record>,
 ) -> HttpResponse {
-    respond(sandbox.hire(&path, body.into_inner()), StatusCode::CREATED)
+    let change = sandbox.hire_notifying(&path, body.into_inner());
+    control::respond(some(change), StatusCode::CREATED).await
 }
 
 async fn control_update(
@@ -742,10 +778,8 @@ async fn control_update(
     body: web::Json<Record>,
 ) -> HttpResponse {
     let (subdomain, id) = path.into_inner();
-    respond(
-        sandbox.update(&subdomain, id, body.into_inner()),
-        StatusCode::OK,
-    )
+    let change = sandbox.update_notifying(&subdomain, id, body.into_inner());
+    control::respond(some(change), StatusCode::OK).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -760,7 +794,8 @@ async fn control_terminate(
 ) -> HttpResponse {
     let (subdomain, id) = path.into_inner();
     let date = body.and_then(|b| b.into_inner().date);
-    respond(sandbox.terminate(&subdomain, id, date), StatusCode::OK)
+    let change = sandbox.terminate_notifying(&subdomain, id, date);
+    control::respond(some(change), StatusCode::OK).await
 }
 
 async fn control_delete(
@@ -768,10 +803,47 @@ async fn control_delete(
     path: web::Path<(String, u64)>,
 ) -> HttpResponse {
     let (subdomain, id) = path.into_inner();
-    if sandbox.delete(&subdomain, id) {
-        HttpResponse::NoContent().finish()
-    } else {
-        not_found()
+    let change = sandbox
+        .delete_notifying(&subdomain, id)
+        .map(|((), pending)| (None::<Record>, pending));
+    control::respond(change, StatusCode::NO_CONTENT).await
+}
+
+/// A change that leaves a record, as [`control::respond`] takes it.
+fn some(change: Option<(Record, Pending)>) -> Option<(Option<Record>, Pending)> {
+    change.map(|(record, pending)| (Some(record), pending))
+}
+
+/// The body of `PUT /_control/bamboohr/{subdomain}/webhook`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct WebhookRegistration {
+    url: String,
+    private_key: String,
+    #[serde(default)]
+    format: PayloadFormat,
+}
+
+impl Controlled for BambooHrSandbox {
+    type Company = String;
+    type Webhook = WebhookRegistration;
+
+    fn with_faults<T>(&self, subdomain: &String, edit: impl FnOnce(&mut Faults) -> T) -> Option<T> {
+        self.lock().get_mut(subdomain).map(|c| edit(&mut c.faults))
+    }
+
+    fn request_count(&self, subdomain: &String) -> Option<u64> {
+        self.lock().get(subdomain).map(|c| c.requests)
+    }
+
+    fn register_webhook(&self, subdomain: &String, webhook: Option<WebhookRegistration>) -> bool {
+        match webhook {
+            Some(w) => self.set_webhook(subdomain, &w.url, &w.private_key, w.format),
+            None => self.clear_webhook(subdomain),
+        }
+    }
+
+    fn webhook_deliveries(&self, subdomain: &String) -> Vec<WebhookDelivery> {
+        self.deliveries(subdomain)
     }
 }
 

@@ -1,9 +1,10 @@
 //! Local simulators of the vendors' APIs, for development and tests.
 //!
-//! One actix-web server answers for every simulated vendor under its own prefix (today
-//! BambooHR, under `/bamboohr`, see [`bamboohr`]), plus a control API under `/_control/...` that
-//! tests and developers use to inject faults and change data. Run it as the
-//! `assetronics-sandbox` binary, or in-process with [`spawn`]:
+//! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
+//! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]), plus a control API under
+//! `/_control/...` that tests and developers use to inject faults, change data and register
+//! webhook receivers ([`webhooks`]). Run it as the `assetronics-sandbox` binary, or in-process
+//! with [`spawn`]:
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -14,10 +15,16 @@
 //! ```
 
 pub mod bamboohr;
+mod control;
+mod faults;
+pub mod hibob;
+pub mod webhooks;
+mod workforce;
 
 use std::net::{SocketAddr, TcpListener};
 
-use actix_web::{App, HttpServer, dev::Server, web};
+use actix_web::{App, HttpRequest, HttpServer, dev::Server, web};
+use base64::Engine;
 
 /// What the simulator starts with.
 #[derive(Debug, Clone)]
@@ -26,6 +33,8 @@ pub struct SandboxConfig {
     pub bind: SocketAddr,
     /// BambooHR companies present from the start (more can be added through the control API).
     pub bamboohr_companies: Vec<bamboohr::CompanySeed>,
+    /// HiBob companies present from the start (more can be added through the control API).
+    pub hibob_companies: Vec<hibob::CompanySeed>,
 }
 
 impl Default for SandboxConfig {
@@ -33,6 +42,7 @@ impl Default for SandboxConfig {
         SandboxConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             bamboohr_companies: vec![bamboohr::CompanySeed::default()],
+            hibob_companies: vec![hibob::CompanySeed::default()],
         }
     }
 }
@@ -42,6 +52,7 @@ impl Default for SandboxConfig {
 pub struct Sandbox {
     addr: SocketAddr,
     bamboohr: bamboohr::BambooHrSandbox,
+    hibob: hibob::HibobSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -66,6 +77,16 @@ impl Sandbox {
         &self.bamboohr
     }
 
+    /// The `base_url` a HiBob integration uses to reach this simulator.
+    pub fn hibob_base_url(&self) -> String {
+        format!("{}/hibob", self.url())
+    }
+
+    /// Direct access to the simulated HiBob data, faults and webhooks, for Rust tests.
+    pub fn hibob(&self) -> &hibob::HibobSandbox {
+        &self.hibob
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -78,12 +99,16 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let listener = TcpListener::bind(config.bind)?;
     let addr = listener.local_addr()?;
     let bamboohr = bamboohr::BambooHrSandbox::new(config.bamboohr_companies);
-    let data = web::Data::new(bamboohr.clone());
+    let hibob = hibob::HibobSandbox::new(config.hibob_companies);
+    let bamboohr_data = web::Data::new(bamboohr.clone());
+    let hibob_data = web::Data::new(hibob.clone());
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(data.clone())
+            .app_data(bamboohr_data.clone())
+            .app_data(hibob_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
+            .configure(hibob::routes)
     })
     .workers(2)
     .disable_signals()
@@ -94,6 +119,7 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
         Sandbox {
             addr,
             bamboohr,
+            hibob,
             handle,
         },
         server,
@@ -105,4 +131,20 @@ pub async fn spawn(config: SandboxConfig) -> std::io::Result<Sandbox> {
     let (sandbox, server) = build(config)?;
     tokio::spawn(server);
     Ok(sandbox)
+}
+
+/// The user name and password of a request's HTTP Basic `Authorization`, when it has one.
+pub(crate) fn basic_credentials(request: &HttpRequest) -> Option<(String, String)> {
+    let encoded = request
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let pair = String::from_utf8(decoded).ok()?;
+    let (user, password) = pair.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
 }

@@ -1,0 +1,127 @@
+//! The control endpoints every simulated vendor shares, under `/_control/{vendor}/{company}`:
+//! - `POST /faults` ([`Faults`] fields; those left out keep their value) answers the faults now
+//!   in force;
+//! - `GET /stats`: `{"requests": n}`, the vendor requests the company received;
+//! - `PUT /webhook` (the vendor's registration body), `DELETE /webhook`: start or stop its
+//!   webhooks;
+//! - `GET /webhook/deliveries`: the deliveries attempted, oldest first.
+//!
+//! Unknown companies get a 404.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, Scope, web};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::faults::{Faults, FaultsPatch};
+use super::webhooks::{Pending, WebhookDelivery};
+
+/// What the shared control endpoints need from a vendor simulator.
+pub(crate) trait Controlled: Clone + Send + Sync + 'static {
+    /// How the vendor's company appears in control paths (a subdomain, a company id).
+    type Company: DeserializeOwned + Send + 'static;
+    /// The body of `PUT /webhook`.
+    type Webhook: DeserializeOwned + Send + 'static;
+
+    /// Runs `edit` on the company's faults; `None` when there is no such company.
+    fn with_faults<T>(
+        &self,
+        company: &Self::Company,
+        edit: impl FnOnce(&mut Faults) -> T,
+    ) -> Option<T>;
+    /// The vendor requests the company received; `None` when there is no such company.
+    fn request_count(&self, company: &Self::Company) -> Option<u64>;
+    /// Starts (`Some`) or stops (`None`) the company's webhooks; false when there is no such
+    /// company.
+    fn register_webhook(&self, company: &Self::Company, webhook: Option<Self::Webhook>) -> bool;
+    /// The webhook deliveries attempted for the company, oldest first.
+    fn webhook_deliveries(&self, company: &Self::Company) -> Vec<WebhookDelivery>;
+}
+
+/// Adds the shared control endpoints to a vendor's `/_control/{vendor}/{company}` scope.
+pub(crate) fn routes<S: Controlled>(scope: Scope) -> Scope {
+    scope
+        .route("/faults", web::post().to(faults::<S>))
+        .route("/stats", web::get().to(stats::<S>))
+        .route("/webhook", web::put().to(put_webhook::<S>))
+        .route("/webhook", web::delete().to(delete_webhook::<S>))
+        .route("/webhook/deliveries", web::get().to(deliveries::<S>))
+}
+
+/// The control API's 404.
+pub(crate) fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(json!({"error": "no such company or employee"}))
+}
+
+/// Answers a control change once its webhooks were attempted: `status` with the changed record,
+/// 204 when the change left none (a deletion), 404 when there was nothing to change.
+pub(crate) async fn respond<T: Serialize>(
+    change: Option<(Option<T>, Pending)>,
+    status: StatusCode,
+) -> HttpResponse {
+    let Some((record, pending)) = change else {
+        return not_found();
+    };
+    pending.settled().await;
+    match record {
+        Some(record) => HttpResponse::build(status).json(record),
+        None => HttpResponse::NoContent().finish(),
+    }
+}
+
+fn done(found: bool) -> HttpResponse {
+    if found {
+        HttpResponse::NoContent().finish()
+    } else {
+        not_found()
+    }
+}
+
+async fn faults<S: Controlled>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+    patch: web::Json<FaultsPatch>,
+) -> HttpResponse {
+    let patch = patch.into_inner();
+    let now = sandbox.with_faults(&company, |faults| {
+        patch.apply(faults);
+        faults.clone()
+    });
+    match now {
+        Some(faults) => HttpResponse::Ok().json(faults),
+        None => not_found(),
+    }
+}
+
+async fn stats<S: Controlled>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+) -> HttpResponse {
+    match sandbox.request_count(&company) {
+        Some(requests) => HttpResponse::Ok().json(json!({ "requests": requests })),
+        None => not_found(),
+    }
+}
+
+async fn put_webhook<S: Controlled>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+    webhook: web::Json<S::Webhook>,
+) -> HttpResponse {
+    done(sandbox.register_webhook(&company, Some(webhook.into_inner())))
+}
+
+async fn delete_webhook<S: Controlled>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+) -> HttpResponse {
+    done(sandbox.register_webhook(&company, None))
+}
+
+async fn deliveries<S: Controlled>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+) -> HttpResponse {
+    HttpResponse::Ok().json(sandbox.webhook_deliveries(&company))
+}

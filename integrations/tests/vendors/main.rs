@@ -1,0 +1,9 @@
+//! The vendor clients against the in-process simulators, and the simulators' webhooks against
+//! the clients' verifiers. One test binary: it links once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
+
+mod bamboohr;
+mod failures;
+mod hibob;
+mod support;
+mod webhooks;
