@@ -17,4 +17,5 @@ mod paging;
 mod realtime;
 mod roles;
 mod tenancy;
+mod webhooks;
 mod workflows;

@@ -24,7 +24,7 @@ pub const PROVIDERS: [&str; 11] = [
 ];
 
 /// Providers whose connector is available in this release.
-pub const AVAILABLE: [&str; 1] = ["bamboohr"];
+pub const AVAILABLE: [&str; 2] = ["bamboohr", "hibob"];
 
 /// Checks a provider's config and credentials; each missing or wrong field is named.
 pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Vec<FieldError> {
@@ -73,6 +73,20 @@ pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Ve
                     "required",
                     "a BambooHR API key",
                 ));
+            }
+        }
+        "hibob" => {
+            for (field, what) in [
+                ("service_user_id", "the HiBob service user's id"),
+                ("token", "the HiBob service user's token"),
+            ] {
+                if !text(credentials, field) {
+                    errs.push(FieldError::new(
+                        format!("credentials.{field}"),
+                        "required",
+                        what,
+                    ));
+                }
             }
         }
         p if PROVIDERS.contains(&p) => errs.push(FieldError::new(

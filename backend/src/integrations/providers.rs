@@ -8,12 +8,14 @@ use super::service::aad;
 use crate::app::AppState;
 use crate::platform::error::{ApiError, ApiResult};
 use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig};
+use assetronics_integrations::hibob::{HibobClient, HibobConfig, ServiceUserToken};
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
 
 /// An HR system connection.
 pub enum Hris {
     BambooHr(BambooHrClient),
+    Hibob(HibobClient),
 }
 
 /// The decrypted credentials of an integration.
@@ -59,6 +61,14 @@ pub fn hris(state: &AppState, row: &integration::Model) -> ApiResult<Hris> {
         })
         .map(Hris::BambooHr)
         .map_err(|e| ApiError::internal(format!("cannot build the BambooHR client: {e}"))),
+        "hibob" => HibobClient::new(HibobConfig {
+            service_user_id: text(&creds, "service_user_id"),
+            token: ServiceUserToken::new(text(&creds, "token")),
+            base_url: base_url(row),
+            policy: policy(),
+        })
+        .map(Hris::Hibob)
+        .map_err(|e| ApiError::internal(format!("cannot build the HiBob client: {e}"))),
         p => Err(ApiError::field(
             "provider",
             "not_available",
@@ -71,6 +81,7 @@ impl Hris {
     pub async fn test_connection(&self) -> Result<(), HrisError> {
         match self {
             Hris::BambooHr(c) => c.test_connection().await,
+            Hris::Hibob(c) => c.test_connection().await,
         }
     }
 
@@ -78,6 +89,7 @@ impl Hris {
     pub async fn fetch_all(&self) -> Result<EmployeePull, HrisError> {
         match self {
             Hris::BambooHr(c) => c.fetch_all().await,
+            Hris::Hibob(c) => c.fetch_all().await,
         }
     }
 
@@ -93,6 +105,8 @@ impl Hris {
                     }
                 }
             }
+            // Batched by id: HiBob's search allows few requests a minute.
+            Hris::Hibob(c) => pull = c.fetch_by_ids(external_ids).await?,
         }
         Ok(pull)
     }

@@ -30,9 +30,6 @@ use crate::platform::error::{ApiError, ApiResult, Code, is_unique_violation};
 use crate::platform::events;
 use assetronics_integrations::hris::{ChangeKind, HrisChange};
 
-/// How far a signed timestamp may be from our clock.
-pub const SIGNATURE_TOLERANCE: std::time::Duration = std::time::Duration::from_secs(300);
-
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -105,7 +102,8 @@ impl From<entity::Model> for DeliveryView {
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryAccepted {
     pub delivery_id: Uuid,
-    /// `accepted` (stored, will be processed) or `duplicate` (seen before; nothing changes).
+    /// `accepted` (stored, will be processed), `duplicate` (seen before; nothing changes) or
+    /// `ignored` (a ping or an event about something other than people; nil id).
     pub status: String,
 }
 
@@ -124,15 +122,15 @@ fn bad_signature(detail: impl std::fmt::Display) -> ApiError {
     ApiError::new(Code::InvalidSignature, detail.to_string())
 }
 
-/// Checks a delivery's signature with the integration's webhook secret and reads it. Returns
-/// what, beside the body, makes a delivery unique (the signed timestamp, for BambooHR) and the
-/// changes it announces.
+/// Checks a delivery's signature with the integration's webhook secret and reads the changes it
+/// announces. A bad, stale or missing signature refuses the delivery before anything is stored.
 fn verify(
     provider: &str,
     creds: &Value,
     req: &HttpRequest,
     body: &[u8],
-) -> ApiResult<(String, Vec<HrisChange>)> {
+) -> ApiResult<Vec<HrisChange>> {
+    use assetronics_integrations::webhooks::WebhookError;
     let secret = |key: &str| {
         creds
             .get(key)
@@ -141,31 +139,50 @@ fn verify(
             .map(str::to_owned)
             .ok_or_else(|| bad_signature("this integration has no webhook secret configured"))
     };
-    let malformed = |e: String| ApiError::new(Code::MalformedRequest, e);
+    let refused = |e: WebhookError| match e {
+        WebhookError::Malformed(why) => ApiError::new(Code::MalformedRequest, why),
+        other => bad_signature(other),
+    };
     match provider {
         "bamboohr" => {
-            let _key = secret("webhook_private_key")?;
-            let _signature = header(req, "X-BambooHR-Signature")
+            use assetronics_integrations::bamboohr;
+            let key = secret("webhook_private_key")?;
+            let signature = header(req, bamboohr::SIGNATURE_HEADER)
                 .ok_or_else(|| bad_signature("missing signature"))?;
-            let timestamp = header(req, "X-BambooHR-Timestamp")
+            let timestamp = header(req, bamboohr::TIMESTAMP_HEADER)
                 .ok_or_else(|| bad_signature("missing timestamp"))?;
-            let changes = parse(provider, body).map_err(malformed)?;
-            Ok((format!("{timestamp}:"), changes))
+            bamboohr::verify_webhook(
+                &key,
+                signature,
+                timestamp,
+                body,
+                clock::now(),
+                bamboohr::WEBHOOK_TOLERANCE,
+            )
+            .map_err(refused)?;
+            bamboohr::parse_webhook(body).map_err(refused)
         }
         "hibob" => {
-            let _key = secret("webhook_secret")?;
-            let _signature =
-                header(req, "Bob-Signature").ok_or_else(|| bad_signature("missing signature"))?;
-            let changes = parse(provider, body).map_err(malformed)?;
-            Ok((String::new(), changes))
+            use assetronics_integrations::hibob;
+            let key = secret("webhook_secret")?;
+            let signature = header(req, hibob::SIGNATURE_HEADER)
+                .ok_or_else(|| bad_signature("missing signature"))?;
+            hibob::verify_webhook(&key, signature, body).map_err(refused)?;
+            hibob::parse_webhook(body).map_err(refused)
         }
         _ => Err(ApiError::not_found("integration")),
     }
 }
 
-/// The changes a stored delivery announces.
-fn parse(provider: &str, _body: &[u8]) -> Result<Vec<HrisChange>, String> {
-    Err(format!("no webhook handling for {provider}"))
+/// The changes a stored (already verified) delivery announces.
+fn parse(provider: &str, body: &[u8]) -> Result<Vec<HrisChange>, String> {
+    match provider {
+        "bamboohr" => {
+            assetronics_integrations::bamboohr::parse_webhook(body).map_err(|e| e.to_string())
+        }
+        "hibob" => assetronics_integrations::hibob::parse_webhook(body).map_err(|e| e.to_string()),
+        p => Err(format!("no webhook handling for {p}")),
+    }
 }
 
 /// Receives a vendor webhook for one integration.
@@ -191,11 +208,19 @@ pub async fn receive(
         .filter(|r| r.provider == provider)
         .ok_or_else(|| ApiError::not_found("integration"))?;
     let creds = super::providers::credentials(&state, &row)?;
-    let (dedupe_material, changes) = verify(&provider, &creds, &req, &body)?;
-    let mut hash = Sha256::new();
-    hash.update(dedupe_material.as_bytes());
-    hash.update(&body);
-    let dedupe_key = hex::encode(hash.finalize());
+    let changes = verify(&provider, &creds, &req, &body)?;
+    if changes.is_empty() {
+        // A ping, or an event about something other than people: acknowledged, not stored.
+        return Ok(HttpResponse::Ok().json(DeliveryAccepted {
+            delivery_id: Uuid::nil(),
+            status: "ignored".into(),
+        }));
+    }
+    // The vendors redeliver an event with the same payload (BambooHR with a new signed
+    // timestamp): the events' own keys identify the delivery.
+    let mut keys: Vec<&str> = changes.iter().map(|c| c.delivery_key.as_str()).collect();
+    keys.sort_unstable();
+    let dedupe_key = hex::encode(Sha256::digest(keys.join("\n").as_bytes()));
     let event_type = changes
         .iter()
         .map(|c| match c.kind {
