@@ -118,6 +118,7 @@ const fieldMessages: Readonly<Record<string, string>> = {
   terminated: 'This employee has left the organization.',
   self_reference: 'This cannot refer to itself.',
   above_own_role: 'You cannot grant a role above your own.',
+  not_available: 'This is not available yet.',
 };
 
 /** Where a field's context says more than its code alone (`field.code`). */
@@ -141,6 +142,14 @@ const fieldSpecificMessages: Readonly<Record<string, string>> = {
   'cost.invalid_format': 'Enter an amount like 1299.00.',
   'purchase_date.invalid_format': 'Use a date like 2026-01-31.',
   'warranty_end.invalid_format': 'Use a date like 2026-01-31.',
+  'start_date.invalid_format': 'Use a date like 2026-01-31.',
+  'end_date.invalid_format': 'Use a date like 2026-01-31.',
+  'provider.required': 'Pick the system to connect.',
+  'provider.invalid_choice': 'Pick one of the offered systems.',
+  'provider.not_available': 'This connector is not available yet.',
+  'config.subdomain.invalid_format': 'Use letters, digits and dashes only, e.g. acme.',
+  'config.base_url.invalid_format': 'Enter a URL starting with https:// (or http:// for a local sandbox).',
+  'schedule.invalid_format': 'Use a cron expression such as 0 */6 * * *.',
 };
 
 /**
