@@ -5,6 +5,7 @@ import {
   emptyIntegrationDraft,
   integrationFormFields,
   providerLabel,
+  providerOptions,
   providerSpec,
   providers,
   toCreateIntegration,
@@ -72,5 +73,15 @@ describe('providers', () => {
       { key: 'webhook_private_key', label: 'Webhook private key', set: false },
       { key: 'legacy_token', label: 'legacy_token', set: true },
     ]);
+  });
+
+  it('disables the providers the server refused, unless chosen', () => {
+    const refused = new Set(['hibob']);
+    expect(providerOptions(refused, 'bamboohr')).toEqual([
+      { value: 'bamboohr', label: 'BambooHR', disabled: false },
+      { value: 'hibob', label: 'HiBob (not available yet)', disabled: true },
+    ]);
+    expect(providerOptions(refused, 'hibob')[1]).toEqual({ value: 'hibob', label: 'HiBob (not available yet)', disabled: false });
+    expect(providerOptions(new Set(), null).every((option) => !option.disabled)).toBe(true);
   });
 });

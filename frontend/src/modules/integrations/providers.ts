@@ -98,6 +98,25 @@ export function providerLabel(id: string): string {
   return providerSpec(id)?.label ?? id;
 }
 
+/**
+ * The choices of the provider picker. Providers the server refused as not available are
+ * offered, but disabled — except the chosen one, which a picker would otherwise show as no
+ * choice at all.
+ */
+export function providerOptions(
+  unavailable: ReadonlySet<string>,
+  chosen: string | null,
+): { value: string; label: string; disabled: boolean }[] {
+  return providers.map((provider) => {
+    const refused = unavailable.has(provider.id);
+    return {
+      value: provider.id,
+      label: refused ? `${provider.label} (not available yet)` : provider.label,
+      disabled: refused && provider.id !== chosen,
+    };
+  });
+}
+
 /** What the create form edits. Values are the inputs' text; empty means "not given". */
 export interface IntegrationDraft {
   provider: string | null;
