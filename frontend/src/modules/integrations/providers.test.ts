@@ -60,7 +60,7 @@ describe('providers', () => {
     draft.credentials = { api_key: 'secret-key', webhook_private_key: '  ' };
     expect(toCreateIntegration(bamboohr ?? providers[0]!, draft)).toEqual({
       provider: 'bamboohr',
-      name: null,
+      name: 'BambooHR',
       schedule: null,
       config: { subdomain: 'acme' },
       credentials: { api_key: 'secret-key' },

@@ -177,11 +177,14 @@ function values(fields: readonly ProviderField[], given: Record<string, string>)
   return out;
 }
 
-/** The body of `POST /integrations`: only the provider's own fields, empty ones left out. */
+/**
+ * The body of `POST /integrations`: only the provider's own fields, empty ones left out; an
+ * unnamed integration is named after its system.
+ */
 export function toCreateIntegration(spec: ProviderSpec, draft: IntegrationDraft): CreateIntegration {
   return {
     provider: spec.id,
-    name: draft.name.trim() || null,
+    name: draft.name.trim() || spec.label,
     schedule: draft.schedule.trim() || null,
     config: values(spec.config, draft.config),
     credentials: values(spec.credentials, draft.credentials),

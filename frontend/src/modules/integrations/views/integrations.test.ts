@@ -94,7 +94,7 @@ describe('integrations screens', () => {
     const sent = http.callsTo('POST /api/v1/integrations');
     expect(sent[1]?.body).toEqual({
       provider: 'bamboohr',
-      name: null,
+      name: 'BambooHR',
       schedule: null,
       config: { subdomain: 'acme', base_url: 'http://127.0.0.1:7070/bamboohr' },
       credentials: { api_key: 'sandbox-api-key' },
