@@ -334,7 +334,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await toast('Grace Hopper saved');
     await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
-    const details = page.locator('.fields');
+    const details = page.locator('.field-list');
     await details.getByText('Commodore').waitFor();
     await details.getByText('Berlin HQ').waitFor();
     await details.getByText('E-1906').waitFor();

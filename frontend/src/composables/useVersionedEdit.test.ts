@@ -1,7 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { effectScope } from 'vue';
 import { getEmployee, updateEmployee } from '@/modules/employees/api';
-import { draftFromEmployee, emptyEmployeeDraft, employeeChanges, employeeFormFields } from '@/modules/employees/draft';
+import {
+  checkEmployeeDraft,
+  draftFromEmployee,
+  emptyEmployeeDraft,
+  employeeChanges,
+  employeeFormFields,
+} from '@/modules/employees/draft';
 import { jsonResponse, mockFetch, problemResponse } from '@/testing/http';
 import { useVersionedEdit } from './useVersionedEdit';
 
@@ -81,5 +87,18 @@ describe('useVersionedEdit', () => {
     expect(form.changedElsewhere.value).toBe(false);
     form.noticeRemote({ id, version: 4 });
     expect(form.conflict.value).toBe(true);
+  });
+
+  it('submits nothing when a check fails or nothing changed', async () => {
+    const http = mockFetch({ [`GET /api/v1/employees/${id}`]: () => jsonResponse(200, grace(3, 'Rear Admiral')) });
+    const form = edit();
+    await vi.waitFor(() => expect(form.record.value?.version).toBe(3));
+    const steps = { check: checkEmployeeDraft, changes: employeeChanges, send: updateEmployee };
+
+    expect(await form.submitChanges(steps)).toBeNull();
+    form.draft.name = ' ';
+    expect(await form.submitChanges(steps)).toBeUndefined();
+    expect(form.form.errorFor('name')).toBe('Give it a name.');
+    expect(http.callsTo(`PATCH /api/v1/employees/${id}`)).toHaveLength(0);
   });
 });

@@ -61,5 +61,23 @@ export function useVersionedEdit<T extends Versioned, D extends object>(options:
     return form.submit(() => send(current.id, changes, current.version));
   }
 
-  return { record, error, loading, reload, draft, original, form, changedElsewhere, conflict, noticeRemote, save };
+  /**
+   * The submit of an edit form: `check`'s messages go on their fields (nothing is sent),
+   * only what changed is sent (`changes`), nothing at all when nothing changed. Resolves
+   * the saved record, `null` when there was nothing to save, `undefined` when refused.
+   */
+  async function submitChanges<U extends object, S>(steps: {
+    check: (draft: D) => Record<string, string>;
+    changes: (original: D, draft: D) => U;
+    send: (id: string, changes: U, version: number) => Promise<S>;
+  }): Promise<S | null | undefined> {
+    const invalid = Object.entries(steps.check(draft));
+    invalid.forEach(([field, message]) => form.setFieldError(field, message));
+    if (invalid.length) return undefined;
+    const changes = steps.changes(original.value, draft);
+    if (Object.keys(changes).length === 0) return null;
+    return save(changes, steps.send);
+  }
+
+  return { record, error, loading, reload, draft, original, form, changedElsewhere, conflict, noticeRemote, save, submitChanges };
 }

@@ -65,17 +65,10 @@ export function checkEmployeeDraft(draft: EmployeeDraft): Record<string, string>
 
 const text = (value: string): string | null => value.trim() || null;
 
-/** The body of `POST /employees` for a draft (new employees start active). */
+/** The body of `POST /employees` for a draft (new employees start active, and have not left). */
 export function employeeToCreate(draft: EmployeeDraft): CreateEmployee {
-  return {
-    name: draft.name.trim(),
-    email: draft.email.trim(),
-    employee_number: text(draft.employee_number),
-    title: text(draft.title),
-    department_id: draft.department_id,
-    location_id: draft.location_id,
-    start_date: draft.start_date,
-  };
+  const { status: _active, end_date: _notLeft, ...fields } = toApi(draft);
+  return fields;
 }
 
 /**
@@ -83,16 +76,17 @@ export function employeeToCreate(draft: EmployeeDraft): CreateEmployee {
  * overwrites (or records in the audit log) a field it did not touch. `null` clears a field.
  */
 export function employeeChanges(original: EmployeeDraft, draft: EmployeeDraft): UpdateEmployee {
-  const before: Required<UpdateEmployee> = { ...all(original), version: null, manager_id: null };
-  const after: Required<UpdateEmployee> = { ...all(draft), version: null, manager_id: null };
+  const before = toApi(original);
+  const after = toApi(draft);
   const changes: UpdateEmployee = {};
-  for (const key of Object.keys(after) as (keyof UpdateEmployee)[]) {
+  for (const key of Object.keys(after) as (keyof typeof after)[]) {
     if (before[key] !== after[key]) Object.assign(changes, { [key]: after[key] });
   }
   return changes;
 }
 
-function all(draft: EmployeeDraft): Omit<Required<UpdateEmployee>, 'version' | 'manager_id'> {
+/** Every field of the form as the API spells it (trimmed text, `null` for empty). */
+function toApi(draft: EmployeeDraft) {
   return {
     name: draft.name.trim(),
     email: draft.email.trim(),
