@@ -3,16 +3,21 @@
  *
  *   npm run build && npm run e2e
  *
- * Needs the server binary (${CARGO_TARGET_DIR:-/var/tmp/assetronics-target}/debug/assetronics)
- * and Chromium at /usr/bin/chromium; see harness.mjs. Screenshots of the main screens at a
- * laptop (1366×768) and a tablet (820×1180) size go to test-results/screenshots/.
+ * Needs the server and the vendor simulator binaries
+ * (${CARGO_TARGET_DIR:-/var/tmp/assetronics-target}/debug/assetronics{,-sandbox}) and Chromium
+ * at /usr/bin/chromium; see harness.mjs. Screenshots of the main screens at a laptop
+ * (1366×768) and a tablet (820×1180) size go to test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
-import { screenshotDir, startEnvironment } from './harness.mjs';
+import { screenshotDir, startEnvironment, startSandbox } from './harness.mjs';
 
 const TIMEOUT = 15_000;
+/** A sync waits for a job worker, then writes every person: allow it more than a click. */
+const SYNC_TIMEOUT = 120_000;
+/** People in the simulated BambooHR company: more than one batch of the sync (500), for visible progress. */
+const HR_PEOPLE = 1200;
 const user = {
   organization: 'Umbrella Robotics',
   name: 'Ada Lovelace',
@@ -23,6 +28,7 @@ const user = {
 const viewer = { email: `vera+${Date.now()}@umbrella.test`, password: 'viewer-password-2026' };
 
 let env;
+let sandbox;
 let page;
 /** Set by the flows, read by later ones (the story builds on itself). */
 const story = {};
@@ -75,23 +81,40 @@ async function choose(label, option) {
   await page.getByRole('option', { name: option, exact: true }).click();
 }
 
-async function toast(text) {
-  await page.locator('.p-toast-message').filter({ hasText: text }).first().waitFor({ timeout: TIMEOUT });
+async function toast(text, on = page) {
+  await on.locator('.p-toast-message').filter({ hasText: text }).first().waitFor({ timeout: TIMEOUT });
 }
 
-async function nav(label) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+async function nav(label, on = page) {
+  await on.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+}
+
+async function signIn(on, { email, password }) {
+  await on.getByLabel('Email').fill(email);
+  await on.getByLabel(exactly('Password')).fill(password);
+  await on.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await on.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+}
+
+/** The signed-in user's access token, for changing things through the API behind the screen's back. */
+async function accessToken() {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('assetronics.session') ?? '{}').access_token);
+}
+
+async function newPage(context) {
+  const opened = await context.newPage();
+  opened.setDefaultTimeout(TIMEOUT);
+  opened.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+  return opened;
 }
 
 before(async () => {
-  env = await startEnvironment();
-  page = await env.context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+  [env, sandbox] = await Promise.all([startEnvironment(), startSandbox({ employees: HR_PEOPLE })]);
+  page = await newPage(env.context);
 });
 
 after(async () => {
-  await env?.stop();
+  await Promise.all([env?.stop(), sandbox?.stop()]);
 });
 
 describe('Assetronics in a browser', { concurrency: false }, () => {
@@ -277,6 +300,118 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await snap('catalog');
   });
 
+  step('edits an employee: field errors from the server, a change made meanwhile, then a save', async () => {
+    await nav('Employees');
+    await page.getByRole('link', { name: 'Grace Hopper' }).click();
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    const employeeId = new URL(page.url()).pathname.split('/').at(-1);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit Grace Hopper', level: 1 }).waitFor();
+
+    // The server checks the email and says so on the field.
+    await page.getByLabel('Work email').fill('not-an-email');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Enter a valid email address.').waitFor();
+    await page.getByLabel('Work email').fill('grace@umbrella.test');
+
+    // Someone else changes her meanwhile: the open form says so before saving, and reloads.
+    await page.getByLabel('Job title').fill('Commodore');
+    const changed = await fetch(`${env.baseUrl}/api/v1/employees/${employeeId}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${await accessToken()}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ employee_number: 'E-1906' }),
+    });
+    assert.equal(changed.status, 200);
+    await page.getByText('Someone else just changed this employee').waitFor();
+    await snap('employee-edit-conflict');
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await page.getByText('Someone else just changed this employee').waitFor({ state: 'detached' });
+    assert.equal(await page.getByLabel('Employee number').inputValue(), 'E-1906');
+    assert.equal(await page.getByLabel('Job title').inputValue(), 'Rear Admiral', 'unsaved edits are dropped');
+
+    await page.getByLabel('Job title').fill('Commodore');
+    await choose('Location', 'Berlin HQ');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await toast('Grace Hopper saved');
+    await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+    const details = page.locator('.field-list');
+    await details.getByText('Commodore').waitFor();
+    await details.getByText('Berlin HQ').waitFor();
+    await details.getByText('E-1906').waitFor();
+  });
+
+  step('connects BambooHR (the simulator) and tests the connection', async () => {
+    await nav('Integrations');
+    await page.getByText('No integrations yet').waitFor();
+    await page.getByRole('link', { name: 'Connect a system' }).click();
+    await page.getByRole('heading', { name: 'Connect a system', level: 1 }).waitFor();
+    await page.getByLabel(exactly('Company subdomain')).fill(sandbox.subdomain);
+    await page.getByLabel(exactly('API base URL')).fill(sandbox.bamboohrBaseUrl);
+    await page.getByLabel(exactly('API key')).fill(sandbox.apiKey);
+    await snap('integration-create');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await toast('BambooHR connected');
+    await page.getByRole('heading', { name: 'BambooHR', level: 1 }).waitFor();
+    story.integrationUrl = page.url();
+    const credentials = page.getByRole('list', { name: 'Credentials' });
+    await credentials.getByRole('listitem').filter({ hasText: 'API key' }).getByText('set', { exact: true }).waitFor();
+    assert.equal(await page.getByText(sandbox.apiKey).count(), 0, 'a credential is never shown');
+
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByTestId('test-result').getByText('Connection works.').waitFor();
+    await page.locator('.page-header').getByText('Active').waitFor();
+  });
+
+  step('syncs now and shows the progress live, then the finished run', async () => {
+    // Everything the progress panel says, as it says it (it changes faster than a poll).
+    await page.evaluate(() => {
+      window.__syncSeen = [];
+      const record = () => {
+        const panel = document.querySelector('[data-testid="sync-progress"]');
+        if (!panel) return;
+        const bar = panel.querySelector('[role="progressbar"]');
+        const seen = `${panel.querySelector('p')?.textContent?.trim()} | ${bar?.getAttribute('aria-valuenow') ?? '-'}`;
+        if (window.__syncSeen.at(-1) !== seen) window.__syncSeen.push(seen);
+      };
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.getByTestId('sync-progress').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sync now' }).isDisabled(), true, 'one sync at a time');
+    await page
+      .getByTestId('sync-progress')
+      .getByText(`Sync succeeded: ${HR_PEOPLE} processed`)
+      .waitFor({ timeout: SYNC_TIMEOUT });
+    const seen = await page.evaluate(() => window.__syncSeen);
+    assert.ok(seen.some((line) => line.startsWith('Queued')), `queued first: ${seen.join(' / ')}`);
+    assert.ok(
+      seen.some((line) => line.startsWith(`Syncing: 500 of ${HR_PEOPLE} processed | 42`)),
+      `a partial step with its bar: ${seen.join(' / ')}`,
+    );
+    await page.getByTestId('sync-progress').getByText(`${HR_PEOPLE} created`).waitFor();
+
+    const run = page.getByRole('table').filter({ hasText: 'Unchanged' }).locator('tbody tr').first();
+    await run.getByText('Succeeded').waitFor();
+    await run.getByRole('cell', { name: String(HR_PEOPLE), exact: true }).waitFor();
+    assert.match(await run.textContent(), /Sync now/);
+    await snap('integration-detail');
+  });
+
+  step('shows the synced people among the employees, and the integration’s last sync', async () => {
+    await nav('Employees');
+    await page.getByText('Showing 50 employees').waitFor();
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+    await page.getByLabel('Search').fill('E00001');
+    await page.getByText('Showing 1 employees (all)').waitFor();
+    await page.getByRole('cell', { name: /\.1@acme\.example\.com$/ }).waitFor();
+    await page.getByLabel('Search').fill('');
+    await page.getByText('Showing 50 employees').waitFor();
+
+    await nav('Integrations');
+    await page.getByText(`${HR_PEOPLE} created · 0 updated · 0 failed`).waitFor();
+    await snap('integrations');
+  });
+
   step('creates an API token and shows its secret once', async () => {
     await nav('Settings');
     await page.getByRole('heading', { name: 'Organization' }).waitFor();
@@ -310,6 +445,42 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByRole('cell', { name: /Vera Viewer/ }).waitFor();
   });
 
+  step('shows a change made by one user live to another, and who is online', async () => {
+    const other = await env.newContext();
+    try {
+      const viewerPage = await newPage(other);
+      await viewerPage.goto('/');
+      await signIn(viewerPage, viewer);
+      await nav('Assets', viewerPage);
+      const monitorRow = viewerPage.getByRole('row', { name: /MON-0001/ });
+      await monitorRow.getByText('In transit').waitFor();
+
+      // Both are online, and each sees the other.
+      await page.getByRole('button', { name: 'Who is online: 2 people online' }).waitFor();
+      await viewerPage.getByRole('button', { name: 'Who is online: 2 people online' }).click();
+      const online = viewerPage.getByRole('list', { name: 'People online' });
+      await online.getByText(user.name).waitFor();
+      await online.getByText('Vera Viewer').waitFor();
+      await online.getByText('(you)').waitFor();
+      await viewerPage.screenshot({ path: join(screenshotDir, 'presence.laptop.png') });
+      await viewerPage.keyboard.press('Escape');
+
+      // The owner receives the monitor; the viewer's open list follows without a reload.
+      await nav('Assets');
+      await page.getByRole('link', { name: 'MON-0001' }).click();
+      await page.getByRole('button', { name: 'Change status' }).click();
+      await page.getByRole('menuitem', { name: 'In stock' }).click();
+      await toast('Status set to In stock');
+      await monitorRow.getByText('In stock').waitFor();
+      assert.equal(await monitorRow.getByText('In transit').count(), 0);
+
+      await other.close();
+      await page.getByRole('button', { name: 'Who is online: 1 person online' }).waitFor();
+    } finally {
+      await other.close().catch(() => undefined);
+    }
+  });
+
   step('logs out and back in', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -333,6 +504,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByRole('link', { name: story.tag }).waitFor();
     const menu = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await menu.getByRole('link', { name: 'Audit log' }).count(), 0);
+    assert.equal(await menu.getByRole('link', { name: 'Integrations' }).count(), 0);
     assert.equal(await page.getByRole('link', { name: 'New asset' }).count(), 0);
     assert.equal(await page.getByRole('checkbox').count(), 0, 'no bulk selection');
     await page.getByRole('link', { name: story.tag }).click();

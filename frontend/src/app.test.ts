@@ -4,9 +4,8 @@
  * backend belong in `frontend/e2e/`.)
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nextTick } from 'vue';
-import { createAssetronicsApp } from './app';
 import { SESSION_KEY } from './modules/auth/session-storage';
+import { SilentWebSocket, eventually, settle, startApp as start, type } from './testing/app';
 import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from './testing/http';
 
 const tokens = tokenBody('access-1', 'refresh-1');
@@ -98,51 +97,6 @@ const backend: Record<string, Handler> = {
       generated_at: '2026-11-25T12:00:00Z',
     }),
 };
-
-/** A WebSocket that never connects, so the realtime client stays quiet in tests. */
-class SilentWebSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  readyState = 0;
-  binaryType = 'arraybuffer';
-  onopen: (() => void) | null = null;
-  onclose: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  onmessage: (() => void) | null = null;
-  constructor(readonly url: string) {}
-  send(): void {}
-  close(): void {
-    this.readyState = 3;
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await nextTick();
-  }
-}
-
-const eventually = (check: () => void) => vi.waitFor(check, { timeout: 5000 });
-
-async function start(path: string) {
-  const root = document.createElement('div');
-  document.body.append(root);
-  const { app, router } = createAssetronicsApp();
-  await router.push(path);
-  await router.isReady();
-  app.mount(root);
-  await settle();
-  return { root, router, unmount: () => app.unmount() };
-}
-
-function type(input: Element | null, value: string): void {
-  if (!(input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement)) throw new Error('no input');
-  input.value = value;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-}
 
 let cleanup: (() => void) | null = null;
 

@@ -116,4 +116,15 @@ describe('ApiError', () => {
 
     expect(page.data[0]?.name).toBe('Laptops');
   });
+
+  it('sums a problem up by its first field, or by its code in context', () => {
+    const unavailable = new ApiError({
+      status: 422,
+      code: 'validation_failed',
+      fieldErrors: [{ field: 'provider', code: 'not_available', message: 'the hibob connector is not available yet' }],
+    });
+    expect(unavailable.summaryIn('integration.test')).toBe('This connector is not available yet.');
+    const conflict = new ApiError({ status: 409, code: 'conflict' });
+    expect(conflict.summaryIn('asset.delete')).toBe('This asset is checked out. Check it in before deleting it.');
+  });
 });

@@ -74,6 +74,15 @@ export class ApiError extends Error {
     return problemMessageIn(context, this.code, this.status);
   }
 
+  /**
+   * One sentence for a toast or a banner: the first field's message when the server named
+   * fields (e.g. `provider: not_available`), else `messageIn(context)`.
+   */
+  summaryIn(context: string): string {
+    const first = this.fieldErrors[0];
+    return first ? fieldMessage(first.field, first.code, first.message) : this.messageIn(context);
+  }
+
   /** True when the server rejected the input field by field (422 with `errors`). */
   get isValidation(): boolean {
     return this.fieldErrors.length > 0;

@@ -78,6 +78,8 @@ const contextMessages: Readonly<Record<string, string>> = {
   'asset.status.validation_failed': "That status can't be reached from the asset's current one.",
   'asset.checkin.conflict': 'This asset is not checked out.',
   'asset.checkin.invalid_transition': 'This asset is not checked out.',
+  'employee.version_conflict':
+    'Someone else changed this employee meanwhile. Reload to see their changes, then make yours again.',
   'employee.delete.conflict': 'This employee still holds assets. Check them in first.',
   'user.conflict': 'The organization must keep at least one active owner.',
   'catalog.delete.conflict': 'It is still in use, so it cannot be deleted.',
@@ -118,6 +120,7 @@ const fieldMessages: Readonly<Record<string, string>> = {
   terminated: 'This employee has left the organization.',
   self_reference: 'This cannot refer to itself.',
   above_own_role: 'You cannot grant a role above your own.',
+  not_available: 'This is not available yet.',
 };
 
 /** Where a field's context says more than its code alone (`field.code`). */
@@ -132,7 +135,7 @@ const fieldSpecificMessages: Readonly<Record<string, string>> = {
   'due_at.in_the_past': 'Pick a due date in the future.',
   'employee_id.required': 'Pick the employee who receives the asset.',
   'employee_id.terminated': 'This employee has left; pick someone else.',
-  'name.required': 'Give it a name, e.g. "MacBook Pro 14".',
+  'name.required': 'Give it a name.',
   'status.invalid_transition': "This status can't be reached from the current one.",
   'role.above_own_role': 'You cannot grant a role above your own.',
   'asset_tag_prefix.invalid_format': 'Use 1 to 10 letters or digits, e.g. AST.',
@@ -141,6 +144,14 @@ const fieldSpecificMessages: Readonly<Record<string, string>> = {
   'cost.invalid_format': 'Enter an amount like 1299.00.',
   'purchase_date.invalid_format': 'Use a date like 2026-01-31.',
   'warranty_end.invalid_format': 'Use a date like 2026-01-31.',
+  'start_date.invalid_format': 'Use a date like 2026-01-31.',
+  'end_date.invalid_format': 'Use a date like 2026-01-31.',
+  'provider.required': 'Pick the system to connect.',
+  'provider.invalid_choice': 'Pick one of the offered systems.',
+  'provider.not_available': 'This connector is not available yet.',
+  'config.subdomain.invalid_format': 'Use letters, digits and dashes only, e.g. acme.',
+  'config.base_url.invalid_format': 'Enter a URL starting with https:// (or http:// for a local sandbox).',
+  'schedule.invalid_format': 'Use a cron expression such as 0 */6 * * *.',
 };
 
 /**

@@ -882,7 +882,7 @@ export interface components {
             cost?: components["schemas"]["MoneyView"] | null;
             /** Format: date-time */
             created_at: string;
-            custom_fields: Record<string, never>;
+            custom_fields: Record<string, unknown>;
             /** Format: date-time */
             due_at?: string | null;
             /** Format: uuid */
@@ -921,7 +921,7 @@ export interface components {
             action: string;
             actor: components["schemas"]["ActorView"];
             /** @description `{field: {from, to}}`. */
-            changes: Record<string, never>;
+            changes: Record<string, unknown>;
             /** Format: uuid */
             entity_id?: string | null;
             entity_type: string;
@@ -1010,7 +1010,7 @@ export interface components {
             /** Format: uuid */
             category_id?: string | null;
             cost?: components["schemas"]["MoneyView"] | null;
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: Record<string, unknown> | null;
             /** Format: uuid */
             location_id?: string | null;
             /** Format: uuid */
@@ -1044,8 +1044,8 @@ export interface components {
             title?: string | null;
         };
         CreateIntegration: {
-            config: Record<string, never>;
-            credentials: Record<string, never>;
+            config: Record<string, unknown>;
+            credentials: Record<string, unknown>;
             name?: string | null;
             provider: string;
             schedule?: string | null;
@@ -1199,7 +1199,7 @@ export interface components {
         };
         /** @description An integration as the API shows it; credentials are write-only and never returned. */
         IntegrationView: {
-            config: Record<string, never>;
+            config: Record<string, unknown>;
             /** Format: date-time */
             created_at: string;
             /** @description Which credential fields are set (their values are never shown). */
@@ -1341,7 +1341,7 @@ export interface components {
                 cost?: components["schemas"]["MoneyView"] | null;
                 /** Format: date-time */
                 created_at: string;
-                custom_fields: Record<string, never>;
+                custom_fields: Record<string, unknown>;
                 /** Format: date-time */
                 due_at?: string | null;
                 /** Format: uuid */
@@ -1379,7 +1379,7 @@ export interface components {
                 action: string;
                 actor: components["schemas"]["ActorView"];
                 /** @description `{field: {from, to}}`. */
-                changes: Record<string, never>;
+                changes: Record<string, unknown>;
                 /** Format: uuid */
                 entity_id?: string | null;
                 entity_type: string;
@@ -1483,7 +1483,7 @@ export interface components {
         /** @description One page of a list. */
         Page_IntegrationView: {
             data: {
-                config: Record<string, never>;
+                config: Record<string, unknown>;
                 /** Format: date-time */
                 created_at: string;
                 /** @description Which credential fields are set (their values are never shown). */
@@ -1571,7 +1571,7 @@ export interface components {
                 /** Format: date-time */
                 started_at?: string | null;
                 /** @description `{created, updated, unchanged, failed}`. */
-                stats: Record<string, never>;
+                stats: Record<string, unknown>;
                 /** @description `queued`, `running`, `succeeded`, `partial` or `failed`. */
                 status: string;
                 /** @description `manual`, `schedule` or `webhook`. */
@@ -1791,7 +1791,7 @@ export interface components {
             /** Format: date-time */
             started_at?: string | null;
             /** @description `{created, updated, unchanged, failed}`. */
-            stats: Record<string, never>;
+            stats: Record<string, unknown>;
             /** @description `queued`, `running`, `succeeded`, `partial` or `failed`. */
             status: string;
             /** @description `manual`, `schedule` or `webhook`. */
@@ -1835,7 +1835,7 @@ export interface components {
             /** Format: uuid */
             category_id?: string | null;
             cost?: components["schemas"]["MoneyView"] | null;
-            custom_fields?: Record<string, never> | null;
+            custom_fields?: Record<string, unknown> | null;
             /** Format: uuid */
             location_id?: string | null;
             /** Format: uuid */

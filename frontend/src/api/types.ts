@@ -29,6 +29,14 @@ export type Employee = Schemas['EmployeeView'];
 export type EmployeeDetail = Schemas['EmployeeDetail'];
 export type CreateEmployee = Schemas['CreateEmployee'];
 
+export type UpdateEmployee = Schemas['UpdateEmployee'];
+
+export type Integration = Schemas['IntegrationView'];
+export type CreateIntegration = Schemas['CreateIntegration'];
+export type IntegrationTestResult = Schemas['TestResult'];
+export type SyncRun = Schemas['SyncRunView'];
+export type SyncQueued = Schemas['SyncQueued'];
+
 export type Category = Schemas['CategoryView'];
 export type CategoryInput = Schemas['CategoryInput'];
 export type AssetModel = Schemas['ModelView'];
@@ -78,6 +86,10 @@ export type AssetSort =
   | '-warranty_end';
 /** `status` of an employee. */
 export type EmployeeStatus = 'active' | 'terminated';
+/** `status` of an integration. */
+export type IntegrationStatus = 'active' | 'needs_attention' | 'disabled';
+/** `status` of a sync run. */
+export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
 /** `condition` of `POST /assets/{id}/checkin`. */
 export type CheckinCondition = 'good' | 'damaged' | 'needs_repair';
 
@@ -86,4 +98,6 @@ export const contractChecks: {
   sort: Assignable<AssetSort, NonNullable<AssetListQuery['sort']>>;
   employeeStatus: Assignable<EmployeeStatus, Employee['status']>;
   condition: Assignable<CheckinCondition, NonNullable<Schemas['CheckinRequest']['condition']>>;
-} = { sort: true, employeeStatus: true, condition: true };
+  integrationStatus: Assignable<IntegrationStatus, Integration['status']>;
+  syncRunStatus: Assignable<SyncRunStatus, SyncRun['status']>;
+} = { sort: true, employeeStatus: true, condition: true, integrationStatus: true, syncRunStatus: true };

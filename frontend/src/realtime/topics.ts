@@ -1,4 +1,4 @@
-import type { Asset, Employee } from '@/api/types';
+import type { Asset, Employee, Integration, SyncRun } from '@/api/types';
 
 /** Events on `assets:{tenant_id}`; each carries the asset as the REST API returns it. */
 export interface AssetEvents {
@@ -15,5 +15,25 @@ export interface EmployeeEvents {
   employee_updated: { employee: Employee };
 }
 
+/**
+ * Events on `integrations:{tenant_id}` (`backend/src/integrations/service.rs`). A sync run
+ * goes `sync_queued` → `sync_started` → `sync_progress`* → `sync_finished` | `sync_failed`,
+ * then `sync_run_updated` with the run as recorded. `stats` is `{created, updated,
+ * unchanged, failed}`, read with `syncStats`.
+ */
+export interface IntegrationEvents {
+  sync_queued: { sync_run: SyncRun };
+  sync_started: { integration_id: string };
+  sync_progress: { integration_id: string; processed: number; total: number; stats: unknown };
+  sync_finished: { integration_id: string; status: string; stats: unknown };
+  sync_failed: { integration_id: string; error: string };
+  sync_run_updated: { sync_run: SyncRun };
+  integration_created: { integration: Integration };
+  integration_updated: { integration: Integration };
+  integration_deleted: { integration: { id: string } };
+}
+
 export const assetsTopic = (tenantId: string): string => `assets:${tenantId}`;
 export const employeesTopic = (tenantId: string): string => `employees:${tenantId}`;
+export const integrationsTopic = (tenantId: string): string => `integrations:${tenantId}`;
+export const presenceTopic = (tenantId: string): string => `presence:${tenantId}`;

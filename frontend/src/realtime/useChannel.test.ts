@@ -3,67 +3,15 @@ import { effectScope } from 'vue';
 import { useAuthStore } from '@/modules/auth/store';
 import { SESSION_KEY } from '@/modules/auth/session-storage';
 import { freshPinia } from '@/testing/http';
+import { fakePhoenixServer } from '@/testing/socket';
 import { assetsTopic, type AssetEvents } from './topics';
 import { useChannel } from './useChannel';
 
-type Frame = [string | null, string | null, string, string, Record<string, unknown>];
-
-/** Just enough of a Phoenix server (V2 JSON frames) behind a fake WebSocket. */
-class FakeServerSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  static last: FakeServerSocket | null = null;
-  static refuse = new Set<string>();
-  readyState = 0;
-  binaryType = 'arraybuffer';
-  sent: Frame[] = [];
-  onopen: (() => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-
-  constructor(readonly url: string) {
-    FakeServerSocket.last = this;
-    setTimeout(() => {
-      this.readyState = 1;
-      this.onopen?.();
-    }, 0);
-  }
-
-  send(data: string): void {
-    const frame = JSON.parse(data) as Frame;
-    this.sent.push(frame);
-    const [joinRef, ref, topic, event] = frame;
-    if (event === 'phx_join') {
-      const refused = FakeServerSocket.refuse.has(topic);
-      this.deliver([joinRef, ref, topic, 'phx_reply', refused
-        ? { status: 'error', response: { reason: 'unauthorized' } }
-        : { status: 'ok', response: {} }]);
-    }
-    if (event === 'phx_leave') this.deliver([joinRef, ref, topic, 'phx_reply', { status: 'ok', response: {} }]);
-  }
-
-  /** Server → client frame. */
-  deliver(frame: Frame): void {
-    setTimeout(() => this.onmessage?.({ data: JSON.stringify(frame) }), 0);
-  }
-
-  joinRefOf(topic: string): string | null {
-    return this.sent.find(([, , t, event]) => t === topic && event === 'phx_join')?.[0] ?? null;
-  }
-
-  close(): void {
-    this.readyState = 3;
-  }
-}
+let FakeServerSocket: ReturnType<typeof fakePhoenixServer>;
 
 beforeEach(() => {
   localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'socket-token', refresh_token: 'r' }));
-  FakeServerSocket.last = null;
-  FakeServerSocket.refuse = new Set();
-  vi.stubGlobal('WebSocket', FakeServerSocket);
+  FakeServerSocket = fakePhoenixServer();
 });
 
 afterEach(() => {
@@ -87,11 +35,11 @@ describe('useChannel', () => {
     expect(socket?.url).toMatch(/\/socket\/websocket\?/);
     expect(new URL(socket?.url ?? '', 'http://x').searchParams.get('token')).toBe('socket-token');
 
-    socket?.deliver([socket.joinRefOf('assets:t1'), null, 'assets:t1', 'asset_updated', { asset: { tag: 'LAP-7' } }]);
+    socket?.push('assets:t1', 'asset_updated', { asset: { tag: 'LAP-7' } });
     await vi.waitFor(() => expect(received).toEqual(['LAP-7']));
 
     scope.stop();
-    await vi.waitFor(() => expect(socket?.sent.some(([, , topic, event]) => topic === 'assets:t1' && event === 'phx_leave')).toBe(true));
+    await vi.waitFor(() => expect(socket?.hasLeft('assets:t1')).toBe(true));
   });
 
   it('reports a refused join with its reason', async () => {

@@ -6,6 +6,14 @@ export type ChannelStatus = 'idle' | 'joining' | 'joined' | 'error';
 
 type Handler<P> = (payload: P) => void;
 
+export interface ChannelOptions {
+  /**
+   * Called with each Phoenix `Channel` this creates, before it joins: for helpers that
+   * need the channel itself, such as phoenix.js' `Presence`.
+   */
+  onChannel?: (channel: Channel) => void;
+}
+
 /**
  * Joins a Phoenix channel for as long as the calling component (or effect scope) lives,
  * and re-joins when `topic` changes; a `null` topic joins nothing (e.g. before `/me` is known).
@@ -13,7 +21,10 @@ type Handler<P> = (payload: P) => void;
  * `Events` maps event names to payloads, e.g. `useChannel<AssetEvents>(assetsTopic(id))`.
  * Payloads are the wire contract's and are not re-validated here.
  */
-export function useChannel<Events extends object>(topic: MaybeRefOrGetter<string | null>) {
+export function useChannel<Events extends object>(
+  topic: MaybeRefOrGetter<string | null>,
+  options: ChannelOptions = {},
+) {
   const realtime = useRealtimeStore();
   const status = ref<ChannelStatus>('idle');
   /** The `reason` of a refused join, e.g. `unauthorized`. */
@@ -28,6 +39,7 @@ export function useChannel<Events extends object>(topic: MaybeRefOrGetter<string
   function join(name: string): void {
     const joined = realtime.open().channel(name);
     channel = joined;
+    options.onChannel?.(joined);
     for (const event of handlers.keys()) joined.on(event, (payload: unknown) => dispatch(event, payload));
     status.value = 'joining';
     reason.value = null;

@@ -7,6 +7,7 @@ import { useAuthStore } from '@/modules/auth/store';
 import { catalogRoutes } from '@/modules/catalog/routes';
 import { dashboardRoutes } from '@/modules/dashboard/routes';
 import { employeeRoutes } from '@/modules/employees/routes';
+import { integrationRoutes } from '@/modules/integrations/routes';
 import { settingsRoutes } from '@/modules/settings/routes';
 
 declare module 'vue-router' {
@@ -28,6 +29,7 @@ export function createAppRouter(): Router {
       ...assetRoutes,
       ...employeeRoutes,
       ...catalogRoutes,
+      ...integrationRoutes,
       ...auditRoutes,
       ...settingsRoutes,
       {

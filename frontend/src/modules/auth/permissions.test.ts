@@ -15,6 +15,8 @@ const table: Record<Action, Role[]> = {
   'audit.read': ['owner', 'admin'],
   'users.read': ['owner', 'admin'],
   'api_tokens.manage': ['owner', 'admin'],
+  'integrations.read': ['owner', 'admin'],
+  'integrations.manage': ['owner', 'admin'],
   'users.manage': ['owner'],
   'tenant.manage': ['owner'],
 };

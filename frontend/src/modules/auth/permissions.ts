@@ -16,6 +16,8 @@ export type Action =
   | 'users.read'
   | 'users.manage'
   | 'api_tokens.manage'
+  | 'integrations.read'
+  | 'integrations.manage'
   | 'tenant.manage';
 
 /** Roles from least to most privileged: a role can do what any role before it can. */
@@ -48,6 +50,8 @@ export function allowed(role: Role, action: Action): boolean {
     case 'audit.read':
     case 'users.read':
     case 'api_tokens.manage':
+    case 'integrations.read':
+    case 'integrations.manage':
       return atLeast(role, 'admin');
     case 'users.manage':
     case 'tenant.manage':

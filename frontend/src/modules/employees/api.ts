@@ -1,5 +1,13 @@
 import { api, unwrap } from '@/api/client';
-import type { CreateEmployee, Department, Employee, EmployeeDetail, EmployeeStatus, Location } from '@/api/types';
+import type {
+  CreateEmployee,
+  Department,
+  Employee,
+  EmployeeDetail,
+  EmployeeStatus,
+  Location,
+  UpdateEmployee,
+} from '@/api/types';
 import type { Page, PageRequest } from '@/composables/usePagedList';
 
 /** The filters of the employee list screen. */
@@ -41,6 +49,20 @@ export function getEmployee(id: string): Promise<EmployeeDetail> {
 
 export function createEmployee(body: CreateEmployee, idempotencyKey: string): Promise<Employee> {
   return unwrap(api.POST('/api/v1/employees', { body, headers: { 'Idempotency-Key': idempotencyKey } }));
+}
+
+/**
+ * Changes some fields of an employee. `version` is the one the user saw (sent as `If-Match`):
+ * if someone changed the employee since, the server answers 409 `version_conflict`.
+ */
+export function updateEmployee(id: string, changes: UpdateEmployee, version: number): Promise<Employee> {
+  return unwrap(
+    api.PATCH('/api/v1/employees/{id}', {
+      params: { path: { id } },
+      body: changes,
+      headers: { 'If-Match': `"${version}"` },
+    }),
+  );
 }
 
 export async function listDepartments(): Promise<Department[]> {

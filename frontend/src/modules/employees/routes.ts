@@ -14,6 +14,13 @@ export const employeeRoutes: RouteRecordRaw[] = [
     meta: { title: 'New employee' },
   },
   {
+    path: '/employees/:id/edit',
+    name: 'employee-edit',
+    component: () => import('./views/EmployeeEditView.vue'),
+    props: true,
+    meta: { title: 'Edit employee' },
+  },
+  {
     path: '/employees/:id',
     name: 'employee',
     component: () => import('./views/EmployeeDetailView.vue'),

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { syncRunFixture } from '@/testing/integrations';
+import { formatDuration, mergeRun, nextLiveSync, percentDone, runDuration, syncStats, type LiveSync } from './sync';
+
+const run = syncRunFixture;
+
+describe('syncStats', () => {
+  it('reads the four counts and treats anything else as zero', () => {
+    expect(syncStats({ created: 3, updated: 1, unchanged: 7, failed: 0 })).toEqual({ created: 3, updated: 1, unchanged: 7, failed: 0 });
+    expect(syncStats({ created: '3', failed: 2 })).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 2 });
+    expect(syncStats(null)).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 0 });
+  });
+});
+
+describe('mergeRun', () => {
+  it('adds new runs newest first and replaces a snapshot by a later one', () => {
+    let runs = mergeRun([], run('r1', 'succeeded'));
+    runs = mergeRun(runs, run('r2', 'queued'));
+    expect(runs.map((r) => r.id)).toEqual(['r2', 'r1']);
+    runs = mergeRun(runs, run('r2', 'running'));
+    runs = mergeRun(runs, run('r2', 'partial'));
+    expect(runs.map((r) => `${r.id}:${r.status}`)).toEqual(['r2:partial', 'r1:succeeded']);
+  });
+
+  it('never lets an older snapshot overwrite a finished run', () => {
+    const runs = mergeRun([run('r2', 'succeeded')], run('r2', 'queued'));
+    expect(runs.map((r) => r.status)).toEqual(['succeeded']);
+  });
+});
+
+describe('nextLiveSync', () => {
+  it('follows a run from queued to finished with its progress', () => {
+    let live: LiveSync = nextLiveSync(undefined, { event: 'sync_queued', runId: 'r1' });
+    expect(live).toMatchObject({ phase: 'queued', runId: 'r1' });
+    expect(percentDone(live)).toBeNull();
+
+    live = nextLiveSync(live, { event: 'sync_started' });
+    expect(live).toMatchObject({ phase: 'running', runId: 'r1', total: null });
+
+    live = nextLiveSync(live, { event: 'sync_progress', processed: 500, total: 1200, stats: { created: 500 } });
+    expect(live).toMatchObject({ phase: 'running', runId: 'r1', processed: 500, total: 1200 });
+    expect(live.stats.created).toBe(500);
+    expect(percentDone(live)).toBe(42);
+
+    live = nextLiveSync(live, { event: 'sync_finished', status: 'succeeded', stats: { created: 1200 } });
+    expect(live).toMatchObject({ phase: 'finished', status: 'succeeded', processed: 1200, total: 1200, runId: 'r1' });
+    expect(percentDone(live)).toBe(100);
+  });
+
+  it('keeps how far a failed run got, with its error', () => {
+    const running = nextLiveSync(undefined, { event: 'sync_progress', processed: 10, total: 40, stats: { created: 10 } });
+    const failed = nextLiveSync(running, { event: 'sync_failed', error: 'the vendor answered 503' });
+    expect(failed).toMatchObject({ phase: 'failed', processed: 10, total: 40, error: 'the vendor answered 503' });
+    expect(failed.stats.created).toBe(10);
+  });
+
+  it('does not carry a finished run’s id into the next one', () => {
+    const finished = nextLiveSync(nextLiveSync(undefined, { event: 'sync_queued', runId: 'r1' }), {
+      event: 'sync_finished',
+      status: 'succeeded',
+      stats: {},
+    });
+    expect(nextLiveSync(finished, { event: 'sync_started' }).runId).toBeNull();
+  });
+});
+
+describe('durations', () => {
+  it('measures a finished run and says it shortly', () => {
+    expect(runDuration({ started_at: '2026-11-25T10:00:00Z', finished_at: '2026-11-25T10:00:02.500Z' })).toBe(2500);
+    expect(runDuration({ started_at: '2026-11-25T10:00:00Z', finished_at: null })).toBeNull();
+    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(12_400)).toBe('12 s');
+    expect(formatDuration(185_000)).toBe('3 min 5 s');
+    expect(formatDuration(120_000)).toBe('2 min');
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The integrations screens in the whole SPA (happy-dom), with `fetch` mocked and a fake
+ * Phoenix server pushing the `integrations:{tenant_id}` events.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SESSION_KEY } from '@/modules/auth/session-storage';
+import { button, eventually, fieldInput, fieldText, startApp, submitForm, type } from '@/testing/app';
+import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from '@/testing/http';
+import { integrationFixture, syncRunFixture } from '@/testing/integrations';
+import { fakePhoenixServer } from '@/testing/socket';
+
+const tokens = tokenBody('access-1', 'refresh-1');
+const topic = `integrations:${tokens.tenant.id}`;
+const bamboo = integrationFixture({ name: 'BambooHR (Acme)', config: { subdomain: 'acme', base_url: 'http://127.0.0.1:7070/bamboohr' } });
+const url = `/api/v1/integrations/${bamboo.id}`;
+
+function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
+  return {
+    'GET /api/v1/me': () => jsonResponse(200, { user: { ...tokens.user, role: 'admin' }, tenant: tokens.tenant }),
+    'GET /api/v1/integrations': () => jsonResponse(200, { data: [bamboo], next_cursor: null }),
+    [`GET ${url}`]: () => jsonResponse(200, bamboo),
+    'GET /api/v1/sync-runs': () => jsonResponse(200, { data: [], next_cursor: null }),
+    ...extra,
+  };
+}
+
+let server: ReturnType<typeof fakePhoenixServer>;
+let cleanup: (() => void) | null = null;
+
+beforeEach(() => {
+  localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'access-1', refresh_token: 'refresh-1' }));
+  server = fakePhoenixServer();
+});
+
+afterEach(() => {
+  cleanup?.();
+  cleanup = null;
+  document.body.innerHTML = '';
+  localStorage.clear();
+});
+
+describe('integrations screens', () => {
+  it('lists integrations with their health and last sync, behind their own menu entry', async () => {
+    mockFetch(
+      backend({
+        'GET /api/v1/integrations': () =>
+          jsonResponse(200, {
+            data: [{ ...bamboo, status: 'needs_attention', status_detail: 'BambooHR refused the API key (401)' }],
+            next_cursor: null,
+          }),
+        'GET /api/v1/sync-runs': () =>
+          jsonResponse(200, {
+            data: [syncRunFixture('r1', 'succeeded', { stats: { created: 312, updated: 4, unchanged: 0, failed: 1 } })],
+            next_cursor: null,
+          }),
+      }),
+    );
+    const { root, unmount } = await startApp('/integrations');
+    cleanup = unmount;
+    await eventually(() => expect(root.textContent).toContain('BambooHR (Acme)'));
+    expect(root.querySelector('nav[aria-label="Main"]')?.textContent).toContain('Integrations');
+    expect(root.textContent).toContain('Needs attention');
+    expect(root.textContent).toContain('BambooHR refused the API key (401)');
+    expect(root.textContent).toContain('312 created · 4 updated · 1 failed');
+    expect(root.textContent).toContain('Manual only');
+  });
+
+  it('connects BambooHR from its form and puts server field errors on the fields', async () => {
+    let attempt = 0;
+    const http = mockFetch(
+      backend({
+        'POST /api/v1/integrations': () =>
+          ++attempt === 1
+            ? problemResponse(422, 'validation_failed', {
+                errors: [{ field: 'config.subdomain', code: 'invalid_format', message: 'letters, digits and dashes only' }],
+              })
+            : jsonResponse(201, bamboo),
+      }),
+    );
+    const { root, router, unmount } = await startApp('/integrations/new');
+    cleanup = unmount;
+    await eventually(() => expect(fieldInput(root, 'Company subdomain')).not.toBeNull());
+
+    type(fieldInput(root, 'Company subdomain'), 'acme inc');
+    type(fieldInput(root, 'API base URL'), 'http://127.0.0.1:7070/bamboohr');
+    type(fieldInput(root, 'API key'), 'sandbox-api-key');
+    expect(fieldInput(root, 'API key')?.type).toBe('password');
+    submitForm(root);
+    await eventually(() => expect(fieldText(root, 'Company subdomain')).toContain('Use letters, digits and dashes only'));
+
+    type(fieldInput(root, 'Company subdomain'), 'acme');
+    submitForm(root);
+    await eventually(() => expect(router.currentRoute.value.name).toBe('integration'));
+    const sent = http.callsTo('POST /api/v1/integrations');
+    expect(sent[1]?.body).toEqual({
+      provider: 'bamboohr',
+      name: 'BambooHR',
+      schedule: null,
+      config: { subdomain: 'acme', base_url: 'http://127.0.0.1:7070/bamboohr' },
+      credentials: { api_key: 'sandbox-api-key' },
+    });
+    expect(sent[1]?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('marks a provider the server reports as not available', async () => {
+    mockFetch(
+      backend({
+        'POST /api/v1/integrations': () =>
+          problemResponse(422, 'validation_failed', {
+            errors: [{ field: 'provider', code: 'not_available', message: 'the hibob connector is not available yet' }],
+          }),
+      }),
+    );
+    const { root, unmount } = await startApp('/integrations/new?provider=hibob');
+    cleanup = unmount;
+    await eventually(() => expect(fieldInput(root, 'Service user ID')).not.toBeNull());
+    type(fieldInput(root, 'Service user ID'), 'svc-1');
+    type(fieldInput(root, 'Service user token'), 'token');
+    submitForm(root);
+    await eventually(() => expect(root.textContent).toContain('This connector is not available yet.'));
+    expect(root.querySelector('[role="combobox"]')?.textContent).toBe('HiBob (not available yet)');
+  });
+
+  it('tests the connection, syncs now and shows the run’s progress live, then its counts', async () => {
+    const http = mockFetch(
+      backend({
+        [`POST ${url}/test`]: () => jsonResponse(200, { ok: true, detail: 'connected' }),
+        [`POST ${url}/sync`]: () => jsonResponse(202, { sync_run_id: 'r1' }),
+        'GET /api/v1/sync-runs/r1': () => jsonResponse(200, syncRunFixture('r1', 'queued')),
+      }),
+    );
+    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
+    cleanup = unmount;
+    await eventually(() => expect(root.textContent).toContain('BambooHR (Acme)'));
+    expect(root.textContent).toContain('http://127.0.0.1:7070/bamboohr');
+    const credentials = root.querySelector('[aria-label="Credentials"]')?.textContent ?? '';
+    expect(credentials).toMatch(/API key\s*set/);
+    expect(credentials).toMatch(/Webhook private key\s*not set/);
+
+    button(root, 'Test connection')?.click();
+    await eventually(() => expect(root.querySelector('[data-testid="test-result"]')?.textContent).toContain('Connection works.'));
+
+    await eventually(() => expect(server.last?.hasJoined(topic)).toBe(true));
+    button(root, 'Sync now')?.click();
+    await eventually(() => expect(root.textContent).toContain('Queued — waiting for a worker'));
+    expect(http.callsTo(`POST ${url}/sync`)).toHaveLength(1);
+    expect(button(root, 'Sync now')?.disabled).toBe(true);
+
+    server.last?.push(topic, 'sync_started', { integration_id: bamboo.id });
+    await eventually(() => expect(root.textContent).toContain('Fetching people from BambooHR'));
+    server.last?.push(topic, 'sync_progress', {
+      integration_id: bamboo.id,
+      processed: 500,
+      total: 1200,
+      stats: { created: 500, updated: 0, unchanged: 0, failed: 0 },
+    });
+    await eventually(() => expect(root.textContent).toContain('Syncing: 500 of 1200 processed'));
+    expect(root.querySelector('[data-testid="sync-progress"] [role="progressbar"]')?.getAttribute('aria-valuenow')).toBe('42');
+
+    const stats = { created: 1200, updated: 0, unchanged: 0, failed: 0 };
+    server.last?.push(topic, 'sync_finished', { integration_id: bamboo.id, status: 'succeeded', stats });
+    server.last?.push(topic, 'sync_run_updated', {
+      sync_run: syncRunFixture('r1', 'succeeded', {
+        stats,
+        started_at: '2026-11-25T10:00:01Z',
+        finished_at: '2026-11-25T10:00:05Z',
+      }),
+    });
+    await eventually(() => expect(root.textContent).toContain('Sync succeeded: 1200 processed'));
+    const runs = root.querySelector('[aria-labelledby="sync-runs-title"]')?.textContent ?? '';
+    expect(runs).toContain('Succeeded');
+    expect(runs).toContain('1200');
+    expect(runs).toContain('4 s');
+    expect(button(root, 'Sync now')?.disabled).toBe(false);
+  });
+
+  it('deletes an integration after confirmation', async () => {
+    const http = mockFetch(backend({ [`DELETE ${url}`]: () => new Response(null, { status: 204 }) }));
+    const { root, router, unmount } = await startApp(`/integrations/${bamboo.id}`);
+    cleanup = unmount;
+    await eventually(() => expect(button(root, 'Delete')).toBeDefined());
+    button(root, 'Delete')?.click();
+    await eventually(() => expect(document.body.textContent).toContain('Delete BambooHR (Acme)?'));
+    expect(http.callsTo(`DELETE ${url}`)).toHaveLength(0);
+    const dialog = document.querySelector('[role="alertdialog"], [role="dialog"]');
+    [...(dialog?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.trim() === 'Delete')?.click();
+    await eventually(() => expect(router.currentRoute.value.name).toBe('integrations'));
+    expect(http.callsTo(`DELETE ${url}`)).toHaveLength(1);
+  });
+});
