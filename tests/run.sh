@@ -60,7 +60,7 @@ fi
 
 step "unit tests and black-box API tests on SQLite"
 # Some tests start the real binary as separate processes (nodes, signals).
-cargo build -p assetronics --locked
+cargo build -p assetronics -p assetronics-integrations --locked
 cargo test --workspace --locked
 
 ensure_postgres

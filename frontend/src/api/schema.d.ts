@@ -1111,7 +1111,10 @@ export interface components {
         DeliveryAccepted: {
             /** Format: uuid */
             delivery_id: string;
-            /** @description `accepted` (stored, will be processed) or `duplicate` (seen before; nothing changes). */
+            /**
+             * @description `accepted` (stored, will be processed), `duplicate` (seen before; nothing changes) or
+             *     `ignored` (a ping or an event about something other than people; nil id).
+             */
             status: string;
         };
         /** @description A stored delivery as the API shows it (the body is not repeated). */
@@ -1132,7 +1135,7 @@ export interface components {
             /** Format: date-time */
             received_at: string;
             /** @description What processing did: `{created, updated, unchanged, failed}`. */
-            result: Record<string, never>;
+            result: Record<string, unknown>;
             /** @description `received`, `processing`, `retrying`, `processed` or `dead`. */
             status: string;
         };
@@ -1429,7 +1432,7 @@ export interface components {
                 /** Format: date-time */
                 received_at: string;
                 /** @description What processing did: `{created, updated, unchanged, failed}`. */
-                result: Record<string, never>;
+                result: Record<string, unknown>;
                 /** @description `received`, `processing`, `retrying`, `processed` or `dead`. */
                 status: string;
             }[];
