@@ -1122,6 +1122,8 @@ pub async fn upsert_from_hris(
         .into_iter()
         .map(|l| (l.name, l.id))
         .collect();
+    let mut creates: Vec<(employee::ActiveModel, employee::Model)> = Vec::new();
+    let mut updates: Vec<(employee::Model, employee::ActiveModel, employee::Model)> = Vec::new();
     let now = crate::platform::clock::now();
     for r in records {
         let Some(email) = r
@@ -1207,62 +1209,75 @@ pub async fn upsert_from_hris(
                 }
                 am.version = Set(before.version + 1);
                 am.updated_at = Set(now);
-                let after = am.update(&txn).await?;
-                audit::record(
-                    &txn,
-                    who,
-                    Entry {
-                        action: "employee.updated",
-                        entity_type: "employee",
-                        entity_id: Some(after.id),
-                        changes: diff(&snapshot(&before), &snapshot(&after)),
-                    },
-                )
-                .await?;
-                let view = view(&txn, after.clone()).await?;
-                events::enqueue(
-                    &txn,
-                    who.tenant_id,
-                    TOPIC,
-                    "employee_updated",
-                    json!({"employee": view}),
-                )
-                .await?;
-                crate::workflows::service::on_employee_changed(&txn, who, Some(&before), &after)
-                    .await?;
-                by_external.insert(r.external_id.clone(), after);
+                let after = employee::Model::try_from(am.clone()).map_err(ApiError::internal)?;
+                by_external.insert(r.external_id.clone(), after.clone());
+                updates.push((before, am, after));
                 stats.updated += 1;
             }
             None => {
                 am.updated_at = Set(now);
-                let created = am.insert(&txn).await?;
-                audit::record(
-                    &txn,
-                    who,
-                    Entry {
-                        action: "employee.created",
-                        entity_type: "employee",
-                        entity_id: Some(created.id),
-                        changes: diff(&Value::Null, &snapshot(&created)),
-                    },
-                )
-                .await?;
-                let view = view(&txn, created.clone()).await?;
-                events::enqueue(
-                    &txn,
-                    who.tenant_id,
-                    TOPIC,
-                    "employee_created",
-                    json!({"employee": view}),
-                )
-                .await?;
-                crate::workflows::service::on_employee_changed(&txn, who, None, &created).await?;
+                let created = employee::Model::try_from(am.clone()).map_err(ApiError::internal)?;
                 managers.insert(r.external_id.clone(), created.id);
                 by_email.insert(email, created.clone());
-                by_external.insert(r.external_id.clone(), created);
+                by_external.insert(r.external_id.clone(), created.clone());
+                creates.push((am, created));
                 stats.created += 1;
             }
         }
+    }
+    // The batch's writes, in bulk: new people first (others may now point at them as their
+    // manager), then changes; then the audit entries, events and workflows of both.
+    for chunk in creates.chunks(200) {
+        // 19 columns a row: 200 rows stay far below SQLite's bound-parameter limit.
+        let rows: Vec<employee::ActiveModel> = chunk.iter().map(|(am, _)| am.clone()).collect();
+        employee::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    for (_, am, _) in &updates {
+        am.clone().update(&txn).await?;
+    }
+    let mut entries = Vec::with_capacity(creates.len() + updates.len());
+    for (_, created) in &creates {
+        entries.push(Entry {
+            action: "employee.created",
+            entity_type: "employee",
+            entity_id: Some(created.id),
+            changes: diff(&Value::Null, &snapshot(created)),
+        });
+    }
+    for (before, _, after) in &updates {
+        entries.push(Entry {
+            action: "employee.updated",
+            entity_type: "employee",
+            entity_id: Some(after.id),
+            changes: diff(&snapshot(before), &snapshot(after)),
+        });
+    }
+    audit::record_many(&txn, who, entries).await?;
+    let written: Vec<employee::Model> = creates
+        .iter()
+        .map(|(_, m)| m.clone())
+        .chain(updates.iter().map(|(_, _, m)| m.clone()))
+        .collect();
+    let n_created = creates.len();
+    let events_out: Vec<(&'static str, Value)> = views(&txn, who.tenant_id, written)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let name = if i < n_created {
+                "employee_created"
+            } else {
+                "employee_updated"
+            };
+            (name, json!({"employee": v}))
+        })
+        .collect();
+    events::enqueue_many(&txn, who.tenant_id, TOPIC, events_out).await?;
+    for (_, created) in &creates {
+        crate::workflows::service::on_employee_changed(&txn, who, None, created).await?;
+    }
+    for (before, _, after) in &updates {
+        crate::workflows::service::on_employee_changed(&txn, who, Some(before), after).await?;
     }
     txn.commit().await?;
     state.events.kick();

@@ -65,6 +65,36 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Writes several events into the outbox, in order, in the caller's transaction (multi-row
+/// inserts: a sync publishes thousands).
+pub async fn enqueue_many<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    topic_prefix: &str,
+    events: Vec<(&str, Value)>,
+) -> Result<(), DbErr> {
+    let topic = format!("{topic_prefix}:{tenant_id}");
+    let now = crate::platform::clock::now();
+    let mut rows: Vec<outbox_event::ActiveModel> = events
+        .into_iter()
+        .map(|(event, payload)| outbox_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant_id),
+            topic: Set(topic.clone()),
+            event: Set(event.to_owned()),
+            payload: Set(payload),
+            created_at: Set(now),
+            published_at: Set(None),
+        })
+        .collect();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(500));
+        let chunk = std::mem::replace(&mut rows, rest);
+        outbox_event::Entity::insert_many(chunk).exec(conn).await?;
+    }
+    Ok(())
+}
+
 async fn listen(db: &DatabaseConnection) -> Result<PgListener, DbErr> {
     let err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("LISTEN: {e}"));
     let mut l = PgListener::connect_with(db.get_postgres_connection_pool())
