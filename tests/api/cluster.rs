@@ -117,7 +117,11 @@ async fn performed(ws: &mut Ws, integration: &str, run_id: &str, total: u64) -> 
     ];
     let deadline = tokio::time::Instant::now() + SYNC_WAIT;
     let mut seen: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    while !EVENTS.iter().all(|e| seen.contains_key(*e)) {
+    let finished_run = |seen: &BTreeMap<String, Vec<Value>>| {
+        seen.get("sync_run_updated")
+            .is_some_and(|runs| runs.iter().any(|r| r["sync_run"]["status"] != "running"))
+    };
+    while !EVENTS.iter().all(|e| seen.contains_key(*e)) || !finished_run(&seen) {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         let frame = socket::recv_within(ws, left).await.unwrap_or_else(|| {
             panic!("the sync was not seen in full within {SYNC_WAIT:?}: {seen:?}")
@@ -137,7 +141,14 @@ async fn performed(ws: &mut Ws, integration: &str, run_id: &str, total: u64) -> 
         (&json!(total), &json!(total)),
         "{progress}"
     );
-    let run = &once("sync_run_updated")["sync_run"];
+    // The run is published when it starts running and when it ends.
+    let runs = &seen["sync_run_updated"];
+    let statuses: Vec<&str> = runs
+        .iter()
+        .filter_map(|r| r["sync_run"]["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["running", "succeeded"], "{runs:?}");
+    let run = &runs[1]["sync_run"];
     assert_eq!(run["id"], run_id);
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["attempts"], 1, "performed once: {run}");
