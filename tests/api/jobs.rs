@@ -355,3 +355,57 @@ async fn job_metrics_are_exported() {
     );
     assert!(text.contains("assetronics_job_duration_seconds_count{kind=\"sync_integration\"} 1"));
 }
+
+/// SIGTERM while a sync runs: the worker lets it finish before it exits.
+#[tokio::test]
+async fn a_worker_stopped_with_sigterm_finishes_its_running_sync_first() {
+    let app = spawn_app_with(|s| {
+        s.run_workers = false;
+        s.secrets_key = Some(assetronics::platform::secrets::Secret::new(
+            SECRETS_KEY.into(),
+        ));
+    })
+    .await;
+    let sim = simulator(40).await;
+    let s = app.signup("Acme").await;
+    let integration = connect(&app, &s, &sim, json!({})).await;
+    sim.bamboohr().set_faults(
+        "acme",
+        Faults {
+            slow_next: 1,
+            slow_ms: 2500,
+            ..Faults::default()
+        },
+    );
+    let mut worker = start_worker(&app).await;
+    let run_id = sync_now(&app, &s, &integration).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while app
+        .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
+        .await
+        .body["status"]
+        != "running"
+    {
+        assert!(tokio::time::Instant::now() < deadline, "never ran");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let pid = worker.id().expect("pid").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let exit = tokio::time::timeout(Duration::from_secs(30), worker.wait())
+        .await
+        .expect("the worker exits within its grace period")
+        .expect("exit status");
+    assert!(exit.success(), "{exit:?}");
+    // By the time it exited, the run it had started was done — once, not handed back.
+    let run = app
+        .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
+        .await
+        .body;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["attempts"], 1);
+    assert_eq!(employee_count(&app, &s).await, 40);
+}
