@@ -28,7 +28,7 @@ use crate::platform::error::{ApiError, ApiResult, Code};
 use crate::platform::http::resource;
 use crate::platform::idempotency;
 use crate::platform::pagination::Page;
-use crate::{accounts, assets, audit, people};
+use crate::{accounts, assets, audit, integrations, people, workflows};
 
 /// Deepest selection a document may nest. Leaves room for the standard introspection query
 /// (about 13 levels); each hop like `asset.holder.assets` costs two.
@@ -37,31 +37,34 @@ pub const MAX_DEPTH: usize = 15;
 /// selection by the page size it asks for (see [`page_cost`]).
 pub const MAX_COMPLEXITY: usize = 20_000;
 
-// Every query. Workflows, integrations and sync runs join here (as
-// `workflows::graphql::WorkflowsQuery`, `integrations::graphql::IntegrationsQuery`) when those
-// contexts exist; their resolvers call their services, their loaders go into `add_scope`.
+// Every query; each context's resolvers call its service, its loaders go into `add_scope`.
 #[derive(MergedObject, Default)]
 pub struct Query(
     accounts::graphql::AccountsQuery,
     assets::graphql::AssetsQuery,
     people::graphql::PeopleQuery,
     audit::graphql::AuditQuery,
+    workflows::graphql::WorkflowsQuery,
+    integrations::graphql::IntegrationsQuery,
 );
 
-// Every mutation. Workflow approvals and starting a sync join here with their contexts.
+// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     assets::graphql::AssetsMutation,
     people::graphql::PeopleMutation,
+    workflows::graphql::WorkflowsMutation,
+    integrations::graphql::IntegrationsMutation,
 );
 
-// Every subscription, each fed by the event bus and scoped to the caller's tenant. Workflow
-// and sync events (topics `workflows:{tenant_id}`, `integrations:{tenant_id}`) join here with
-// their contexts.
+// Every subscription, each fed by the event bus and scoped to the caller's tenant (topics
+// `assets:`, `employees:`, `workflows:` and `integrations:{tenant_id}`).
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(
     assets::graphql::AssetsSubscription,
     people::graphql::PeopleSubscription,
+    workflows::graphql::WorkflowsSubscription,
+    integrations::graphql::IntegrationsSubscription,
 );
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -366,6 +369,30 @@ impl<T> GqlResult<T> for Result<T, Arc<ApiError>> {
     fn gql(self) -> async_graphql::Result<T> {
         self.map_err(|e| e.extend())
     }
+}
+
+/// A view as the GraphQL type that reads its JSON form.
+///
+/// Contexts whose views are not GraphQL objects themselves (workflows, integrations) give
+/// their GraphQL types the views' wire shape: the JSON REST answers and events carry. A query
+/// answer goes through it as a pushed event does, so both decode alike; a view that no longer
+/// fits its type is an internal error (logged), not a silently different answer.
+pub fn from_view<T: serde::de::DeserializeOwned>(view: impl serde::Serialize) -> ApiResult<T> {
+    serde_json::to_value(view)
+        .and_then(serde_json::from_value)
+        .map_err(ApiError::internal)
+}
+
+/// An event's payload as the GraphQL type of what it carries; `None` (and a warning in the
+/// log) when it does not fit, so one odd event never ends a subscription.
+pub fn decode_event<T: serde::de::DeserializeOwned>(
+    e: &crate::platform::events::Event,
+) -> Option<T> {
+    serde_json::from_value(e.payload.clone())
+        .inspect_err(|err| {
+            tracing::warn!(topic = %e.topic, event = %e.event, error = %err, "undecodable event payload");
+        })
+        .ok()
 }
 
 /// Sort direction of a list.

@@ -8,7 +8,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Posts a document; the whole GraphQL response (`data`, `errors`).
-async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+pub(crate) async fn gql(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
     let res = app
         .call(
             reqwest::Method::POST,
@@ -22,14 +27,14 @@ async fn gql(app: &TestApp, token: Option<&str>, query: &str, variables: Value) 
 }
 
 /// The `data` of a response that must have no errors.
-async fn ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+pub(crate) async fn ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
     let body = gql(app, Some(token), query, variables).await;
     assert!(body.get("errors").is_none(), "unexpected errors: {body}");
     body["data"].clone()
 }
 
 /// The `extensions.code` of every error.
-fn codes(body: &Value) -> Vec<String> {
+pub(crate) fn codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
         .into_iter()
@@ -39,7 +44,7 @@ fn codes(body: &Value) -> Vec<String> {
 }
 
 /// The one error's code, asserting there is exactly one.
-fn code(body: &Value) -> String {
+pub(crate) fn code(body: &Value) -> String {
     let c = codes(body);
     assert_eq!(c.len(), 1, "expected one error: {body}");
     c[0].clone()
@@ -1025,11 +1030,22 @@ fn the_checked_in_graphql_schema_is_current() {
     );
 }
 
-/// The `graphql-ws` client script subscribed as `token` (to `document`, or asset events).
+/// The `graphql-ws` client script subscribed as `token` (to `document`, or asset events),
+/// printing the first result.
 fn subscriber(app: &TestApp, token: &str, document: Option<&str>) -> node::Script {
     let mut args = vec![app.address.as_str(), token];
     args.extend(document);
     node::start("graphql-subscription.mjs", &args)
+}
+
+/// The `graphql-ws` client script subscribed as `token` to `document`, printing its first
+/// `results` results.
+pub(crate) fn listener(app: &TestApp, token: &str, document: &str, results: usize) -> node::Script {
+    let results = results.to_string();
+    node::start(
+        "graphql-subscription.mjs",
+        &[app.address.as_str(), token, document, &results],
+    )
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod dashboard;
 mod demo;
 mod errors;
 mod graphql;
+mod graphql_workflows;
 mod integrations;
 mod jobs;
 mod operations;

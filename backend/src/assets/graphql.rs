@@ -26,6 +26,19 @@ use crate::people::graphql::{EmployeeLoader, LocationLoader};
 use crate::people::model::{EmployeeView, LocationView};
 use crate::platform::error::ApiError;
 
+/// Assets by id, as the caller may see them (a member: only what they hold).
+pub struct AssetLoader(Arc<Scope>);
+
+impl Loader<Uuid> for AssetLoader {
+    type Value = AssetView;
+    type Error = Arc<ApiError>;
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, AssetView>, Self::Error> {
+        service::get_many(&self.0.state, &self.0.who, ids)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
 /// Categories by id.
 pub struct CategoryLoader(Arc<Scope>);
 
@@ -70,6 +83,7 @@ impl Loader<Uuid> for HeldAssetsLoader {
 
 /// This context's loaders, bound to one caller.
 pub fn add_loaders(data: &mut Data, scope: &Arc<Scope>) {
+    data.insert(new_loader(AssetLoader(scope.clone())));
     data.insert(new_loader(CategoryLoader(scope.clone())));
     data.insert(new_loader(ModelLoader(scope.clone())));
     data.insert(new_loader(HeldAssetsLoader(scope.clone())));

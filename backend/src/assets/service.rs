@@ -1757,3 +1757,28 @@ pub async fn brief<C: ConnectionTrait>(
             )
         }))
 }
+
+/// The live assets among `ids` that the caller may see (a member: only what they hold), for
+/// resolving many references at once.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
+pub async fn get_many(
+    state: &AppState,
+    who: &Principal,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, AssetView>> {
+    who.require(Action::AssetsRead)?;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut q = live(who).filter(asset::Column::Id.is_in(ids.iter().copied()));
+    if let Some(email) = who.holds_only() {
+        let mine = member_employee_ids(&state.db, who, email).await?;
+        q = q.filter(asset::Column::AssignedEmployeeId.is_in(mine));
+    }
+    let rows = q.all(&state.db).await?;
+    Ok(views(&state.db, who.tenant_id, rows)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect())
+}

@@ -5,6 +5,7 @@
 //! means for the tenant.
 
 pub mod entity;
+pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod providers;

@@ -699,3 +699,14 @@ pub async fn has_active_mdm<C: sea_orm::ConnectionTrait>(
         .await?
         .is_some())
 }
+
+/// Every event on the tenant's `integrations` topic from now on (sync runs queued, started,
+/// progressing, finished or failed; integrations changed; webhooks processed), for callers who
+/// may read integrations.
+pub fn changes(
+    state: &AppState,
+    who: &Principal,
+) -> ApiResult<impl futures::Stream<Item = std::sync::Arc<events::Event>> + Send + use<>> {
+    who.require(Action::IntegrationsRead)?;
+    Ok(state.events.stream(who.tenant_id, TOPIC))
+}

@@ -5,6 +5,7 @@
 //! Every change is audited and published on `workflows:{tenant_id}`.
 
 pub mod entity;
+pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod service;

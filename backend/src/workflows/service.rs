@@ -964,3 +964,13 @@ pub async fn approvals(state: &AppState, who: &Principal) -> ApiResult<Vec<Appro
         })
         .collect())
 }
+
+/// Every event on the tenant's `workflows` topic from now on (`workflow_opened`,
+/// `workflow_updated`, `template_updated`), for callers who may read workflows.
+pub fn changes(
+    state: &AppState,
+    who: &Principal,
+) -> ApiResult<impl futures::Stream<Item = std::sync::Arc<events::Event>> + Send + use<>> {
+    who.require(Action::WorkflowsRead)?;
+    Ok(state.events.stream(who.tenant_id, TOPIC))
+}
