@@ -32,7 +32,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         audit::http::list, audit::http::verify,
         crate::realtime::sse::stream,
         crate::integrations::http::create, crate::integrations::http::list, crate::integrations::http::get,
-        crate::integrations::http::delete, crate::integrations::http::test,
+        crate::integrations::http::delete, crate::integrations::http::test, crate::integrations::http::update,
         crate::integrations::http::sync, crate::integrations::http::list_runs, crate::integrations::http::get_run,
         crate::integrations::http::list_deliveries, crate::integrations::webhooks::receive,
         crate::workflows::http::list, crate::workflows::http::start, crate::workflows::http::get,

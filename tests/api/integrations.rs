@@ -422,3 +422,92 @@ async fn sync_now_queues_a_run_that_a_worker_completes() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_integration_is_changed_with_merged_credentials_schedule_and_disabling() {
+    let app = spawn_app().await;
+    let sim = simulator().await;
+    let s = app.signup("Acme").await;
+    let created = app
+        .post(
+            "/api/v1/integrations",
+            &s.access_token,
+            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "wrong-key"}}),
+        )
+        .await;
+    let integration = id(&created.body);
+    let path = format!("/api/v1/integrations/{integration}");
+    let tested = app
+        .post(&format!("{path}/test"), &s.access_token, json!({}))
+        .await;
+    assert_eq!(tested.body["ok"], false);
+    // Rotate one secret and add another; the rest stays.
+    let changed = app
+        .patch(
+            &path,
+            &s.access_token,
+            json!({"credentials": {"api_key": "right-key", "webhook_private_key": "whk"}, "schedule": "0 */6 * * *", "status": "active", "version": 1}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(
+        changed.body["credentials_set"],
+        json!(["api_key", "webhook_private_key"])
+    );
+    assert_eq!(changed.body["schedule"], "0 */6 * * *");
+    assert!(changed.body["next_sync_at"].is_string());
+    assert!(!changed.body.to_string().contains("right-key"));
+    let tested = app
+        .post(&format!("{path}/test"), &s.access_token, json!({}))
+        .await;
+    assert_eq!(tested.body["ok"], true, "{}", tested.body);
+    // Stale versions, bad schedules and unknown states change nothing.
+    let stale = app
+        .patch(&path, &s.access_token, json!({"name": "X", "version": 1}))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let bad = app
+        .patch(
+            &path,
+            &s.access_token,
+            json!({"schedule": "whenever", "status": "paused"}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = bad.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["schedule", "status"]);
+    let removed = app
+        .patch(
+            &path,
+            &s.access_token,
+            json!({"credentials": {"api_key": null}}),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(removed.error_fields(), vec!["credentials.api_key"]);
+    // Disabled: no manual sync, no webhooks.
+    let disabled = app
+        .patch(
+            &path,
+            &s.access_token,
+            json!({"status": "disabled", "schedule": null}),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
+    assert!(disabled.body["schedule"].is_null());
+    assert!(disabled.body["next_sync_at"].is_null());
+    let refused = app
+        .post(&format!("{path}/sync"), &s.access_token, json!({}))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.problem_code(), "invalid_transition");
+    let audit = app
+        .get(
+            "/api/v1/audit-events?action=integration.updated",
+            &s.access_token,
+        )
+        .await;
+    assert_eq!(audit.body["data"].as_array().map(Vec::len), Some(2));
+    assert!(!audit.body.to_string().contains("right-key"));
+}

@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/integrations/{id}")
             .route(web::get().to(get))
+            .route(web::patch().to(update))
             .route(web::delete().to(delete)),
     )
     .service(resource("/integrations/{id}/test").route(web::post().to(test)))
@@ -65,6 +66,29 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get(&state, &who, id.into_inner()).await?))
+}
+
+/// Changes name, config, credentials (merged; write-only), schedule or enabled state.
+#[utoipa::path(operation_id = "update_integration", patch, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)), request_body = UpdateIntegration,
+    responses((status = 200, description = "OK", body = IntegrationView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem),
+        (status = 409, description = "Stale version", body = Problem), (status = 422, description = "Validation failed", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Authorized<IntegrationsManage>,
+    req: actix_web::HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateIntegration>,
+) -> ApiResult<HttpResponse> {
+    let out = service::update(
+        &state,
+        &who,
+        id.into_inner(),
+        crate::platform::http::if_match_version(&req)?,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(crate::platform::http::with_etag(out.version, &out))
 }
 
 #[utoipa::path(operation_id = "delete_integration", delete, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),

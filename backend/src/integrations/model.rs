@@ -137,6 +137,27 @@ pub struct CreateIntegration {
     pub schedule: Option<String>,
 }
 
+/// A change to an integration. Absent fields stay as they are; `credentials` fields are merged
+/// into the stored ones (a field set to `null` is removed), so one secret can be rotated alone.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct UpdateIntegration {
+    pub name: Option<String>,
+    /// Replaces the config (validated like on creation).
+    #[schema(value_type = Option<Object>)]
+    pub config: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub credentials: Option<Value>,
+    /// A cron expression; `""` or `null` removes the schedule.
+    #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub schedule: Option<Option<String>>,
+    /// `active` or `disabled` (a disabled integration neither syncs on schedule nor accepts
+    /// webhooks). Setting `active` also clears `needs_attention`.
+    pub status: Option<String>,
+    /// The version the change is based on (or `If-Match`).
+    pub version: Option<i32>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TestResult {
     pub ok: bool,

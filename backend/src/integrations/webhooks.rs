@@ -205,7 +205,7 @@ pub async fn receive(
     let row = integration::Entity::find_by_id(integration_id)
         .one(&state.db)
         .await?
-        .filter(|r| r.provider == provider)
+        .filter(|r| r.provider == provider && r.status != "disabled")
         .ok_or_else(|| ApiError::not_found("integration"))?;
     let creds = super::providers::credentials(&state, &row)?;
     let changes = verify(&provider, &creds, &req, &body)?;

@@ -433,7 +433,8 @@ export interface paths {
         delete: operations["delete_integration"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Changes name, config, credentials (merged; write-only), schedule or enabled state. */
+        patch: operations["update_integration"];
         trace?: never;
     };
     "/api/v1/integrations/{id}/sync": {
@@ -1875,6 +1876,28 @@ export interface components {
             /** Format: int32 */
             version?: number | null;
         };
+        /**
+         * @description A change to an integration. Absent fields stay as they are; `credentials` fields are merged
+         *     into the stored ones (a field set to `null` is removed), so one secret can be rotated alone.
+         */
+        UpdateIntegration: {
+            /** @description Replaces the config (validated like on creation). */
+            config?: Record<string, unknown> | null;
+            credentials?: Record<string, unknown> | null;
+            name?: string | null;
+            /** @description A cron expression; `""` or `null` removes the schedule. */
+            schedule?: string | null;
+            /**
+             * @description `active` or `disabled` (a disabled integration neither syncs on schedule nor accepts
+             *     webhooks). Setting `active` also clears `needs_attention`.
+             */
+            status?: string | null;
+            /**
+             * Format: int32
+             * @description The version the change is based on (or `If-Match`).
+             */
+            version?: number | null;
+        };
         UpdateTenantRequest: {
             /** @description Prefix of generated asset tags, e.g. `AST` gives `AST-000123`. */
             asset_tag_prefix?: string | null;
@@ -3234,6 +3257,59 @@ export interface operations {
             };
             /** @description Not found (also for another tenant's ids) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_integration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateIntegration"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description Not found (also for another tenant's ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
