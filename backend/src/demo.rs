@@ -471,3 +471,112 @@ async fn set_status(state: &AppState, who: &Principal, id: Uuid, status: &str) -
     .await?;
     Ok(())
 }
+
+/// The demo's HR system: the vendor simulator, started in this process, speaking BambooHR.
+const DEMO_HR_SUBDOMAIN: &str = "acme-robotics";
+const DEMO_HR_KEY: &str = "demo-bamboohr-key";
+const DEMO_HR_WEBHOOK_KEY: &str = "demo-bamboohr-webhook-key";
+
+/// Connects the demo tenant to a BambooHR simulator running in this process: the integration
+/// (created once, pointed at this run's simulator), a nightly schedule, the simulator's signed
+/// webhooks to this server, and a first sync. On the first run two people are hired in the
+/// simulator, so their onboarding (and its approval) is waiting in the demo. The simulator
+/// lives as long as the process; its data is generated the same way on every start.
+pub async fn connect_simulator(state: &AppState, server_url: &str) -> ApiResult<()> {
+    use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr};
+    let Some(t) = tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(DEMO_SLUG))
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let sim = sandbox::spawn(SandboxConfig {
+        bamboohr_companies: vec![bamboohr::CompanySeed {
+            subdomain: DEMO_HR_SUBDOMAIN.into(),
+            api_key: DEMO_HR_KEY.into(),
+            employees: 60,
+        }],
+        ..SandboxConfig::default()
+    })
+    .await
+    .map_err(crate::platform::error::ApiError::internal)?;
+    let who = Principal::system(t.id, "demo");
+    let config =
+        serde_json::json!({"subdomain": DEMO_HR_SUBDOMAIN, "base_url": sim.bamboohr_base_url()});
+    let existing = crate::integrations::service::list(state, &who)
+        .await?
+        .into_iter()
+        .find(|i| i.provider == "bamboohr");
+    let integration = match existing {
+        Some(i) => {
+            crate::integrations::service::update(
+                state,
+                &who,
+                i.id,
+                None,
+                crate::integrations::model::UpdateIntegration {
+                    config: Some(config),
+                    ..Default::default()
+                },
+            )
+            .await?
+        }
+        None => {
+            crate::integrations::service::create(
+                state,
+                &who,
+                crate::integrations::model::CreateIntegration {
+                    provider: "bamboohr".into(),
+                    name: Some("BambooHR".into()),
+                    config,
+                    credentials: serde_json::json!({"api_key": DEMO_HR_KEY, "webhook_private_key": DEMO_HR_WEBHOOK_KEY}),
+                    schedule: Some("0 2 * * *".into()),
+                },
+            )
+            .await?
+        }
+    };
+    sim.bamboohr().set_webhook(
+        DEMO_HR_SUBDOMAIN,
+        &format!("{server_url}/webhooks/bamboohr/{}", integration.id),
+        DEMO_HR_WEBHOOK_KEY,
+        bamboohr::PayloadFormat::Event,
+    );
+    crate::integrations::service::start_sync(state, &who, integration.id).await?;
+    let first_run = crate::workflows::service::list(
+        state,
+        &who,
+        crate::workflows::service::WorkflowFilter::default(),
+    )
+    .await?
+    .data
+    .is_empty();
+    if first_run {
+        let start = (crate::platform::clock::now() + chrono::Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string();
+        for (first, last) in [("Priya", "Raman"), ("Tomás", "Ferreira")] {
+            let email = format!(
+                "{}.{}@acme-robotics.example.com",
+                first.to_lowercase().replace('á', "a"),
+                last.to_lowercase()
+            );
+            sim.bamboohr().hire(
+                DEMO_HR_SUBDOMAIN,
+                std::collections::BTreeMap::from([
+                    ("firstName".to_owned(), first.to_owned()),
+                    ("lastName".to_owned(), last.to_owned()),
+                    ("workEmail".to_owned(), email),
+                    ("jobTitle".to_owned(), "Robotics Engineer".to_owned()),
+                    ("department".to_owned(), "Engineering".to_owned()),
+                    ("supervisorEId".to_owned(), "1".to_owned()),
+                    ("hireDate".to_owned(), start.clone()),
+                ]),
+            );
+        }
+    }
+    // Dropping the handle leaves the simulator serving until the process ends.
+    tracing::info!("demo tenant connected to the BambooHR simulator");
+    Ok(())
+}

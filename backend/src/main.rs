@@ -115,6 +115,9 @@ async fn main() -> Result<(), app::StartupError> {
             let url = format!("http://{host}:{}", application.port());
             if with_demo {
                 let login = demo::seed(&application.state).await?;
+                if let Err(e) = demo::connect_simulator(&application.state, &url).await {
+                    eprintln!("the demo's HR simulator could not be connected: {e}");
+                }
                 println!("Assetronics is running at {url}");
                 println!(
                     "Demo login: {} / {}  (organization: {})",
