@@ -39,3 +39,52 @@ async fn the_demo_tenant_can_be_signed_into_and_has_a_populated_inventory() {
     let verify = app.get("/api/v1/audit-events/verify", &token).await;
     assert_eq!(verify.body["ok"], true);
 }
+
+/// The demo's HR system: the simulator in-process, synced, with two hires awaiting approval;
+/// connecting again on a restart opens nothing twice.
+#[tokio::test]
+async fn the_demo_tenant_syncs_from_its_hr_simulator_with_hires_awaiting_approval() {
+    let app = spawn_app().await;
+    let scale = assetronics::demo::Scale {
+        employees: 10,
+        assets: 10,
+    };
+    let login = assetronics::demo::seed_with(&app.state, scale)
+        .await
+        .expect("seed");
+    assetronics::demo::connect_simulator(&app.state, &app.address)
+        .await
+        .expect("connect");
+    let res = app.login(&login.email, &login.password, None).await;
+    let token = res.body["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let approvals = app.get("/api/v1/approvals", &token).await;
+        let runs = app.get("/api/v1/sync-runs", &token).await;
+        let synced = runs.body["data"][0]["status"] == "succeeded";
+        if synced && approvals.body["data"].as_array().map(Vec::len) == Some(2) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} / {}",
+            runs.body,
+            approvals.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let employees = app.get("/api/v1/employees?limit=500", &token).await;
+    // 10 made by hand, 60 from the HR system and the two new hires.
+    assert_eq!(employees.body["data"].as_array().map(Vec::len), Some(72));
+    // A restart reconnects to a fresh simulator: nobody is hired twice.
+    assetronics::demo::connect_simulator(&app.state, &app.address)
+        .await
+        .expect("reconnect");
+    let integrations = app.get("/api/v1/integrations", &token).await;
+    assert_eq!(integrations.body["data"].as_array().map(Vec::len), Some(1));
+    let workflows = app.get("/api/v1/workflows", &token).await;
+    assert_eq!(workflows.body["data"].as_array().map(Vec::len), Some(2));
+}
