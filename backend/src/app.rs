@@ -136,7 +136,7 @@ impl Application {
             }
             app
         })
-        .shutdown_timeout(30)
+        .shutdown_timeout(state.settings.jobs.shutdown_grace.as_secs())
         .disable_signals();
         if let Some(n) = workers {
             server = server.workers(n.max(1));

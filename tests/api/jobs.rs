@@ -354,6 +354,19 @@ async fn job_metrics_are_exported() {
         "{text}"
     );
     assert!(text.contains("assetronics_job_duration_seconds_count{kind=\"sync_integration\"} 1"));
+    assert!(
+        text.contains("assetronics_syncs_total{outcome=\"succeeded\"} 1"),
+        "{text}"
+    );
+    // Nothing is left in the queue.
+    assert!(
+        text.contains("assetronics_job_queue{state=\"Pending\"} 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("assetronics_job_queue{state=\"Running\"} 0"),
+        "{text}"
+    );
 }
 
 /// SIGTERM while a sync runs: the worker lets it finish before it exits.

@@ -756,9 +756,15 @@ pub async fn perform_sync_run(
             clock::now() + chrono::Duration::from_std(delay).unwrap_or_default(),
         ));
         save_run(state, am, job.tenant_id).await?;
+        state.metrics.syncs.with_label_values(&["retried"]).inc();
         return Ok(JobOutcome::Retried);
     }
     let failed = outcome.status == "failed";
+    state
+        .metrics
+        .syncs
+        .with_label_values(&[outcome.status.as_str()])
+        .inc();
     am.status = Set(outcome.status);
     am.stats = Set(serde_json::to_value(outcome.stats).unwrap_or_default());
     am.dead = Set(failed && outcome.retryable);

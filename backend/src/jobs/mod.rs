@@ -144,6 +144,32 @@ impl JobQueue {
     }
 }
 
+/// How many unfinished jobs the queue holds, by apalis state (`Pending`, `Queued`, `Running`,
+/// `Failed`), across every process sharing the database.
+pub async fn queue_counts(db: &DatabaseConnection) -> Result<Vec<(String, i64)>, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT status, COUNT(*) AS n FROM apalis.jobs WHERE job_type = $1 AND status <> 'Done' GROUP BY status"
+        }
+        _ => {
+            "SELECT status, COUNT(*) AS n FROM Jobs WHERE job_type = ? AND status <> 'Done' GROUP BY status"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [QUEUE.into()]))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String>("", "status")?,
+                r.try_get::<i64>("", "n")?,
+            ))
+        })
+        .collect()
+}
+
 /// The delay before attempt `attempt + 1`, after `attempt` failed ones: `base · 2^(attempt-1)`
 /// capped at an hour, with full jitter over its upper half so that many failing jobs do not
 /// retry in lock-step; never less than what the vendor asked for (`Retry-After`).

@@ -35,6 +35,10 @@ pub struct Metrics {
     pub jobs_running: IntGauge,
     /// Syncs enqueued by integration schedules.
     pub scheduled_syncs: IntCounter,
+    /// Sync attempts by outcome (`succeeded`, `partial`, `failed`, `retried`).
+    pub syncs: IntCounterVec,
+    /// Jobs in the queue by state (read from the queue at scrape time; finished ones left out).
+    job_queue: IntGaugeVec,
 }
 
 impl Metrics {
@@ -96,6 +100,16 @@ impl Metrics {
             "scheduled_syncs_total",
             "Syncs enqueued by integration schedules",
         )?;
+        let syncs = IntCounterVec::new(
+            Opts::new("syncs_total", "Integration sync attempts by outcome"),
+            &["outcome"],
+        )?;
+        let job_queue = IntGaugeVec::new(
+            Opts::new("job_queue", "Jobs in the queue by state (all processes)"),
+            &["state"],
+        )?;
+        registry.register(Box::new(syncs.clone()))?;
+        registry.register(Box::new(job_queue.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(jobs.clone()))?;
         registry.register(Box::new(job_duration.clone()))?;
@@ -114,6 +128,8 @@ impl Metrics {
             job_duration,
             jobs_running,
             scheduled_syncs,
+            syncs,
+            job_queue,
         }))
     }
 
@@ -185,6 +201,17 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     m.db_pool
         .with_label_values(&["in_use"])
         .set(size.saturating_sub(idle) as i64);
+    for state_name in ["Pending", "Queued", "Running", "Failed"] {
+        m.job_queue.with_label_values(&[state_name]).set(0);
+    }
+    match crate::jobs::queue_counts(&state.db).await {
+        Ok(counts) => {
+            for (state_name, n) in counts {
+                m.job_queue.with_label_values(&[&state_name]).set(n);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not read the job queue for metrics"),
+    }
     let mut buf = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut buf) {
         return actix_web::ResponseError::error_response(
