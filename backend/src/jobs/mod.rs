@@ -187,7 +187,30 @@ pub fn backoff(attempt: u32, base: Duration, retry_after: Option<Duration>) -> D
     (half + jitter).max(retry_after.unwrap_or_default())
 }
 
-/// Runs one job's work on its own task, so that a panic fails that job only.
+/// Why a job's work did not return.
+#[derive(Debug, PartialEq, Eq)]
+enum Interrupted {
+    Panicked,
+    Cancelled,
+}
+
+/// Runs work on its own task, so that a panic in it fails that work only: the worker (and
+/// every other job on it) carries on.
+async fn isolated<F>(work: F) -> Result<F::Output, Interrupted>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(work).await.map_err(|e| {
+        if e.is_panic() {
+            Interrupted::Panicked
+        } else {
+            Interrupted::Cancelled
+        }
+    })
+}
+
+/// Runs one job's work isolated (see [`isolated`]) and records how it went.
 async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError> {
     let state: Arc<AppState> = (*state).clone();
     let kind = job.kind();
@@ -197,7 +220,7 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
     let work = {
         let state = state.clone();
         let job = job.clone();
-        tokio::spawn(async move {
+        async move {
             match &job {
                 Job::SyncIntegration(j) => {
                     crate::integrations::service::perform_sync_run(&state, j).await
@@ -206,9 +229,9 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                     crate::integrations::webhooks::perform_delivery(&state, j).await
                 }
             }
-        })
+        }
     };
-    let joined = work.await;
+    let joined = isolated(work).await;
     metrics.jobs_running.dec();
     metrics
         .job_duration
@@ -217,7 +240,7 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
     let outcome = match joined {
         Ok(Ok(o)) => Ok(o),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(e) if e.is_panic() => {
+        Err(Interrupted::Panicked) => {
             tracing::error!(job = kind, ?job, "job panicked");
             metrics.jobs.with_label_values(&[kind, "panicked"]).inc();
             // The bug is ours, not the vendor's: retrying cannot help. Record it on the row.
@@ -235,7 +258,7 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
             }
             return Ok(());
         }
-        Err(e) => Err(e.to_string()),
+        Err(Interrupted::Cancelled) => Err("the job was cancelled".to_owned()),
     };
     match outcome {
         Ok(o) => {
@@ -332,6 +355,20 @@ mod tests {
         assert!(capped >= Duration::from_secs(1800) && capped <= Duration::from_secs(3600));
         assert!(backoff(60, base, None) <= Duration::from_secs(3600));
         assert!(backoff(1, base, Some(Duration::from_secs(90))) >= Duration::from_secs(90));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_the_next_runs() {
+        let panicking = isolated(async {
+            if Uuid::now_v7().get_version_num() == 7 {
+                panic!("a bug in one job");
+            }
+            1
+        })
+        .await;
+        assert_eq!(panicking, Err(Interrupted::Panicked));
+        let next = isolated(async { 2 }).await;
+        assert_eq!(next, Ok(2));
     }
 
     #[test]
