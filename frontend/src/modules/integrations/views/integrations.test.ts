@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SESSION_KEY } from '@/modules/auth/session-storage';
 import { button, eventually, fieldInput, fieldText, startApp, submitForm, type } from '@/testing/app';
 import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from '@/testing/http';
-import { integrationFixture, syncRunFixture } from '@/testing/integrations';
+import { deliveryFixture, integrationFixture, syncRunFixture } from '@/testing/integrations';
 import { fakePhoenixServer } from '@/testing/socket';
 
 const tokens = tokenBody('access-1', 'refresh-1');
@@ -89,15 +89,18 @@ describe('integrations screens', () => {
     await eventually(() => expect(fieldText(root, 'Company subdomain')).toContain('Use letters, digits and dashes only'));
 
     type(fieldInput(root, 'Company subdomain'), 'acme');
+    type(fieldInput(root, 'Webhook private key'), 'whk-secret');
+    expect(fieldInput(root, 'Webhook private key')?.type).toBe('password');
+    type(fieldInput(root, 'Sync schedule'), '0 */6 * * *');
     submitForm(root);
     await eventually(() => expect(router.currentRoute.value.name).toBe('integration'));
     const sent = http.callsTo('POST /api/v1/integrations');
     expect(sent[1]?.body).toEqual({
       provider: 'bamboohr',
       name: 'BambooHR',
-      schedule: null,
+      schedule: '0 */6 * * *',
       config: { subdomain: 'acme', base_url: 'http://127.0.0.1:7070/bamboohr' },
-      credentials: { api_key: 'sandbox-api-key' },
+      credentials: { api_key: 'sandbox-api-key', webhook_private_key: 'whk-secret' },
     });
     expect(sent[1]?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -172,6 +175,59 @@ describe('integrations screens', () => {
     expect(runs).toContain('1200');
     expect(runs).toContain('4 s');
     expect(button(root, 'Sync now')?.disabled).toBe(false);
+  });
+
+  it('shows the schedule’s next run, a run waiting for its retry and one given up', async () => {
+    mockFetch(
+      backend({
+        [`GET ${url}`]: () => jsonResponse(200, { ...bamboo, schedule: '0 */6 * * *', next_sync_at: '2026-11-25T18:00:00Z' }),
+        'GET /api/v1/sync-runs': () =>
+          jsonResponse(200, {
+            data: [
+              syncRunFixture('r2', 'queued', { attempts: 2, next_attempt_at: '2026-11-25T10:07:00Z', error: 'BambooHR answered 503' }),
+              syncRunFixture('r1', 'failed', { attempts: 5, dead: true, error: 'BambooHR answered 503' }),
+            ],
+            next_cursor: null,
+          }),
+      }),
+    );
+    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
+    cleanup = unmount;
+    await eventually(() => expect(root.querySelectorAll('[data-testid="run-retry"]')).toHaveLength(2));
+    const [retrying, dead] = [...root.querySelectorAll('[data-testid="run-retry"]')].map((cell) => cell.textContent?.trim());
+    expect(retrying).toMatch(/^Retrying at .*2026/);
+    expect(dead).toBe('Gave up after 5 attempts');
+    expect(root.querySelector('[data-testid="next-sync"]')?.textContent).toMatch(/2026/);
+    expect(button(root, 'Sync now')?.disabled).toBe(true);
+  });
+
+  it('gives the webhook URL and lists the deliveries, updated as they are processed', async () => {
+    mockFetch(
+      backend({
+        [`GET ${url}/webhook-deliveries`]: () =>
+          jsonResponse(200, { data: [deliveryFixture('d1', 'received', { integration_id: bamboo.id })], next_cursor: null }),
+      }),
+    );
+    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
+    cleanup = unmount;
+    await eventually(() => expect(root.textContent).toContain('Webhook deliveries'));
+    const address = root.querySelector<HTMLInputElement>('#webhook-url');
+    expect(address?.value).toBe(`${location.origin}/webhooks/bamboohr/${bamboo.id}`);
+    expect(root.querySelector('[data-testid="webhook-secret"]')?.textContent).toContain('webhook private key is not set');
+    const table = () => root.querySelector('[aria-labelledby="webhook-deliveries-title"]')?.textContent ?? '';
+    await eventually(() => expect(table()).toContain('employee.created'));
+    expect(table()).toContain('Received');
+
+    await eventually(() => expect(server.last?.hasJoined(topic)).toBe(true));
+    server.last?.push(topic, 'webhook_processed', {
+      delivery: deliveryFixture('d1', 'processed', {
+        integration_id: bamboo.id,
+        result: { created: 1, updated: 0, unchanged: 0, failed: 0 },
+        processed_at: '2026-11-25T10:00:03Z',
+      }),
+    });
+    await eventually(() => expect(table()).toContain('1 created · 0 updated · 0 unchanged · 0 failed'));
+    expect(table()).toContain('Processed');
   });
 
   it('deletes an integration after confirmation', async () => {
