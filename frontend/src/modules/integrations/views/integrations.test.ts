@@ -2,12 +2,10 @@
  * The integrations screens in the whole SPA (happy-dom), with `fetch` mocked and a fake
  * Phoenix server pushing the `integrations:{tenant_id}` events.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_KEY } from '@/modules/auth/session-storage';
-import { button, eventually, fieldInput, fieldText, startApp, submitForm, type } from '@/testing/app';
+import { describe, expect, it } from 'vitest';
+import { button, eventually, fieldInput, fieldText, signedInApp, submitForm, type } from '@/testing/app';
 import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from '@/testing/http';
 import { deliveryFixture, integrationFixture, syncRunFixture } from '@/testing/integrations';
-import { fakePhoenixServer } from '@/testing/socket';
 
 const tokens = tokenBody('access-1', 'refresh-1');
 const topic = `integrations:${tokens.tenant.id}`;
@@ -24,20 +22,7 @@ function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
   };
 }
 
-let server: ReturnType<typeof fakePhoenixServer>;
-let cleanup: (() => void) | null = null;
-
-beforeEach(() => {
-  localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'access-1', refresh_token: 'refresh-1' }));
-  server = fakePhoenixServer();
-});
-
-afterEach(() => {
-  cleanup?.();
-  cleanup = null;
-  document.body.innerHTML = '';
-  localStorage.clear();
-});
+const { server, open } = signedInApp();
 
 describe('integrations screens', () => {
   it('lists integrations with their health and last sync, behind their own menu entry', async () => {
@@ -55,8 +40,7 @@ describe('integrations screens', () => {
           }),
       }),
     );
-    const { root, unmount } = await startApp('/integrations');
-    cleanup = unmount;
+    const { root } = await open('/integrations');
     await eventually(() => expect(root.textContent).toContain('BambooHR (Acme)'));
     expect(root.querySelector('nav[aria-label="Main"]')?.textContent).toContain('Integrations');
     expect(root.textContent).toContain('Needs attention');
@@ -77,8 +61,7 @@ describe('integrations screens', () => {
             : jsonResponse(201, bamboo),
       }),
     );
-    const { root, router, unmount } = await startApp('/integrations/new');
-    cleanup = unmount;
+    const { root, router } = await open('/integrations/new');
     await eventually(() => expect(fieldInput(root, 'Company subdomain')).not.toBeNull());
 
     type(fieldInput(root, 'Company subdomain'), 'acme inc');
@@ -114,8 +97,7 @@ describe('integrations screens', () => {
           }),
       }),
     );
-    const { root, unmount } = await startApp('/integrations/new?provider=hibob');
-    cleanup = unmount;
+    const { root } = await open('/integrations/new?provider=hibob');
     await eventually(() => expect(fieldInput(root, 'Service user ID')).not.toBeNull());
     type(fieldInput(root, 'Service user ID'), 'svc-1');
     type(fieldInput(root, 'Service user token'), 'token');
@@ -132,8 +114,7 @@ describe('integrations screens', () => {
         'GET /api/v1/sync-runs/r1': () => jsonResponse(200, syncRunFixture('r1', 'queued')),
       }),
     );
-    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
-    cleanup = unmount;
+    const { root } = await open(`/integrations/${bamboo.id}`);
     await eventually(() => expect(root.textContent).toContain('BambooHR (Acme)'));
     expect(root.textContent).toContain('http://127.0.0.1:7070/bamboohr');
     const credentials = root.querySelector('[aria-label="Credentials"]')?.textContent ?? '';
@@ -191,8 +172,7 @@ describe('integrations screens', () => {
           }),
       }),
     );
-    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
-    cleanup = unmount;
+    const { root } = await open(`/integrations/${bamboo.id}`);
     await eventually(() => expect(root.querySelectorAll('[data-testid="run-retry"]')).toHaveLength(2));
     const [retrying, dead] = [...root.querySelectorAll('[data-testid="run-retry"]')].map((cell) => cell.textContent?.trim());
     expect(retrying).toMatch(/^Retrying at .*2026/);
@@ -208,8 +188,7 @@ describe('integrations screens', () => {
           jsonResponse(200, { data: [deliveryFixture('d1', 'received', { integration_id: bamboo.id })], next_cursor: null }),
       }),
     );
-    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
-    cleanup = unmount;
+    const { root } = await open(`/integrations/${bamboo.id}`);
     await eventually(() => expect(root.textContent).toContain('Webhook deliveries'));
     const address = root.querySelector<HTMLInputElement>('#webhook-url');
     expect(address?.value).toBe(`${location.origin}/webhooks/bamboohr/${bamboo.id}`);
@@ -232,8 +211,7 @@ describe('integrations screens', () => {
 
   it('deletes an integration after confirmation', async () => {
     const http = mockFetch(backend({ [`DELETE ${url}`]: () => new Response(null, { status: 204 }) }));
-    const { root, router, unmount } = await startApp(`/integrations/${bamboo.id}`);
-    cleanup = unmount;
+    const { root, router } = await open(`/integrations/${bamboo.id}`);
     await eventually(() => expect(button(root, 'Delete')).toBeDefined());
     button(root, 'Delete')?.click();
     await eventually(() => expect(document.body.textContent).toContain('Delete BambooHR (Acme)?'));

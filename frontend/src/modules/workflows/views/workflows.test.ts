@@ -2,12 +2,11 @@
  * The workflow screens in the whole SPA (happy-dom), with `fetch` mocked and a fake Phoenix
  * server pushing the `workflows:{tenant_id}` events.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role, Workflow } from '@/api/types';
-import { SESSION_KEY } from '@/modules/auth/session-storage';
-import { button, eventually, startApp, type } from '@/testing/app';
+import { button, eventually, signedInApp, type } from '@/testing/app';
+import { assetFixture } from '@/testing/assets';
 import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from '@/testing/http';
-import { fakePhoenixServer } from '@/testing/socket';
 import {
   approvalOf,
   hireId,
@@ -23,27 +22,11 @@ const topic = `workflows:${tokens.tenant.id}`;
 const workflow = onboardingFixture();
 const url = `/api/v1/workflows/${workflow.id}`;
 const stepUrl = (position: number, decision: string) => `${url}/steps/${workflow.steps[position]?.id}/${decision}`;
-const laptop = {
+const laptop = assetFixture(42, {
   id: '0190b7a4-0000-7000-8000-0000000007a1',
-  tag: 'LAP-0042',
   name: 'MacBook Air',
-  serial_number: null,
-  status: 'in_stock',
   category: { id: '0190b7a4-0000-7000-8000-0000000007c1', name: 'Laptop' },
-  model: null,
-  location: null,
-  assigned_to: null,
-  purchase_date: null,
-  cost: null,
-  supplier: null,
-  order_number: null,
-  warranty_end: null,
-  custom_fields: {},
-  notes: null,
-  version: 1,
-  created_at: '2026-11-25T10:00:00Z',
-  updated_at: '2026-11-25T10:00:00Z',
-};
+});
 /** The manager approved; the laptop was reserved; shipping waits. */
 const approved = withStep(
   withStep(withStep(workflow, 0, { status: 'done', decided_by: managerUserId, completed_at: '2026-11-25T11:00:00Z' }), 1, {
@@ -71,14 +54,7 @@ function backend(role: Role, extra: Record<string, Handler> = {}): Record<string
   };
 }
 
-let server: ReturnType<typeof fakePhoenixServer>;
-let cleanup: (() => void) | null = null;
-
-async function open(path: string) {
-  const app = await startApp(path);
-  cleanup = app.unmount;
-  return app;
-}
+const { server, open } = signedInApp();
 
 const stepItem = (root: Element, name: string) => root.querySelector(`[data-testid="workflow-step"][aria-label="${name}"]`);
 const dialog = () => document.querySelector('[role="dialog"]');
@@ -89,18 +65,6 @@ const stepButton = (root: Element, name: string, label: string) =>
 const badge = (root: Element) => root.querySelector('nav[aria-label="Main"] [data-testid="nav-badge"]')?.textContent?.trim();
 const submit = (form: Element | null | undefined) => form?.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
 const push = (event: string, payload: { workflow: Workflow }) => server.last?.push(topic, event, payload);
-
-beforeEach(() => {
-  localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'access-1', refresh_token: 'refresh-1' }));
-  server = fakePhoenixServer();
-});
-
-afterEach(() => {
-  cleanup?.();
-  cleanup = null;
-  document.body.innerHTML = '';
-  localStorage.clear();
-});
 
 describe('workflow list', () => {
   it('lists the open workflows and follows one opened and one changed elsewhere', async () => {
