@@ -546,6 +546,14 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByTestId('rejection').getByText('The position was cancelled').waitFor();
     assert.equal(await workflowStep('Reserve a laptop').getAttribute('data-status'), 'skipped');
     assert.equal(await page.getByRole('button', { name: 'Complete' }).count(), 0);
+
+    // The template those onboardings came from (the built-in one, not edited yet).
+    await page.getByRole('link', { name: 'Workflows' }).first().click();
+    await page.getByRole('link', { name: 'Templates' }).click();
+    const onboarding = page.getByRole('form', { name: 'Onboarding template' });
+    await onboarding.getByText('The built-in template, not edited yet.').waitFor();
+    assert.equal(await onboarding.getByRole('group').count(), 4);
+    await snap('workflow-templates');
   });
 
   step('creates an API token and shows its secret once', async () => {
