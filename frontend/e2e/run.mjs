@@ -26,6 +26,14 @@ const user = {
 };
 
 const viewer = { email: `vera+${Date.now()}@umbrella.test`, password: 'viewer-password-2026' };
+/** The synced person whose account approves the new hires' equipment (filled in by the story). */
+const manager = { email: '', name: '', password: 'manager-password-2026' };
+/** People hired in BambooHR during the run, starting in a few days: each gets an onboarding. */
+const hires = {
+  approved: { firstName: 'Nova', lastName: 'Newhire', workEmail: `nova+${Date.now()}@umbrella.test` },
+  rejected: { firstName: 'Rex', lastName: 'Reject', workEmail: `rex+${Date.now()}@umbrella.test` },
+};
+const nameOf = (hire) => `${hire.firstName} ${hire.lastName}`;
 
 let env;
 let sandbox;
@@ -75,9 +83,9 @@ function step(name, body) {
   });
 }
 
-/** Picks `option` in the PrimeVue Select labelled `label`. */
-async function choose(label, option) {
-  await page.getByRole('combobox', { name: label }).click();
+/** Picks `option` in the PrimeVue Select labelled `label` (inside `within`, e.g. a dialog). */
+async function choose(label, option, within = page) {
+  await within.getByRole('combobox', { name: label }).click();
   await page.getByRole('option', { name: option, exact: true }).click();
 }
 
@@ -100,6 +108,20 @@ async function signIn(on, { email, password }) {
 async function accessToken() {
   return page.evaluate(() => JSON.parse(localStorage.getItem('assetronics.session') ?? '{}').access_token);
 }
+
+/** Calls the API as the signed-in user of `page` (for setting things up behind the screens). */
+async function callApi(method, path, body) {
+  const response = await fetch(`${env.baseUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${await accessToken()}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.clone().text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** One step of a workflow's timeline on the open detail screen. */
+const workflowStep = (name, on = page) => on.locator(`[data-testid="workflow-step"][aria-label="${name}"]`);
 
 async function newPage(context) {
   const opened = await context.newPage();
@@ -412,6 +434,128 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await snap('integrations');
   });
 
+  step('prepares onboarding: a laptop in stock, and an account for a synced manager', async () => {
+    const category = await callApi('POST', '/api/v1/categories', { name: 'Laptop' });
+    const laptop = await callApi('POST', '/api/v1/assets', { name: 'ThinkPad X1 Carbon', category_id: category.id });
+    assert.equal(laptop.status, 'in_stock');
+    story.laptopTag = laptop.tag;
+    // BambooHR person 2 manages the new hires (their supervisorEId): give them an account.
+    const [boss] = (await callApi('GET', '/api/v1/employees?q=E00002')).data;
+    Object.assign(manager, { email: boss.email, name: boss.name });
+    await callApi('POST', '/api/v1/users', { name: boss.name, email: boss.email, role: 'manager', password: manager.password });
+  });
+
+  step('hires two people in BambooHR and syncs: each gets an onboarding waiting for the manager', async () => {
+    const startDate = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    for (const hire of Object.values(hires)) {
+      const hired = await fetch(`${sandbox.url}/_control/bamboohr/${sandbox.subdomain}/employees`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...hire, hireDate: startDate, supervisorEId: '2', jobTitle: 'Engineer' }),
+      });
+      assert.equal(hired.status, 201, await hired.text());
+    }
+    await page.goto(story.integrationUrl);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByTestId('sync-progress')
+      .getByText(`Sync succeeded: ${HR_PEOPLE + 2} processed`)
+      .waitFor({ timeout: SYNC_TIMEOUT });
+
+    await nav('Workflows');
+    const table = page.getByRole('table').filter({ hasText: 'Started by' });
+    for (const hire of Object.values(hires)) {
+      const row = table.getByRole('row', { name: new RegExp(nameOf(hire)) });
+      await row.getByText('Manager approves the equipment').waitFor();
+      await row.getByText('HR system').waitFor();
+    }
+    await snap('workflows');
+    await table.getByRole('link', { name: nameOf(hires.approved) }).click();
+    await page.getByRole('heading', { name: `Onboarding: ${nameOf(hires.approved)}`, level: 1 }).waitFor();
+    await workflowStep('Manager approves the equipment').getByText(manager.name).waitFor();
+    assert.equal(await workflowStep('Reserve a laptop').getAttribute('data-status'), 'pending');
+    await snap('workflow-detail-waiting');
+  });
+
+  step('the manager approves one hire and rejects the other from their inbox; the open workflow follows live', async () => {
+    // This screen stays open (no reload) while the manager decides in another browser.
+    await page.evaluate(() => {
+      window.__stillOpen = true;
+    });
+    const other = await env.newContext();
+    try {
+      const managerPage = await newPage(other);
+      await managerPage.goto('/');
+      await signIn(managerPage, manager);
+      const menu = managerPage.getByRole('navigation', { name: 'Main' });
+      await menu.getByRole('link', { name: 'Approvals 2 waiting' }).click();
+      await managerPage.getByRole('heading', { name: 'Approvals', level: 1 }).waitFor();
+      await managerPage.screenshot({ path: join(screenshotDir, 'approvals.laptop.png'), fullPage: true });
+
+      await managerPage.getByRole('button', { name: `Approve for ${nameOf(hires.approved)}` }).click();
+      const dialog = managerPage.getByRole('dialog');
+      await dialog.getByLabel('Note').fill('Welcome aboard');
+      await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+      await toast(`Approved for ${nameOf(hires.approved)}`, managerPage);
+      await menu.getByRole('link', { name: 'Approvals 1 waiting' }).waitFor();
+
+      // The admin's open workflow shows the approval and the laptop reserved, without a reload.
+      const reserve = workflowStep('Reserve a laptop');
+      await page.locator('[data-testid="workflow-step"][aria-label="Reserve a laptop"][data-status="done"]').waitFor();
+      await reserve.getByText(`Reserved ${story.laptopTag}`).waitFor();
+      await workflowStep('Manager approves the equipment').getByText('Welcome aboard').waitFor();
+      await workflowStep('Ship the laptop').getByRole('button', { name: 'Complete' }).waitFor();
+      assert.equal(await page.evaluate(() => window.__stillOpen), true, 'the detail was not reloaded');
+
+      // A rejection needs its reason.
+      await managerPage.getByRole('button', { name: `Reject for ${nameOf(hires.rejected)}` }).click();
+      await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+      await dialog.getByText('Say why, so the requester knows.').waitFor();
+      await dialog.getByLabel('Reason').fill('The position was cancelled');
+      await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+      await managerPage.getByText('Nothing waiting for you').waitFor();
+      assert.equal(await menu.getByTestId('nav-badge').count(), 0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  step('completes shipping and the hand-over: the laptop is the new hire’s', async () => {
+    await workflowStep('Ship the laptop').getByRole('button', { name: 'Complete' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Tracking number or note').fill('Tracking 1Z999AA10123456784');
+    await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
+    await toast('Done: Ship the laptop');
+    await workflowStep('Hand over (check out)').getByRole('button', { name: 'Complete' }).click();
+    await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
+    await page.getByTestId('workflow-status').getByText('Completed').waitFor();
+    await workflowStep('Ship the laptop').getByText('Tracking 1Z999AA10123456784').waitFor();
+    await snap('workflow-detail-completed');
+
+    await workflowStep('Hand over (check out)').getByRole('link', { name: story.laptopTag }).click();
+    await page.getByRole('heading', { name: 'ThinkPad X1 Carbon', level: 1 }).waitFor();
+    await page.locator('.holder').getByRole('link', { name: nameOf(hires.approved) }).waitFor();
+    await page.locator('.page-header').getByText('Assigned').waitFor();
+  });
+
+  step('shows the rejected onboarding with its reason', async () => {
+    await nav('Workflows');
+    await choose('Status', 'Rejected');
+    await page.getByRole('link', { name: nameOf(hires.rejected) }).click();
+    await page.getByTestId('workflow-status').getByText('Rejected').waitFor();
+    await page.getByTestId('rejection').getByText('The position was cancelled').waitFor();
+    assert.equal(await workflowStep('Reserve a laptop').getAttribute('data-status'), 'skipped');
+    assert.equal(await page.getByRole('button', { name: 'Complete' }).count(), 0);
+
+    // The template those onboardings came from (the built-in one, not edited yet).
+    await page.getByRole('link', { name: 'Workflows' }).first().click();
+    await page.getByRole('link', { name: 'Templates' }).click();
+    const onboarding = page.getByRole('form', { name: 'Onboarding template' });
+    await onboarding.getByText('The built-in template, not edited yet.').waitFor();
+    assert.equal(await onboarding.getByRole('group').count(), 4);
+    await snap('workflow-templates');
+  });
+
   step('creates an API token and shows its secret once', async () => {
     await nav('Settings');
     await page.getByRole('heading', { name: 'Organization' }).waitFor();
@@ -438,7 +582,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel(exactly('Name')).fill('Vera Viewer');
     await dialog.getByLabel(exactly('Email')).fill(viewer.email);
-    await choose('Role', 'Viewer');
+    await choose('Role', 'Viewer', dialog);
     await dialog.getByLabel(exactly('Initial password')).fill(viewer.password);
     await dialog.getByRole('button', { name: 'Add user' }).click();
     await toast('Vera Viewer added as Viewer');

@@ -36,6 +36,7 @@ const problemMessages: Readonly<Record<string, string>> = {
   duplicate_name: 'Something with this name already exists.',
   version_conflict: 'Someone else changed this record meanwhile. Reload it and try again.',
   idempotency_in_progress: 'This request is still being processed. Wait a moment.',
+  step_not_active: 'Someone else already acted on this step. The latest state is shown now.',
   // 422
   validation_failed: 'Some fields need attention.',
   invalid_transition: "That is not possible in the asset's current status.",
@@ -83,6 +84,14 @@ const contextMessages: Readonly<Record<string, string>> = {
   'employee.delete.conflict': 'This employee still holds assets. Check them in first.',
   'user.conflict': 'The organization must keep at least one active owner.',
   'catalog.delete.conflict': 'It is still in use, so it cannot be deleted.',
+  'workflow.invalid_transition': "That doesn't apply to this step or workflow any more.",
+  'workflow.cancel.invalid_transition': 'This workflow is already closed.',
+  'workflow.complete.invalid_transition': 'This step cannot be completed yet: no asset was reserved to hand over.',
+  'workflow.start.conflict': 'This person already has an open workflow of that kind.',
+  'workflow.approve.forbidden': 'This approval is assigned to someone else.',
+  'workflow.reject.forbidden': 'This approval is assigned to someone else.',
+  'workflow.forbidden': 'Only admins and owners can do this.',
+  'workflow_template.forbidden': 'Only admins and owners can change templates.',
   'forbidden': "Your role doesn't allow this. Ask an owner or admin.",
 };
 
@@ -121,6 +130,10 @@ const fieldMessages: Readonly<Record<string, string>> = {
   self_reference: 'This cannot refer to itself.',
   above_own_role: 'You cannot grant a role above your own.',
   not_available: 'This is not available yet.',
+  unavailable: 'This is not available. Pick another.',
+  invalid_length: 'This has too few or too many entries.',
+  invalid_order: 'These are in an order that is not possible.',
+  missing_step: 'A step this one needs is missing.',
 };
 
 /** Where a field's context says more than its code alone (`field.code`). */
@@ -152,7 +165,20 @@ const fieldSpecificMessages: Readonly<Record<string, string>> = {
   'config.subdomain.invalid_format': 'Use letters, digits and dashes only, e.g. acme.',
   'config.base_url.invalid_format': 'Enter a URL starting with https:// (or http:// for a local sandbox).',
   'schedule.invalid_format': 'Use a cron expression such as 0 */6 * * *.',
+  'note.too_long': 'Keep the note under 2,000 characters.',
+  'asset_id.required': 'Pick the in-stock asset to reserve.',
+  'asset_id.not_found': 'This asset no longer exists. Pick another.',
+  'asset_id.unavailable': 'This asset is not in stock or is reserved for someone else. Pick another.',
+  'steps.invalid_length': 'A template has 1 to 30 steps.',
+  'steps.invalid_order': 'The hand-over (check out) must come after the step that reserves the asset.',
+  'steps.missing_step': 'A hand-over (check out) needs a "Reserve an asset" step before it.',
+  'steps.*.name.required': 'Give the step a name (up to 120 characters).',
+  'steps.*.due_in_days.out_of_range': 'Use a number of days between -365 and 365.',
+  'steps.*.category.required': 'Name the asset category to reserve from, e.g. Laptop.',
 };
+
+/** `steps.1.category` → `steps.*.category`: one message for the same field of every row. */
+const rowless = (field: string): string => field.replace(/\.\d+(?=\.|$)/g, '.*');
 
 /**
  * The message shown next to a form field. A code this client does not know falls back
@@ -161,6 +187,7 @@ const fieldSpecificMessages: Readonly<Record<string, string>> = {
 export function fieldMessage(field: string, code: string, serverMessage: string | undefined): string {
   return (
     fieldSpecificMessages[`${field}.${code}`] ??
+    fieldSpecificMessages[`${rowless(field)}.${code}`] ??
     fieldMessages[code] ??
     (serverMessage?.trim() || (fieldMessages.invalid ?? ''))
   );

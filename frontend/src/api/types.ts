@@ -36,6 +36,20 @@ export type CreateIntegration = Schemas['CreateIntegration'];
 export type IntegrationTestResult = Schemas['TestResult'];
 export type SyncRun = Schemas['SyncRunView'];
 export type SyncQueued = Schemas['SyncQueued'];
+export type WebhookDelivery = Schemas['DeliveryView'];
+
+export type Workflow = Schemas['WorkflowView'];
+export type WorkflowStep = Schemas['StepView'];
+export type WorkflowPerson = Schemas['WorkflowEmployee'];
+export type WorkflowKind = Schemas['WorkflowKind'];
+export type StartWorkflow = Schemas['StartWorkflow'];
+export type StepAction = Schemas['StepAction'];
+export type Approval = Schemas['ApprovalView'];
+export type WorkflowTemplate = Schemas['TemplateView'];
+export type StepTemplate = Schemas['StepTemplate'];
+export type StepKind = Schemas['StepKind'];
+export type StepAssignee = Schemas['Assignee'];
+export type SaveTemplate = Schemas['SaveTemplate'];
 
 export type Category = Schemas['CategoryView'];
 export type CategoryInput = Schemas['CategoryInput'];
@@ -65,6 +79,8 @@ export type AssetListQuery = NonNullable<paths['/api/v1/assets']['get']['paramet
 export type AuditListQuery = NonNullable<paths['/api/v1/audit-events']['get']['parameters']['query']>;
 /** The query string accepted by `GET /api/v1/employees`. */
 export type EmployeeListQuery = NonNullable<paths['/api/v1/employees']['get']['parameters']['query']>;
+/** The query string accepted by `GET /api/v1/workflows`. */
+export type WorkflowListQuery = NonNullable<paths['/api/v1/workflows']['get']['parameters']['query']>;
 
 /*
  * Values the document types as plain `string`. Their allowed values come from API.md; each
@@ -90,6 +106,12 @@ export type EmployeeStatus = 'active' | 'terminated';
 export type IntegrationStatus = 'active' | 'needs_attention' | 'disabled';
 /** `status` of a sync run. */
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
+/** `status` of a workflow. */
+export type WorkflowStatus = 'open' | 'completed' | 'rejected' | 'cancelled';
+/** `status` of a workflow step. */
+export type StepStatus = 'pending' | 'active' | 'blocked' | 'done' | 'rejected' | 'skipped';
+/** `status` of a webhook delivery. */
+export type WebhookDeliveryStatus = 'received' | 'processing' | 'retrying' | 'processed' | 'dead';
 /** `condition` of `POST /assets/{id}/checkin`. */
 export type CheckinCondition = 'good' | 'damaged' | 'needs_repair';
 
@@ -100,4 +122,22 @@ export const contractChecks: {
   condition: Assignable<CheckinCondition, NonNullable<Schemas['CheckinRequest']['condition']>>;
   integrationStatus: Assignable<IntegrationStatus, Integration['status']>;
   syncRunStatus: Assignable<SyncRunStatus, SyncRun['status']>;
-} = { sort: true, employeeStatus: true, condition: true, integrationStatus: true, syncRunStatus: true };
+  workflowStatus: Assignable<WorkflowStatus, Workflow['status']>;
+  workflowFilter: Assignable<WorkflowStatus, NonNullable<WorkflowListQuery['status']>>;
+  workflowKind: Assignable<WorkflowKind, Workflow['kind']>;
+  stepStatus: Assignable<StepStatus, WorkflowStep['status']>;
+  stepKind: Assignable<StepKind, WorkflowStep['kind']>;
+  deliveryStatus: Assignable<WebhookDeliveryStatus, WebhookDelivery['status']>;
+} = {
+  sort: true,
+  employeeStatus: true,
+  condition: true,
+  integrationStatus: true,
+  syncRunStatus: true,
+  workflowStatus: true,
+  workflowFilter: true,
+  workflowKind: true,
+  stepStatus: true,
+  stepKind: true,
+  deliveryStatus: true,
+};

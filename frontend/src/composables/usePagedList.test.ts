@@ -2,30 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { effectScope, nextTick, reactive } from 'vue';
 import { ApiError } from '@/api/errors';
 import { listAssets, type AssetFilters } from '@/modules/assets/api';
+import { assetFixture } from '@/testing/assets';
 import { deferred, jsonResponse, mockFetch, problemResponse, type RecordedCall } from '@/testing/http';
 import { usePagedList } from './usePagedList';
-
-const asset = (n: number) => ({
-  id: `0190b7a4-0000-7000-8000-${String(n).padStart(12, '0')}`,
-  tag: `LAP-${String(n).padStart(4, '0')}`,
-  name: `Laptop ${n}`,
-  serial_number: null,
-  status: 'in_stock',
-  category: null,
-  model: null,
-  location: null,
-  assigned_to: null,
-  purchase_date: null,
-  cost: null,
-  supplier: null,
-  order_number: null,
-  warranty_end: null,
-  custom_fields: {},
-  notes: null,
-  version: 1,
-  created_at: '2026-11-25T10:00:00Z',
-  updated_at: '2026-11-25T10:00:00Z',
-});
 
 /** Serves assets 1..total in pages, the cursor being the next index. */
 function pagedAssets(total: number) {
@@ -33,7 +12,7 @@ function pagedAssets(total: number) {
     const limit = Number(call.query.get('limit'));
     const start = Number(call.query.get('cursor') ?? '0');
     const end = Math.min(total, start + limit);
-    const data = Array.from({ length: end - start }, (_, i) => asset(start + i + 1));
+    const data = Array.from({ length: end - start }, (_, i) => assetFixture(start + i + 1));
     return jsonResponse(200, { data, next_cursor: end < total ? String(end) : null });
   };
 }
@@ -99,7 +78,7 @@ describe('usePagedList', () => {
       'GET /api/v1/assets': (call) =>
         call.query.get('q') === 'old'
           ? slow.promise
-          : jsonResponse(200, { data: [asset(42)], next_cursor: null }),
+          : jsonResponse(200, { data: [assetFixture(42)], next_cursor: null }),
     });
     const filters = reactive<AssetFilters>({ status: null, q: 'old', sort: 'tag' });
     const list = mount(() => usePagedList(listAssets, { filters: () => ({ ...filters }) }));
@@ -107,7 +86,7 @@ describe('usePagedList', () => {
 
     filters.q = 'new';
     await flush();
-    slow.resolve(jsonResponse(200, { data: [asset(1)], next_cursor: 'more' }));
+    slow.resolve(jsonResponse(200, { data: [assetFixture(1)], next_cursor: 'more' }));
     await flush();
 
     expect(list.items.value.map((a) => a.tag)).toEqual(['LAP-0042']);

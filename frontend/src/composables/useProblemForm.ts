@@ -32,11 +32,14 @@ export function useProblemForm(fields: readonly string[]) {
       .map(([key, message]) => `${key}: ${message}`),
   );
 
-  /** Forgets the error of one field, e.g. when the user edits it. */
+  /**
+   * Forgets the error of one field, e.g. when the user edits it: a field of the form with
+   * its nested ones, or one nested field alone (`steps.1.category` of a list field `steps`).
+   */
   function clearField(field: string): void {
     if (errorFor(field) === undefined) return;
     fieldMessages.value = Object.fromEntries(
-      Object.entries(fieldMessages.value).filter(([key]) => ownerOf(key) !== field),
+      Object.entries(fieldMessages.value).filter(([key]) => key !== field && ownerOf(key) !== field),
     );
   }
 

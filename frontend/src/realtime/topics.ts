@@ -1,4 +1,4 @@
-import type { Asset, Employee, Integration, SyncRun } from '@/api/types';
+import type { Asset, Employee, Integration, SyncRun, WebhookDelivery, Workflow, WorkflowTemplate } from '@/api/types';
 
 /** Events on `assets:{tenant_id}`; each carries the asset as the REST API returns it. */
 export interface AssetEvents {
@@ -26,14 +26,29 @@ export interface IntegrationEvents {
   sync_started: { integration_id: string };
   sync_progress: { integration_id: string; processed: number; total: number; stats: unknown };
   sync_finished: { integration_id: string; status: string; stats: unknown };
-  sync_failed: { integration_id: string; error: string };
+  /** `will_retry`: the run is queued again (its `next_attempt_at` comes with `sync_run_updated`). */
+  sync_failed: { integration_id: string; error: string; will_retry?: boolean };
   sync_run_updated: { sync_run: SyncRun };
   integration_created: { integration: Integration };
   integration_updated: { integration: Integration };
   integration_deleted: { integration: { id: string } };
+  /** A webhook delivery was processed, is to be retried, or was given up (`dead`). */
+  webhook_processed: { delivery: WebhookDelivery };
+}
+
+/**
+ * Events on `workflows:{tenant_id}` (`backend/src/workflows/service.rs`): a workflow opened
+ * (by a sync, a webhook or by hand), any change of a workflow or its steps, and a template
+ * saved. Each carries the whole record as the REST API returns it.
+ */
+export interface WorkflowEvents {
+  workflow_opened: { workflow: Workflow };
+  workflow_updated: { workflow: Workflow };
+  template_updated: { template: WorkflowTemplate };
 }
 
 export const assetsTopic = (tenantId: string): string => `assets:${tenantId}`;
 export const employeesTopic = (tenantId: string): string => `employees:${tenantId}`;
+export const workflowsTopic = (tenantId: string): string => `workflows:${tenantId}`;
 export const integrationsTopic = (tenantId: string): string => `integrations:${tenantId}`;
 export const presenceTopic = (tenantId: string): string => `presence:${tenantId}`;

@@ -9,6 +9,7 @@ import { dashboardRoutes } from '@/modules/dashboard/routes';
 import { employeeRoutes } from '@/modules/employees/routes';
 import { integrationRoutes } from '@/modules/integrations/routes';
 import { settingsRoutes } from '@/modules/settings/routes';
+import { workflowRoutes } from '@/modules/workflows/routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -28,6 +29,7 @@ export function createAppRouter(): Router {
       ...dashboardRoutes,
       ...assetRoutes,
       ...employeeRoutes,
+      ...workflowRoutes,
       ...catalogRoutes,
       ...integrationRoutes,
       ...auditRoutes,

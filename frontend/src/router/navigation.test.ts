@@ -11,6 +11,8 @@ describe('main navigation', () => {
       'Dashboard',
       'Assets',
       'Employees',
+      'Workflows',
+      'Approvals',
       'Catalog',
       'Integrations',
       'Audit log',
@@ -22,5 +24,12 @@ describe('main navigation', () => {
     expect(labelsFor('manager')).not.toContain('Integrations');
     expect(labelsFor('viewer')).not.toContain('Integrations');
     expect(labelsFor('member')).toEqual(['Dashboard', 'Assets', 'Catalog', 'Settings']);
+  });
+
+  it('gives the approvals inbox to managers and up, and workflows to everyone who reads people', () => {
+    expect(labelsFor('manager')).toEqual(expect.arrayContaining(['Workflows', 'Approvals']));
+    expect(labelsFor('viewer')).toContain('Workflows');
+    expect(labelsFor('viewer')).not.toContain('Approvals');
+    expect(labelsFor('member')).not.toContain('Workflows');
   });
 });

@@ -1,6 +1,8 @@
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { nextTick } from 'vue';
 import { createAssetronicsApp } from '@/app';
+import { SESSION_KEY } from '@/modules/auth/session-storage';
+import { FakeServerSocket, fakePhoenixServer } from './socket';
 
 /** A WebSocket that never connects, so the realtime client stays quiet in tests. */
 export class SilentWebSocket {
@@ -41,6 +43,33 @@ export async function startApp(path: string) {
   app.mount(root);
   await settle();
   return { root, router, unmount: () => app.unmount() };
+}
+
+/**
+ * For a file of whole-app tests of a signed-in user: before each test a stored session and
+ * a fresh fake Phoenix server (`server`, whose `last` socket the app opened); after each,
+ * the app unmounted and the document and storage cleared. `open(path)` mounts the app.
+ */
+export function signedInApp() {
+  let unmount: (() => void) | null = null;
+  beforeEach(() => {
+    localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'access-1', refresh_token: 'refresh-1' }));
+    fakePhoenixServer();
+  });
+  afterEach(() => {
+    unmount?.();
+    unmount = null;
+    document.body.innerHTML = '';
+    localStorage.clear();
+  });
+  return {
+    server: FakeServerSocket,
+    async open(path: string) {
+      const app = await startApp(path);
+      unmount = app.unmount;
+      return app;
+    },
+  };
 }
 
 /** Types `value` into an input as a user would (one `input` event). */

@@ -1,4 +1,4 @@
-import type { Integration, SyncRun } from '@/api/types';
+import type { Integration, SyncRun, WebhookDelivery } from '@/api/types';
 
 /** A BambooHR integration as `GET /integrations/{id}` answers, with `extra` on top. */
 export function integrationFixture(extra: Partial<Integration> = {}): Integration {
@@ -35,6 +35,24 @@ export function syncRunFixture(id: string, status: string, extra: Partial<SyncRu
     created_at: `2026-11-25T10:00:0${id.slice(-1)}Z`,
     started_at: null,
     finished_at: null,
+    ...extra,
+  };
+}
+
+/** A webhook delivery to `integrationFixture()`, as `GET /integrations/{id}/webhook-deliveries` lists it. */
+export function deliveryFixture(id: string, status: string, extra: Partial<WebhookDelivery> = {}): WebhookDelivery {
+  return {
+    id,
+    integration_id: integrationFixture().id,
+    provider: 'bamboohr',
+    event_type: 'employee.created',
+    status,
+    attempts: status === 'received' ? 0 : 1,
+    error: status === 'dead' ? 'BambooHR answered 503' : null,
+    result: {},
+    received_at: '2026-11-25T10:00:00Z',
+    next_attempt_at: null,
+    processed_at: null,
     ...extra,
   };
 }

@@ -38,6 +38,17 @@ export function listAssets({ cursor, limit, filters, signal }: PageRequest<Asset
   );
 }
 
+/** In-stock assets matching `q` (tag, name, serial), for pickers. */
+export async function searchInStockAssets(q: string, signal?: AbortSignal): Promise<Asset[]> {
+  const page = await unwrap(
+    api.GET('/api/v1/assets', {
+      params: { query: { q: q.trim() || undefined, status: 'in_stock', limit: 20, sort: 'tag' } },
+      signal,
+    }),
+  );
+  return page.data;
+}
+
 export function getAsset(id: string): Promise<Asset> {
   return unwrap(api.GET('/api/v1/assets/{id}', { params: { path: { id } } }));
 }

@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Asset } from '@/api/types';
 import { runBulk } from '@/composables/useBulkRun';
+import { assetFixture } from '@/testing/assets';
 import { jsonResponse, mockFetch, problemResponse } from '@/testing/http';
 import { bulkContext, bulkTask } from './bulk';
 
-const asset = (n: number, version = 1): Asset => ({
-  id: `0190b7a4-0000-7000-8000-${String(n).padStart(12, '0')}`,
-  tag: `LAP-${n}`,
-  name: `Laptop ${n}`,
-  serial_number: null,
-  status: 'in_stock',
-  category: null,
-  model: null,
-  location: null,
-  assigned_to: null,
-  purchase_date: null,
-  cost: null,
-  supplier: null,
-  order_number: null,
-  warranty_end: null,
-  custom_fields: {},
-  notes: null,
-  version,
-  created_at: '2026-11-25T10:00:00Z',
-  updated_at: '2026-11-25T10:00:00Z',
-});
+const asset = (n: number, version = 1): Asset => assetFixture(n, { tag: `LAP-${n}`, version });
 
 describe('bulk actions', () => {
   it('changes status with one PATCH per asset, each with its own key and the version seen', async () => {

@@ -8,7 +8,9 @@ const roles: Role[] = ['owner', 'admin', 'manager', 'member', 'viewer'];
 const table: Record<Action, Role[]> = {
   'assets.read': ['owner', 'admin', 'manager', 'member', 'viewer'],
   'people.read': ['owner', 'admin', 'manager', 'viewer'],
+  'workflows.read': ['owner', 'admin', 'manager', 'viewer'],
   'assets.assign': ['owner', 'admin', 'manager'],
+  'workflows.approve': ['owner', 'admin', 'manager'],
   'assets.write': ['owner', 'admin'],
   'people.write': ['owner', 'admin'],
   'catalog.write': ['owner', 'admin'],
@@ -17,6 +19,7 @@ const table: Record<Action, Role[]> = {
   'api_tokens.manage': ['owner', 'admin'],
   'integrations.read': ['owner', 'admin'],
   'integrations.manage': ['owner', 'admin'],
+  'workflows.manage': ['owner', 'admin'],
   'users.manage': ['owner'],
   'tenant.manage': ['owner'],
 };

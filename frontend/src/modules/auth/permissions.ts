@@ -18,6 +18,9 @@ export type Action =
   | 'api_tokens.manage'
   | 'integrations.read'
   | 'integrations.manage'
+  | 'workflows.read'
+  | 'workflows.approve'
+  | 'workflows.manage'
   | 'tenant.manage';
 
 /** Roles from least to most privileged: a role can do what any role before it can. */
@@ -41,8 +44,10 @@ export function allowed(role: Role, action: Action): boolean {
     case 'assets.read':
       return true;
     case 'people.read':
+    case 'workflows.read':
       return role !== 'member';
     case 'assets.assign':
+    case 'workflows.approve':
       return atLeast(role, 'manager');
     case 'assets.write':
     case 'people.write':
@@ -52,6 +57,7 @@ export function allowed(role: Role, action: Action): boolean {
     case 'api_tokens.manage':
     case 'integrations.read':
     case 'integrations.manage':
+    case 'workflows.manage':
       return atLeast(role, 'admin');
     case 'users.manage':
     case 'tenant.manage':

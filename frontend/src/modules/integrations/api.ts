@@ -1,5 +1,5 @@
 import { api, send, unwrap } from '@/api/client';
-import type { CreateIntegration, Integration, IntegrationTestResult, SyncQueued, SyncRun } from '@/api/types';
+import type { CreateIntegration, Integration, IntegrationTestResult, SyncQueued, SyncRun, WebhookDelivery } from '@/api/types';
 
 export async function listIntegrations(): Promise<Integration[]> {
   return (await unwrap(api.GET('/api/v1/integrations'))).data;
@@ -35,4 +35,9 @@ export async function listSyncRuns(integrationId?: string): Promise<SyncRun[]> {
 
 export function getSyncRun(id: string): Promise<SyncRun> {
   return unwrap(api.GET('/api/v1/sync-runs/{id}', { params: { path: { id } } }));
+}
+
+/** The integration's inbound webhook deliveries, newest first, with how each was processed. */
+export async function listWebhookDeliveries(id: string): Promise<WebhookDelivery[]> {
+  return (await unwrap(api.GET('/api/v1/integrations/{id}/webhook-deliveries', { params: { path: { id } } }))).data;
 }

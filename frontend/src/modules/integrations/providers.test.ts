@@ -9,6 +9,7 @@ import {
   providerSpec,
   providers,
   toCreateIntegration,
+  webhookUrl,
 } from './providers';
 
 const bamboohr = providerSpec('bamboohr');
@@ -83,5 +84,19 @@ describe('providers', () => {
     ]);
     expect(providerOptions(refused, 'hibob')[1]).toEqual({ value: 'hibob', label: 'HiBob (not available yet)', disabled: false });
     expect(providerOptions(new Set(), null).every((option) => !option.disabled)).toBe(true);
+  });
+});
+
+describe('webhooks', () => {
+  it('gives the vendor the URL of this integration, and names the credential that verifies it', () => {
+    expect(webhookUrl('https://assets.acme.test/', 'bamboohr', '0190b7a4-0000-7000-8000-0000000001a1')).toBe(
+      'https://assets.acme.test/webhooks/bamboohr/0190b7a4-0000-7000-8000-0000000001a1',
+    );
+    for (const provider of providers.filter((p) => p.webhook)) {
+      const secret = provider.credentials.find((field) => field.key === provider.webhook?.secret);
+      expect(secret, provider.id).toMatchObject({ kind: 'secret', required: false });
+    }
+    expect(providerSpec('bamboohr')?.webhook?.secret).toBe('webhook_private_key');
+    expect(providerSpec('hibob')?.webhook?.secret).toBe('webhook_secret');
   });
 });

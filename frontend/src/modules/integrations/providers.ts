@@ -29,6 +29,8 @@ export interface ProviderSpec {
   config: readonly ProviderField[];
   /** Write-only: sent once, never shown again (only whether each is set). */
   credentials: readonly ProviderField[];
+  /** For a provider that sends webhooks: the credential that verifies them, and how to set them up. */
+  webhook?: { secret: string; instructions: string };
 }
 
 /** Every provider accepts `base_url` to reach a sandbox, an on-premises install or a simulator. */
@@ -68,6 +70,11 @@ export const providers: readonly ProviderSpec[] = [
         hint: 'Verifies the webhooks BambooHR sends; optional.',
       },
     ],
+    webhook: {
+      secret: 'webhook_private_key',
+      instructions:
+        'Add a webhook in BambooHR with this URL. BambooHR signs every delivery with the private key it shows for that webhook: connect with it as the webhook private key, or deliveries are refused.',
+    },
   },
   {
     id: 'hibob',
@@ -86,11 +93,21 @@ export const providers: readonly ProviderSpec[] = [
         hint: 'Verifies the webhooks HiBob sends; optional.',
       },
     ],
+    webhook: {
+      secret: 'webhook_secret',
+      instructions:
+        'Add a webhook in HiBob with this URL. HiBob signs every delivery with the webhook secret: connect with it as the webhook secret, or deliveries are refused.',
+    },
   },
 ];
 
 export function providerSpec(id: string | null | undefined): ProviderSpec | undefined {
   return providers.find((provider) => provider.id === id);
+}
+
+/** Where the vendor sends an integration's webhooks (`POST /webhooks/{provider}/{integration_id}`). */
+export function webhookUrl(origin: string, provider: string, integrationId: string): string {
+  return `${origin.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(provider)}/${encodeURIComponent(integrationId)}`;
 }
 
 /** A provider's name for people; an id this app has no entry for is shown as it is. */

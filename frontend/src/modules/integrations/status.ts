@@ -1,11 +1,5 @@
-import type { IntegrationStatus, SyncRunStatus } from '@/api/types';
-
-type Severity = 'success' | 'info' | 'warn' | 'danger' | 'secondary';
-
-interface Shown {
-  label: string;
-  severity: Severity;
-}
+import type { IntegrationStatus, SyncRunStatus, WebhookDeliveryStatus } from '@/api/types';
+import type { Shown } from '@/components/status';
 
 export const integrationStatuses: Readonly<Record<IntegrationStatus, Shown>> = {
   active: { label: 'Active', severity: 'success' },
@@ -21,12 +15,16 @@ export const syncRunStatuses: Readonly<Record<SyncRunStatus, Shown>> = {
   failed: { label: 'Failed', severity: 'danger' },
 };
 
-/** How to show a status the document types as a string; an unknown one is shown as it comes. */
-export function shownStatus<S extends string>(table: Readonly<Record<S, Shown>>, status: string): Shown {
-  return status in table ? table[status as S] : { label: status, severity: 'secondary' };
-}
+export const deliveryStatuses: Readonly<Record<WebhookDeliveryStatus, Shown>> = {
+  received: { label: 'Received', severity: 'secondary' },
+  processing: { label: 'Processing', severity: 'info' },
+  retrying: { label: 'Retrying', severity: 'warn' },
+  processed: { label: 'Processed', severity: 'success' },
+  dead: { label: 'Gave up', severity: 'danger' },
+};
 
 export const triggerLabels: Readonly<Record<string, string>> = {
   manual: 'Sync now',
   schedule: 'Schedule',
+  webhook: 'Webhook',
 };

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '@/api/errors';
 import { freshPinia, jsonResponse, mockFetch, problemResponse } from '@/testing/http';
-import { integrationFixture, syncRunFixture } from '@/testing/integrations';
+import { deliveryFixture, integrationFixture, syncRunFixture } from '@/testing/integrations';
 import { useIntegrationsStore } from './store';
 
 const bamboo = integrationFixture();
@@ -107,6 +107,39 @@ describe('integrations store', () => {
     const result = await store.test(bamboo);
     expect(result.ok).toBe(false);
     expect(store.byId(bamboo.id)?.status).toBe('needs_attention');
+  });
+
+  it('stays busy while a failed run waits for its retry, and shows when it retries', () => {
+    const store = useIntegrationsStore();
+    store.receive('sync_queued', { sync_run: syncRunFixture('r6', 'queued') });
+    store.receive('sync_started', { integration_id: bamboo.id });
+    expect(store.runsOf(bamboo.id)[0]).toMatchObject({ status: 'running', attempts: 1 });
+    store.receive('sync_failed', { integration_id: bamboo.id, error: 'BambooHR answered 503', will_retry: true });
+    store.receive('sync_run_updated', {
+      sync_run: syncRunFixture('r6', 'queued', { attempts: 1, next_attempt_at: '2026-11-25T10:01:00Z', error: 'BambooHR answered 503' }),
+    });
+    expect(store.busy(bamboo.id)).toBe(true);
+    expect(store.runsOf(bamboo.id)[0]?.next_attempt_at).toBe('2026-11-25T10:01:00Z');
+
+    store.receive('sync_failed', { integration_id: bamboo.id, error: 'BambooHR answered 503', will_retry: false });
+    store.receive('sync_run_updated', { sync_run: syncRunFixture('r6', 'failed', { attempts: 2, dead: true }) });
+    expect(store.busy(bamboo.id)).toBe(false);
+    expect(store.runsOf(bamboo.id)[0]?.dead).toBe(true);
+  });
+
+  it('loads webhook deliveries and follows their processing live', async () => {
+    const received = deliveryFixture('d1', 'received');
+    mockFetch({ [`GET ${url}/webhook-deliveries`]: () => jsonResponse(200, { data: [received], next_cursor: null }) });
+    const store = useIntegrationsStore();
+    await store.loadDeliveries(bamboo.id);
+    expect(store.deliveriesOf(bamboo.id).map((d) => d.status)).toEqual(['received']);
+    store.receive('webhook_processed', {
+      delivery: { ...received, status: 'processed', attempts: 1, result: { created: 1 }, processed_at: '2026-11-25T10:00:02Z' },
+    });
+    store.receive('webhook_processed', { delivery: deliveryFixture('d2', 'dead', { received_at: '2026-11-25T10:00:05Z' }) });
+    expect(store.deliveriesOf(bamboo.id).map((d) => `${d.id}:${d.status}`)).toEqual(['d2:dead', 'd1:processed']);
+    store.receive('integration_deleted', { integration: { id: bamboo.id } });
+    expect(store.deliveries).toEqual([]);
   });
 
   it('forgets everything on reset', () => {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { ApiError } from '@/api/errors';
-import type { CreateIntegration, Integration, IntegrationTestResult, SyncRun } from '@/api/types';
+import type { CreateIntegration, Integration, IntegrationTestResult, SyncRun, WebhookDelivery } from '@/api/types';
 import type { IntegrationEvents } from '@/realtime/topics';
 import {
   createIntegration,
@@ -10,10 +10,11 @@ import {
   getSyncRun,
   listIntegrations,
   listSyncRuns,
+  listWebhookDeliveries,
   syncIntegration,
   testIntegration,
 } from './api';
-import { isFinished, mergeRun, nextLiveSync, queued, type LiveSync, type SyncEvent } from './sync';
+import { isFinished, isInProgress, mergeRun, nextLiveSync, queued, type LiveSync, type SyncEvent } from './sync';
 
 /** True when the server said the provider's connector is not offered (yet). */
 export function isProviderUnavailable(error: ApiError): boolean {
@@ -34,15 +35,18 @@ export const useIntegrationsStore = defineStore('integrations', () => {
   const runs = shallowRef<readonly SyncRun[]>([]);
   const live = shallowRef<Readonly<Record<string, LiveSync>>>({});
   const unavailableProviders = shallowRef<ReadonlySet<string>>(new Set());
+  /** Webhook deliveries seen so far, of every integration, newest first. */
+  const deliveries = shallowRef<readonly WebhookDelivery[]>([]);
 
   const byId = computed(() => (id: string) => integrations.value.find((integration) => integration.id === id));
   const runsOf = computed(() => (id: string) => runs.value.filter((run) => run.integration_id === id));
   /** The newest run of each integration. */
   const lastRun = computed(() => (id: string) => runs.value.find((run) => run.integration_id === id));
-  /** Whether a sync of the integration is queued or running (seen live or in its newest run). */
+  const deliveriesOf = computed(() => (id: string) => deliveries.value.filter((delivery) => delivery.integration_id === id));
+  /** Whether a sync of the integration is queued, running or waiting for a retry (seen live or in its newest run). */
   const busy = computed(() => (id: string): boolean => {
     const now = live.value[id];
-    if (now) return now.phase === 'queued' || now.phase === 'running';
+    if (now) return isInProgress(now) || now.willRetry;
     const newest = lastRun.value(id);
     return newest !== undefined && !isFinished(newest);
   });
@@ -73,6 +77,17 @@ export const useIntegrationsStore = defineStore('integrations', () => {
     for (const run of await listSyncRuns(id)) runs.value = mergeRun(runs.value, run);
   }
 
+  async function loadDeliveries(id: string): Promise<void> {
+    for (const delivery of await listWebhookDeliveries(id)) mergeDelivery(delivery);
+  }
+
+  function mergeDelivery(delivery: WebhookDelivery): void {
+    const others = deliveries.value.filter((held) => held.id !== delivery.id);
+    deliveries.value = [delivery, ...others].sort(
+      (a, b) => b.received_at.localeCompare(a.received_at) || b.id.localeCompare(a.id),
+    );
+  }
+
   function upsert(integration: Integration): void {
     const held = byId.value(integration.id);
     // An answer older than what an event already brought is dropped.
@@ -85,6 +100,7 @@ export const useIntegrationsStore = defineStore('integrations', () => {
   function forget(id: string): void {
     integrations.value = integrations.value.filter((integration) => integration.id !== id);
     runs.value = runs.value.filter((run) => run.integration_id !== id);
+    deliveries.value = deliveries.value.filter((delivery) => delivery.integration_id !== id);
     const { [id]: _gone, ...rest } = live.value;
     live.value = rest;
   }
@@ -153,22 +169,26 @@ export const useIntegrationsStore = defineStore('integrations', () => {
     },
     sync_started: ({ integration_id }) => {
       progress(integration_id, { event: 'sync_started' });
-      // The run's row says `running` from now on; no event carries it.
+      // The run's row says `running` (one more attempt) from now on; its `sync_run_updated` may come later.
       const runId = live.value[integration_id]?.runId;
       const run = runs.value.find((held) => held.id === runId);
-      if (run && run.status === 'queued') runs.value = mergeRun(runs.value, { ...run, status: 'running' });
+      if (run && run.status === 'queued') {
+        runs.value = mergeRun(runs.value, { ...run, status: 'running', attempts: run.attempts + 1, next_attempt_at: null });
+      }
     },
     sync_progress: ({ integration_id, processed, total, stats }) =>
       progress(integration_id, { event: 'sync_progress', processed, total, stats }),
     sync_finished: ({ integration_id, status, stats }) =>
       progress(integration_id, { event: 'sync_finished', status, stats }),
-    sync_failed: ({ integration_id, error: failure }) => progress(integration_id, { event: 'sync_failed', error: failure }),
+    sync_failed: ({ integration_id, error: failure, will_retry }) =>
+      progress(integration_id, { event: 'sync_failed', error: failure, willRetry: will_retry ?? false }),
     sync_run_updated: ({ sync_run }) => {
       runs.value = mergeRun(runs.value, sync_run);
     },
     integration_created: ({ integration }) => upsert(integration),
     integration_updated: ({ integration }) => upsert(integration),
     integration_deleted: ({ integration }) => forget(integration.id),
+    webhook_processed: ({ delivery }) => mergeDelivery(delivery),
   };
 
   /** Applies one event of the `integrations:{tenant_id}` channel. */
@@ -184,6 +204,7 @@ export const useIntegrationsStore = defineStore('integrations', () => {
     runs.value = [];
     live.value = {};
     unavailableProviders.value = new Set();
+    deliveries.value = [];
   }
 
   return {
@@ -194,13 +215,16 @@ export const useIntegrationsStore = defineStore('integrations', () => {
     runs,
     live,
     unavailableProviders,
+    deliveries,
     byId,
     runsOf,
     lastRun,
+    deliveriesOf,
     busy,
     load,
     loadOne,
     loadRuns,
+    loadDeliveries,
     create,
     test,
     sync,

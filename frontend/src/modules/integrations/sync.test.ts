@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syncRunFixture } from '@/testing/integrations';
-import { formatDuration, mergeRun, nextLiveSync, percentDone, runDuration, syncStats, type LiveSync } from './sync';
+import { formatDuration, mergeRun, nextLiveSync, percentDone, retryState, runDuration, syncStats, type LiveSync } from './sync';
 
 const run = syncRunFixture;
 
@@ -25,6 +25,30 @@ describe('mergeRun', () => {
   it('never lets an older snapshot overwrite a finished run', () => {
     const runs = mergeRun([run('r2', 'succeeded')], run('r2', 'queued'));
     expect(runs.map((r) => r.status)).toEqual(['succeeded']);
+  });
+
+  it('follows a failed attempt queued again for a retry, and its next attempt', () => {
+    const retry = run('r3', 'queued', { attempts: 1, next_attempt_at: '2026-11-25T10:05:00Z', error: 'the vendor answered 503' });
+    let runs = mergeRun([run('r3', 'running', { attempts: 1 })], retry);
+    expect(runs[0]?.next_attempt_at).toBe('2026-11-25T10:05:00Z');
+    // The first attempt's `running` arriving late does not hide the retry.
+    runs = mergeRun(runs, run('r3', 'running', { attempts: 1 }));
+    expect(runs[0]?.status).toBe('queued');
+    runs = mergeRun(runs, run('r3', 'running', { attempts: 2 }));
+    expect(runs[0]).toMatchObject({ status: 'running', attempts: 2 });
+  });
+});
+
+describe('retryState', () => {
+  it('says when a queued run is retried, and when a run was given up', () => {
+    expect(retryState(run('r1', 'queued', { attempts: 2, next_attempt_at: '2026-11-25T10:05:00Z', error: 'rate limited' }))).toEqual({
+      kind: 'retrying',
+      at: '2026-11-25T10:05:00Z',
+      error: 'rate limited',
+    });
+    expect(retryState(run('r1', 'failed', { attempts: 5, dead: true }))).toEqual({ kind: 'dead', attempts: 5 });
+    expect(retryState(run('r1', 'failed', { attempts: 1 }))).toBeNull();
+    expect(retryState(run('r1', 'queued'))).toBeNull();
   });
 });
 
@@ -52,6 +76,13 @@ describe('nextLiveSync', () => {
     const failed = nextLiveSync(running, { event: 'sync_failed', error: 'the vendor answered 503' });
     expect(failed).toMatchObject({ phase: 'failed', processed: 10, total: 40, error: 'the vendor answered 503' });
     expect(failed.stats.created).toBe(10);
+  });
+
+  it('keeps a run that failed but will be retried as the same run', () => {
+    const running = nextLiveSync(nextLiveSync(undefined, { event: 'sync_queued', runId: 'r1' }), { event: 'sync_started' });
+    const failed = nextLiveSync(running, { event: 'sync_failed', error: 'the vendor answered 503', willRetry: true });
+    expect(failed).toMatchObject({ phase: 'failed', willRetry: true, runId: 'r1' });
+    expect(nextLiveSync(failed, { event: 'sync_started' })).toMatchObject({ phase: 'running', runId: 'r1', willRetry: false });
   });
 
   it('does not carry a finished run’s id into the next one', () => {

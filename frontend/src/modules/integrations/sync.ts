@@ -30,10 +30,14 @@ export function isFinished(run: Pick<SyncRun, 'status'>): boolean {
   return finished.has(run.status);
 }
 
-/** How far a run got, so an older snapshot never overwrites a newer one. */
-function stage(run: Pick<SyncRun, 'status'>): number {
-  if (isFinished(run)) return 2;
-  return run.status === 'running' ? 1 : 0;
+/**
+ * How far a run got, so an older snapshot never overwrites a newer one. A run is queued,
+ * then each attempt runs; a failed attempt that may pass queues it again (attempts counted),
+ * until it finishes: queued (0) → running (1) → queued to retry (2) → running again (3) → …
+ */
+function stage(run: Pick<SyncRun, 'status' | 'attempts'>): number {
+  if (isFinished(run)) return Number.POSITIVE_INFINITY;
+  return run.status === 'running' ? 2 * run.attempts - 1 : 2 * run.attempts;
 }
 
 /**
@@ -50,6 +54,15 @@ export function mergeRun(runs: readonly SyncRun[], incoming: SyncRun): SyncRun[]
 
 export function newestFirst(a: SyncRun, b: SyncRun): number {
   return b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id);
+}
+
+/** A run waiting for its next attempt, or given up after its last one. */
+export type RetryState = { kind: 'retrying'; at: string; error: string | null } | { kind: 'dead'; attempts: number } | null;
+
+export function retryState(run: Pick<SyncRun, 'status' | 'dead' | 'attempts' | 'next_attempt_at' | 'error'>): RetryState {
+  if (run.dead) return { kind: 'dead', attempts: run.attempts };
+  if (run.status === 'queued' && run.next_attempt_at) return { kind: 'retrying', at: run.next_attempt_at, error: run.error ?? null };
+  return null;
 }
 
 /** A run's wall time in milliseconds, once it has started and finished. */
@@ -82,12 +95,14 @@ export interface LiveSync {
   /** `succeeded` or `partial` once finished. */
   status: string | null;
   error: string | null;
+  /** A failed attempt whose run is queued again (`sync_failed` with `will_retry`). */
+  willRetry: boolean;
 }
 
 const zero: SyncStats = { created: 0, updated: 0, unchanged: 0, failed: 0 };
 
 export function queued(runId: string | null): LiveSync {
-  return { phase: 'queued', runId, processed: null, total: null, stats: zero, status: null, error: null };
+  return { phase: 'queued', runId, processed: null, total: null, stats: zero, status: null, error: null, willRetry: false };
 }
 
 /** The next state of an integration's live sync for one event of the channel. */
@@ -96,11 +111,11 @@ export type SyncEvent =
   | { event: 'sync_started' }
   | { event: 'sync_progress'; processed: number; total: number; stats: unknown }
   | { event: 'sync_finished'; status: string; stats: unknown }
-  | { event: 'sync_failed'; error: string };
+  | { event: 'sync_failed'; error: string; willRetry?: boolean };
 
 export function nextLiveSync(current: LiveSync | undefined, change: SyncEvent): LiveSync {
-  // A run's own id survives its later events, which name only the integration.
-  const runId = current && (current.phase === 'queued' || current.phase === 'running') ? current.runId : null;
+  // A run's own id survives its later events (which name only the integration), and its retries.
+  const runId = current && (isInProgress(current) || current.willRetry) ? current.runId : null;
   switch (change.event) {
     case 'sync_queued':
       return queued(change.runId);
@@ -134,8 +149,14 @@ export function nextLiveSync(current: LiveSync | undefined, change: SyncEvent): 
         total: current?.total ?? null,
         stats: current?.stats ?? zero,
         error: change.error,
+        willRetry: change.willRetry ?? false,
       };
   }
+}
+
+/** Queued or running now. */
+export function isInProgress(live: LiveSync): boolean {
+  return live.phase === 'queued' || live.phase === 'running';
 }
 
 /** Percent done for a progress bar; `null` while the total is unknown. */

@@ -13,6 +13,7 @@ const events: readonly (keyof IntegrationEvents)[] = [
   'integration_created',
   'integration_updated',
   'integration_deleted',
+  'webhook_processed',
 ];
 
 /**

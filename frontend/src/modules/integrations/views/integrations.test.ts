@@ -2,12 +2,10 @@
  * The integrations screens in the whole SPA (happy-dom), with `fetch` mocked and a fake
  * Phoenix server pushing the `integrations:{tenant_id}` events.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_KEY } from '@/modules/auth/session-storage';
-import { button, eventually, fieldInput, fieldText, startApp, submitForm, type } from '@/testing/app';
+import { describe, expect, it } from 'vitest';
+import { button, eventually, fieldInput, fieldText, signedInApp, submitForm, type } from '@/testing/app';
 import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from '@/testing/http';
-import { integrationFixture, syncRunFixture } from '@/testing/integrations';
-import { fakePhoenixServer } from '@/testing/socket';
+import { deliveryFixture, integrationFixture, syncRunFixture } from '@/testing/integrations';
 
 const tokens = tokenBody('access-1', 'refresh-1');
 const topic = `integrations:${tokens.tenant.id}`;
@@ -24,20 +22,7 @@ function backend(extra: Record<string, Handler> = {}): Record<string, Handler> {
   };
 }
 
-let server: ReturnType<typeof fakePhoenixServer>;
-let cleanup: (() => void) | null = null;
-
-beforeEach(() => {
-  localStorage.setItem(SESSION_KEY, JSON.stringify({ access_token: 'access-1', refresh_token: 'refresh-1' }));
-  server = fakePhoenixServer();
-});
-
-afterEach(() => {
-  cleanup?.();
-  cleanup = null;
-  document.body.innerHTML = '';
-  localStorage.clear();
-});
+const { server, open } = signedInApp();
 
 describe('integrations screens', () => {
   it('lists integrations with their health and last sync, behind their own menu entry', async () => {
@@ -55,8 +40,7 @@ describe('integrations screens', () => {
           }),
       }),
     );
-    const { root, unmount } = await startApp('/integrations');
-    cleanup = unmount;
+    const { root } = await open('/integrations');
     await eventually(() => expect(root.textContent).toContain('BambooHR (Acme)'));
     expect(root.querySelector('nav[aria-label="Main"]')?.textContent).toContain('Integrations');
     expect(root.textContent).toContain('Needs attention');
@@ -77,8 +61,7 @@ describe('integrations screens', () => {
             : jsonResponse(201, bamboo),
       }),
     );
-    const { root, router, unmount } = await startApp('/integrations/new');
-    cleanup = unmount;
+    const { root, router } = await open('/integrations/new');
     await eventually(() => expect(fieldInput(root, 'Company subdomain')).not.toBeNull());
 
     type(fieldInput(root, 'Company subdomain'), 'acme inc');
@@ -89,15 +72,18 @@ describe('integrations screens', () => {
     await eventually(() => expect(fieldText(root, 'Company subdomain')).toContain('Use letters, digits and dashes only'));
 
     type(fieldInput(root, 'Company subdomain'), 'acme');
+    type(fieldInput(root, 'Webhook private key'), 'whk-secret');
+    expect(fieldInput(root, 'Webhook private key')?.type).toBe('password');
+    type(fieldInput(root, 'Sync schedule'), '0 */6 * * *');
     submitForm(root);
     await eventually(() => expect(router.currentRoute.value.name).toBe('integration'));
     const sent = http.callsTo('POST /api/v1/integrations');
     expect(sent[1]?.body).toEqual({
       provider: 'bamboohr',
       name: 'BambooHR',
-      schedule: null,
+      schedule: '0 */6 * * *',
       config: { subdomain: 'acme', base_url: 'http://127.0.0.1:7070/bamboohr' },
-      credentials: { api_key: 'sandbox-api-key' },
+      credentials: { api_key: 'sandbox-api-key', webhook_private_key: 'whk-secret' },
     });
     expect(sent[1]?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -111,8 +97,7 @@ describe('integrations screens', () => {
           }),
       }),
     );
-    const { root, unmount } = await startApp('/integrations/new?provider=hibob');
-    cleanup = unmount;
+    const { root } = await open('/integrations/new?provider=hibob');
     await eventually(() => expect(fieldInput(root, 'Service user ID')).not.toBeNull());
     type(fieldInput(root, 'Service user ID'), 'svc-1');
     type(fieldInput(root, 'Service user token'), 'token');
@@ -129,8 +114,7 @@ describe('integrations screens', () => {
         'GET /api/v1/sync-runs/r1': () => jsonResponse(200, syncRunFixture('r1', 'queued')),
       }),
     );
-    const { root, unmount } = await startApp(`/integrations/${bamboo.id}`);
-    cleanup = unmount;
+    const { root } = await open(`/integrations/${bamboo.id}`);
     await eventually(() => expect(root.textContent).toContain('BambooHR (Acme)'));
     expect(root.textContent).toContain('http://127.0.0.1:7070/bamboohr');
     const credentials = root.querySelector('[aria-label="Credentials"]')?.textContent ?? '';
@@ -174,10 +158,60 @@ describe('integrations screens', () => {
     expect(button(root, 'Sync now')?.disabled).toBe(false);
   });
 
+  it('shows the schedule’s next run, a run waiting for its retry and one given up', async () => {
+    mockFetch(
+      backend({
+        [`GET ${url}`]: () => jsonResponse(200, { ...bamboo, schedule: '0 */6 * * *', next_sync_at: '2026-11-25T18:00:00Z' }),
+        'GET /api/v1/sync-runs': () =>
+          jsonResponse(200, {
+            data: [
+              syncRunFixture('r2', 'queued', { attempts: 2, next_attempt_at: '2026-11-25T10:07:00Z', error: 'BambooHR answered 503' }),
+              syncRunFixture('r1', 'failed', { attempts: 5, dead: true, error: 'BambooHR answered 503' }),
+            ],
+            next_cursor: null,
+          }),
+      }),
+    );
+    const { root } = await open(`/integrations/${bamboo.id}`);
+    await eventually(() => expect(root.querySelectorAll('[data-testid="run-retry"]')).toHaveLength(2));
+    const [retrying, dead] = [...root.querySelectorAll('[data-testid="run-retry"]')].map((cell) => cell.textContent?.trim());
+    expect(retrying).toMatch(/^Retrying at .*2026/);
+    expect(dead).toBe('Gave up after 5 attempts');
+    expect(root.querySelector('[data-testid="next-sync"]')?.textContent).toMatch(/2026/);
+    expect(button(root, 'Sync now')?.disabled).toBe(true);
+  });
+
+  it('gives the webhook URL and lists the deliveries, updated as they are processed', async () => {
+    mockFetch(
+      backend({
+        [`GET ${url}/webhook-deliveries`]: () =>
+          jsonResponse(200, { data: [deliveryFixture('d1', 'received', { integration_id: bamboo.id })], next_cursor: null }),
+      }),
+    );
+    const { root } = await open(`/integrations/${bamboo.id}`);
+    await eventually(() => expect(root.textContent).toContain('Webhook deliveries'));
+    const address = root.querySelector<HTMLInputElement>('#webhook-url');
+    expect(address?.value).toBe(`${location.origin}/webhooks/bamboohr/${bamboo.id}`);
+    expect(root.querySelector('[data-testid="webhook-secret"]')?.textContent).toContain('webhook private key is not set');
+    const table = () => root.querySelector('[aria-labelledby="webhook-deliveries-title"]')?.textContent ?? '';
+    await eventually(() => expect(table()).toContain('employee.created'));
+    expect(table()).toContain('Received');
+
+    await eventually(() => expect(server.last?.hasJoined(topic)).toBe(true));
+    server.last?.push(topic, 'webhook_processed', {
+      delivery: deliveryFixture('d1', 'processed', {
+        integration_id: bamboo.id,
+        result: { created: 1, updated: 0, unchanged: 0, failed: 0 },
+        processed_at: '2026-11-25T10:00:03Z',
+      }),
+    });
+    await eventually(() => expect(table()).toContain('1 created · 0 updated · 0 unchanged · 0 failed'));
+    expect(table()).toContain('Processed');
+  });
+
   it('deletes an integration after confirmation', async () => {
     const http = mockFetch(backend({ [`DELETE ${url}`]: () => new Response(null, { status: 204 }) }));
-    const { root, router, unmount } = await startApp(`/integrations/${bamboo.id}`);
-    cleanup = unmount;
+    const { root, router } = await open(`/integrations/${bamboo.id}`);
     await eventually(() => expect(button(root, 'Delete')).toBeDefined());
     button(root, 'Delete')?.click();
     await eventually(() => expect(document.body.textContent).toContain('Delete BambooHR (Acme)?'));
