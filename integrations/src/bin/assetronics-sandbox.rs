@@ -2,11 +2,11 @@
 
 use std::net::SocketAddr;
 
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob};
+use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob, jamf};
 use clap::Parser;
 
-/// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob) and a control API
-/// under /_control.
+/// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
+/// /jamf) and a control API under /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -38,6 +38,22 @@ struct Cli {
     /// How many people the simulated HiBob company has.
     #[arg(long, default_value_t = 200)]
     hibob_employees: u64,
+    /// The simulated Jamf Pro instance's name (as control paths name it).
+    #[arg(long, default_value = "acme")]
+    jamf_instance: String,
+    /// The simulated Jamf Pro API client's id.
+    #[arg(long, default_value = "sandbox-jamf-client")]
+    jamf_client_id: String,
+    /// The simulated Jamf Pro API client's secret.
+    #[arg(long, default_value = "sandbox-jamf-secret")]
+    jamf_client_secret: String,
+    /// How many computers the simulated Jamf Pro instance manages.
+    #[arg(long, default_value_t = 200)]
+    jamf_computers: u64,
+    /// The email domain of simulated device users (the default matches the BambooHR company
+    /// `acme`, so that devices and employees line up).
+    #[arg(long, default_value = "acme.example.com")]
+    mdm_user_domain: String,
 }
 
 #[tokio::main]
@@ -56,6 +72,14 @@ async fn main() -> std::io::Result<()> {
             token: cli.hibob_token,
             employees: cli.hibob_employees,
         }],
+        jamf_instances: vec![jamf::InstanceSeed {
+            instance: cli.jamf_instance.clone(),
+            client_id: cli.jamf_client_id.clone(),
+            client_secret: cli.jamf_client_secret,
+            computers: cli.jamf_computers,
+            user_domain: cli.mdm_user_domain.clone(),
+            ..jamf::InstanceSeed::default()
+        }],
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -69,6 +93,12 @@ async fn main() -> std::io::Result<()> {
         sandbox.hibob_base_url(),
         cli.hibob_service_user_id,
         cli.hibob_company_id
+    );
+    println!(
+        "Jamf Pro base_url: {} (client id {:?}, instance {:?})",
+        sandbox.jamf_base_url(),
+        cli.jamf_client_id,
+        cli.jamf_instance
     );
     tokio::select! {
         result = server => result,

@@ -1,9 +1,10 @@
 //! Local simulators of the vendors' APIs, for development and tests.
 //!
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
-//! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]), plus a control API under
-//! `/_control/...` that tests and developers use to inject faults, change data and register
-//! webhook receivers ([`webhooks`]). Run it as the `assetronics-sandbox` binary, or in-process
+//! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
+//! see [`jamf`]), plus a control API under `/_control/...` that tests and developers use to
+//! inject faults, change data, register webhook receivers ([`webhooks`]) and read the remote
+//! wipes an MDM received. Run it as the `assetronics-sandbox` binary, or in-process
 //! with [`spawn`]:
 //!
 //! ```no_run
@@ -17,7 +18,11 @@
 pub mod bamboohr;
 mod control;
 mod faults;
+mod fleet;
 pub mod hibob;
+pub mod jamf;
+mod mdm;
+mod tokens;
 pub mod webhooks;
 mod workforce;
 
@@ -35,6 +40,8 @@ pub struct SandboxConfig {
     pub bamboohr_companies: Vec<bamboohr::CompanySeed>,
     /// HiBob companies present from the start (more can be added through the control API).
     pub hibob_companies: Vec<hibob::CompanySeed>,
+    /// Jamf Pro instances present from the start (more can be added through the control API).
+    pub jamf_instances: Vec<jamf::InstanceSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -43,6 +50,7 @@ impl Default for SandboxConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             bamboohr_companies: vec![bamboohr::CompanySeed::default()],
             hibob_companies: vec![hibob::CompanySeed::default()],
+            jamf_instances: vec![jamf::InstanceSeed::default()],
         }
     }
 }
@@ -53,6 +61,7 @@ pub struct Sandbox {
     addr: SocketAddr,
     bamboohr: bamboohr::BambooHrSandbox,
     hibob: hibob::HibobSandbox,
+    jamf: jamf::JamfSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -87,6 +96,18 @@ impl Sandbox {
         &self.hibob
     }
 
+    /// The `base_url` a Jamf Pro integration uses to reach this simulator (every simulated
+    /// instance: the credentials say which).
+    pub fn jamf_base_url(&self) -> String {
+        format!("{}/jamf", self.url())
+    }
+
+    /// Direct access to the simulated Jamf Pro instances, their faults and the wipes they
+    /// received, for Rust tests.
+    pub fn jamf(&self) -> &jamf::JamfSandbox {
+        &self.jamf
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -100,15 +121,19 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let addr = listener.local_addr()?;
     let bamboohr = bamboohr::BambooHrSandbox::new(config.bamboohr_companies);
     let hibob = hibob::HibobSandbox::new(config.hibob_companies);
+    let jamf = jamf::JamfSandbox::new(config.jamf_instances);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
+    let jamf_data = web::Data::new(jamf.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
             .app_data(hibob_data.clone())
+            .app_data(jamf_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
+            .configure(jamf::routes)
     })
     .workers(2)
     .disable_signals()
@@ -120,6 +145,7 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             addr,
             bamboohr,
             hibob,
+            jamf,
             handle,
         },
         server,
