@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod bamboohr;
+mod devices;
 mod failures;
 mod hibob;
+mod jamf;
 mod support;
 mod webhooks;
