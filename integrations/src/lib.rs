@@ -6,8 +6,8 @@
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
 //! - [`bamboohr`], [`hibob`]: the HR-system clients, each with its vendor's webhook signature
 //!   check and payload reader.
-//! - [`jamf`]: the device-management (MDM) clients: the device inventory and remote wipe, in
-//!   the normalized form of [`mdm`].
+//! - [`jamf`], [`intune`]: the device-management (MDM) clients: the device inventory and
+//!   remote wipe, in the normalized form of [`mdm`].
 //! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
 //! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
 //! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
@@ -17,6 +17,7 @@ pub mod bamboohr;
 pub mod hibob;
 pub mod hris;
 pub mod http;
+pub mod intune;
 pub mod jamf;
 pub mod mdm;
 pub mod oauth;

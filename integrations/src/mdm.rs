@@ -1,8 +1,8 @@
 //! The normalized device every MDM client returns, how a pull reports unreadable records, the
 //! remote wipe every MDM offers, and how MDM calls fail.
 //!
-//! The clients: [`crate::jamf`] (Jamf Pro). Each has `test_connection`, `fetch_all` (every
-//! device, all pages) and `wipe`.
+//! The clients: [`crate::jamf`] (Jamf Pro), [`crate::intune`] (Microsoft Intune). Each has
+//! `test_connection`, `fetch_all` (every device, all pages) and `wipe`.
 
 use std::collections::HashSet;
 use std::time::Duration;
