@@ -2,11 +2,11 @@
 
 use std::net::SocketAddr;
 
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob, jamf};
+use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob, intune, jamf};
 use clap::Parser;
 
 /// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
-/// /jamf) and a control API under /_control.
+/// /jamf, Intune under /intune) and a control API under /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -50,6 +50,18 @@ struct Cli {
     /// How many computers the simulated Jamf Pro instance manages.
     #[arg(long, default_value_t = 200)]
     jamf_computers: u64,
+    /// The simulated Intune tenant's id (or domain).
+    #[arg(long, default_value = "acme.onmicrosoft.com")]
+    intune_tenant_id: String,
+    /// The simulated Intune app registration's client id.
+    #[arg(long, default_value = "sandbox-intune-client")]
+    intune_client_id: String,
+    /// The simulated Intune app registration's client secret.
+    #[arg(long, default_value = "sandbox-intune-secret")]
+    intune_client_secret: String,
+    /// How many devices the simulated Intune tenant manages.
+    #[arg(long, default_value_t = 200)]
+    intune_devices: u64,
     /// The email domain of simulated device users (the default matches the BambooHR company
     /// `acme`, so that devices and employees line up).
     #[arg(long, default_value = "acme.example.com")]
@@ -80,6 +92,14 @@ async fn main() -> std::io::Result<()> {
             user_domain: cli.mdm_user_domain.clone(),
             ..jamf::InstanceSeed::default()
         }],
+        intune_tenants: vec![intune::TenantSeed {
+            tenant_id: cli.intune_tenant_id.clone(),
+            client_id: cli.intune_client_id.clone(),
+            client_secret: cli.intune_client_secret,
+            devices: cli.intune_devices,
+            user_domain: cli.mdm_user_domain.clone(),
+            ..intune::TenantSeed::default()
+        }],
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -99,6 +119,12 @@ async fn main() -> std::io::Result<()> {
         sandbox.jamf_base_url(),
         cli.jamf_client_id,
         cli.jamf_instance
+    );
+    println!(
+        "Intune base_url and login_base_url: {} (tenant {:?}, client id {:?})",
+        sandbox.intune_base_url(),
+        cli.intune_tenant_id,
+        cli.intune_client_id
     );
     tokio::select! {
         result = server => result,

@@ -16,6 +16,8 @@ use super::workforce::{fingerprint, work_email, worker};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Platform {
     Mac,
+    Windows,
+    IPhone,
 }
 
 impl Platform {
@@ -23,6 +25,8 @@ impl Platform {
     pub(crate) fn os_name(self) -> &'static str {
         match self {
             Platform::Mac => "macOS",
+            Platform::Windows => "Windows",
+            Platform::IPhone => "iOS",
         }
     }
 
@@ -35,12 +39,21 @@ impl Platform {
                 "Mac mini (2023)",
                 "iMac (24-inch, 2023)",
             ],
+            Platform::Windows => &[
+                "Latitude 7440",
+                "ThinkPad X1 Carbon Gen 11",
+                "Surface Laptop 5",
+                "EliteBook 840 G10",
+            ],
+            Platform::IPhone => &["iPhone 15", "iPhone 14 Pro", "iPhone 13"],
         }
     }
 
     fn os_versions(self) -> &'static [&'static str] {
         match self {
             Platform::Mac => &["14.5", "14.6.1", "15.1", "13.6.7"],
+            Platform::Windows => &["10.0.22631.3880", "10.0.22631.4317", "10.0.19045.4651"],
+            Platform::IPhone => &["17.5.1", "18.1", "17.6.1"],
         }
     }
 }
@@ -57,6 +70,19 @@ pub(crate) struct Machine {
     pub holder: Option<Holder>,
     /// What the MDM calls it: "Ada's MacBook Pro", or "Spare iPhone 15 (0015)".
     pub name: String,
+}
+
+impl Machine {
+    /// Who made it, as the device reports it.
+    pub(crate) fn manufacturer(&self) -> &'static str {
+        match self.model.split(' ').next().unwrap_or_default() {
+            "Latitude" => "Dell Inc.",
+            "ThinkPad" => "LENOVO",
+            "Surface" => "Microsoft Corporation",
+            "EliteBook" => "HP",
+            _ => "Apple",
+        }
+    }
 }
 
 /// The person a device is assigned to.
@@ -136,6 +162,12 @@ pub(crate) fn uuid(salt: &str, n: u64) -> String {
     )
 }
 
+/// The number of the device with this UUID (made by [`uuid`] with `salt`), if it is one.
+pub(crate) fn uuid_number(salt: &str, id: &str) -> Option<u64> {
+    let n = u64::from_str_radix(id.rsplit('-').next()?, 16).ok()?;
+    (n > 0 && uuid(salt, n).eq_ignore_ascii_case(id)).then_some(n)
+}
+
 /// A remote wipe a simulated MDM received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Wipe {
@@ -152,11 +184,12 @@ mod tests {
 
     #[test]
     fn machines_are_deterministic_and_some_are_spares() {
-        let mix = [Platform::Mac];
+        let mix = [Platform::Mac, Platform::Windows];
         assert_eq!(
             machine(17, &mix, "acme.example.com"),
             machine(17, &mix, "acme.example.com")
         );
+        assert_eq!(machine(17, &mix, "x").platform, Platform::Windows);
         assert!(machine(15, &mix, "x").holder.is_none());
         assert!(machine(15, &mix, "x").name.starts_with("Spare "));
         let held = machine(20, &mix, "acme.example.com").holder.unwrap();
@@ -168,10 +201,11 @@ mod tests {
     }
 
     #[test]
-    fn uuids_differ_per_salt() {
+    fn uuids_round_trip_and_differ_per_salt() {
         let id = uuid("kandji/acme", 42);
         assert_eq!(id.len(), 36);
-        assert!(id.ends_with("-00000000002a"));
+        assert_eq!(uuid_number("kandji/acme", &id), Some(42));
+        assert_eq!(uuid_number("kandji/other", &id), None);
         assert_ne!(uuid("a", 1), uuid("b", 1));
         assert_eq!(serial("JMF", 17), "JMF000000017");
     }

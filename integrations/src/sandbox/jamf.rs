@@ -191,6 +191,7 @@ impl JamfSandbox {
                 &seed.client_secret,
                 seed.computers,
                 &seed.user_domain,
+                DEFAULT_PAGE_SIZE,
                 Duration::from_secs(seed.token_lifetime_secs),
             ),
         );

@@ -26,6 +26,8 @@ pub(crate) struct Tenant {
     pub devices: u64,
     /// The email domain of device holders.
     pub user_domain: String,
+    /// Devices per page when the client does not say (Graph decides page sizes itself).
+    pub page_size: u64,
     pub tokens: IssuedTokens,
     pub faults: Faults,
     /// Vendor requests, token requests included.
@@ -41,6 +43,7 @@ impl Tenant {
         secret: &str,
         devices: u64,
         user_domain: &str,
+        page_size: u64,
         token_lifetime: Duration,
     ) -> Self {
         Tenant {
@@ -48,6 +51,7 @@ impl Tenant {
             secret: secret.to_owned(),
             devices,
             user_domain: user_domain.to_owned(),
+            page_size: page_size.max(1),
             tokens: IssuedTokens::new(token_lifetime),
             faults: Faults::default(),
             requests: 0,

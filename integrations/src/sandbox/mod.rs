@@ -2,7 +2,7 @@
 //!
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
 //! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
-//! see [`jamf`]), plus a control API under `/_control/...` that tests and developers use to
+//! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]), plus a control API under `/_control/...` that tests and developers use to
 //! inject faults, change data, register webhook receivers ([`webhooks`]) and read the remote
 //! wipes an MDM received. Run it as the `assetronics-sandbox` binary, or in-process
 //! with [`spawn`]:
@@ -20,6 +20,7 @@ mod control;
 mod faults;
 mod fleet;
 pub mod hibob;
+pub mod intune;
 pub mod jamf;
 mod mdm;
 mod tokens;
@@ -42,6 +43,8 @@ pub struct SandboxConfig {
     pub hibob_companies: Vec<hibob::CompanySeed>,
     /// Jamf Pro instances present from the start (more can be added through the control API).
     pub jamf_instances: Vec<jamf::InstanceSeed>,
+    /// Intune tenants present from the start (more can be added through the control API).
+    pub intune_tenants: Vec<intune::TenantSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -51,6 +54,7 @@ impl Default for SandboxConfig {
             bamboohr_companies: vec![bamboohr::CompanySeed::default()],
             hibob_companies: vec![hibob::CompanySeed::default()],
             jamf_instances: vec![jamf::InstanceSeed::default()],
+            intune_tenants: vec![intune::TenantSeed::default()],
         }
     }
 }
@@ -62,6 +66,7 @@ pub struct Sandbox {
     bamboohr: bamboohr::BambooHrSandbox,
     hibob: hibob::HibobSandbox,
     jamf: jamf::JamfSandbox,
+    intune: intune::IntuneSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -108,6 +113,18 @@ impl Sandbox {
         &self.jamf
     }
 
+    /// The `base_url` and the `login_base_url` an Intune integration uses to reach this
+    /// simulator: it answers for Graph and for the identity platform alike.
+    pub fn intune_base_url(&self) -> String {
+        format!("{}/intune", self.url())
+    }
+
+    /// Direct access to the simulated Intune tenants, their faults and the wipes they
+    /// received, for Rust tests.
+    pub fn intune(&self) -> &intune::IntuneSandbox {
+        &self.intune
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -122,18 +139,22 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let bamboohr = bamboohr::BambooHrSandbox::new(config.bamboohr_companies);
     let hibob = hibob::HibobSandbox::new(config.hibob_companies);
     let jamf = jamf::JamfSandbox::new(config.jamf_instances);
+    let intune = intune::IntuneSandbox::new(config.intune_tenants);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
     let jamf_data = web::Data::new(jamf.clone());
+    let intune_data = web::Data::new(intune.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
             .app_data(hibob_data.clone())
             .app_data(jamf_data.clone())
+            .app_data(intune_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
             .configure(jamf::routes)
+            .configure(intune::routes)
     })
     .workers(2)
     .disable_signals()
@@ -146,6 +167,7 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             bamboohr,
             hibob,
             jamf,
+            intune,
             handle,
         },
         server,

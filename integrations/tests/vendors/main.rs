@@ -6,6 +6,7 @@ mod bamboohr;
 mod devices;
 mod failures;
 mod hibob;
+mod intune;
 mod jamf;
 mod support;
 mod webhooks;

@@ -173,12 +173,13 @@ pub const PAGE: u64 = 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mdm {
     Jamf,
+    Intune,
 }
 
 impl Mdm {
-    pub const ALL: [Mdm; 1] = [Mdm::Jamf];
+    pub const ALL: [Mdm; 2] = [Mdm::Jamf, Mdm::Intune];
     /// The vendors whose clients exchange credentials for short-lived tokens.
-    pub const OAUTH: [Mdm; 1] = [Mdm::Jamf];
+    pub const OAUTH: [Mdm; 2] = [Mdm::Jamf, Mdm::Intune];
 
     /// A simulator whose account of this vendor manages `devices` generated devices.
     pub async fn sandbox(self, devices: u64) -> Sandbox {
@@ -189,6 +190,7 @@ impl Mdm {
     pub async fn sandbox_with_token_lifetime(self, devices: u64, secs: u64) -> Sandbox {
         match self {
             Mdm::Jamf => crate::jamf::sandbox_with(devices, secs).await,
+            Mdm::Intune => crate::intune::sandbox_with(devices, secs).await,
         }
     }
 
@@ -203,6 +205,14 @@ impl Mdm {
                 };
                 MdmClient::Jamf(crate::jamf::client(sandbox, secret, policy))
             }
+            Mdm::Intune => {
+                let secret = if right {
+                    crate::intune::SECRET
+                } else {
+                    "wrong-secret"
+                };
+                MdmClient::Intune(crate::intune::client(sandbox, secret, policy))
+            }
         }
     }
 
@@ -210,6 +220,7 @@ impl Mdm {
     pub fn requests(self, sandbox: &Sandbox) -> u64 {
         match self {
             Mdm::Jamf => sandbox.jamf().requests(crate::jamf::INSTANCE),
+            Mdm::Intune => sandbox.intune().requests(crate::intune::TENANT),
         }
     }
 
@@ -217,6 +228,7 @@ impl Mdm {
     pub fn unattributed(self, sandbox: &Sandbox) -> u64 {
         match self {
             Mdm::Jamf => sandbox.jamf().unattributed_requests(),
+            Mdm::Intune => sandbox.intune().unattributed_requests(),
         }
     }
 
@@ -224,6 +236,7 @@ impl Mdm {
     pub fn token_requests(self, sandbox: &Sandbox) -> u64 {
         match self {
             Mdm::Jamf => sandbox.jamf().token_requests(crate::jamf::INSTANCE),
+            Mdm::Intune => sandbox.intune().token_requests(crate::intune::TENANT),
         }
     }
 
@@ -231,6 +244,7 @@ impl Mdm {
     pub fn control_path(self) -> String {
         match self {
             Mdm::Jamf => format!("jamf/{}", crate::jamf::INSTANCE),
+            Mdm::Intune => format!("intune/{}", crate::intune::TENANT),
         }
     }
 
@@ -257,6 +271,9 @@ impl Mdm {
     pub fn id(self, n: u64) -> String {
         match self {
             Mdm::Jamf => assetronics_integrations::sandbox::jamf::computer_id(n),
+            Mdm::Intune => {
+                assetronics_integrations::sandbox::intune::device_id(crate::intune::TENANT, n)
+            }
         }
     }
 
@@ -264,6 +281,7 @@ impl Mdm {
     pub fn serial(self, n: u64) -> String {
         match self {
             Mdm::Jamf => assetronics_integrations::sandbox::jamf::serial(n),
+            Mdm::Intune => assetronics_integrations::sandbox::intune::serial(n),
         }
     }
 
@@ -271,6 +289,7 @@ impl Mdm {
     pub fn broken_field(self) -> &'static str {
         match self {
             Mdm::Jamf => "general.lastContactTime",
+            Mdm::Intune => "lastSyncDateTime",
         }
     }
 
@@ -279,7 +298,7 @@ impl Mdm {
     pub fn pull_requests(self, devices: u64) -> u64 {
         let full_pages = devices.div_ceil(PAGE).max(1);
         match self {
-            Mdm::Jamf => 1 + full_pages,
+            Mdm::Jamf | Mdm::Intune => 1 + full_pages,
         }
     }
 }
@@ -287,18 +306,21 @@ impl Mdm {
 /// Any MDM vendor's client, for the calls they all have.
 pub enum MdmClient {
     Jamf(assetronics_integrations::jamf::JamfClient),
+    Intune(assetronics_integrations::intune::IntuneClient),
 }
 
 impl MdmClient {
     pub async fn fetch_all(&self) -> Result<DevicePull, MdmError> {
         match self {
             MdmClient::Jamf(client) => client.fetch_all().await,
+            MdmClient::Intune(client) => client.fetch_all().await,
         }
     }
 
     pub async fn test_connection(&self) -> Result<(), MdmError> {
         match self {
             MdmClient::Jamf(client) => client.test_connection().await,
+            MdmClient::Intune(client) => client.test_connection().await,
         }
     }
 
@@ -309,6 +331,7 @@ impl MdmClient {
     ) -> Result<CommandReceipt, MdmError> {
         match self {
             MdmClient::Jamf(client) => client.wipe(external_id, options).await,
+            MdmClient::Intune(client) => client.wipe(external_id, options).await,
         }
     }
 }
