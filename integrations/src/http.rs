@@ -366,6 +366,19 @@ impl VendorHttp {
     }
 }
 
+/// `{host}/{path}` for a vendor host from an integration's config (surrounding whitespace and
+/// trailing slashes ignored); only `https` and `http` hosts are accepted. `what` names the
+/// host in the error, e.g. "Jamf Pro URL".
+pub fn vendor_url(host: &str, path: &str, what: &str) -> Result<Url, VendorError> {
+    let host = host.trim().trim_end_matches('/');
+    Url::parse(&format!("{host}/{path}"))
+        .ok()
+        .filter(|url| matches!(url.scheme(), "https" | "http"))
+        .ok_or_else(|| VendorError::Other {
+            message: format!("invalid {what} {host:?}"),
+        })
+}
+
 /// `path` resolved against an API root that ends with `/`.
 pub fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
     base.join(path).map_err(|e| VendorError::Other {

@@ -23,14 +23,13 @@
 
 use std::collections::HashSet;
 
-use reqwest::header::ACCEPT;
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
 
-use crate::http::{ErrorConventions, HttpPolicy, VendorError, VendorHttp, join};
+use crate::http::{ErrorConventions, HttpPolicy, VendorError, VendorHttp, join, vendor_url};
 use crate::mdm::{
     CommandReceipt, DevicePull, MalformedRecord, MdmDevice, MdmError, RecordReader, WipeOptions,
-    command_receipt, id_segment,
+    command_receipt, command_request, id_segment,
 };
 use crate::oauth::{ClientCredentials, TokenSource};
 
@@ -94,20 +93,18 @@ impl IntuneClient {
             }
             .into());
         }
-        let root = |given: Option<&str>, default: &str, path: &str| {
-            let host = given.unwrap_or(default).trim().trim_end_matches('/');
-            Url::parse(&format!("{host}/{path}"))
-                .ok()
-                .filter(|url| matches!(url.scheme(), "https" | "http"))
-                .ok_or_else(|| VendorError::Other {
-                    message: format!("invalid Microsoft URL {host:?}"),
-                })
-        };
-        let graph = root(config.base_url.as_deref(), DEFAULT_GRAPH_HOST, "v1.0/")?;
-        let token_url = root(
-            config.login_base_url.as_deref(),
-            DEFAULT_LOGIN_HOST,
+        let graph = vendor_url(
+            config.base_url.as_deref().unwrap_or(DEFAULT_GRAPH_HOST),
+            "v1.0/",
+            "Microsoft Graph URL",
+        )?;
+        let token_url = vendor_url(
+            config
+                .login_base_url
+                .as_deref()
+                .unwrap_or(DEFAULT_LOGIN_HOST),
             &format!("{tenant}/oauth2/v2.0/token"),
+            "Microsoft login URL",
         )?;
         let http = VendorHttp::with_conventions(
             config.policy,
@@ -218,12 +215,7 @@ impl IntuneClient {
         let response = self
             .tokens
             .send(
-                |client| {
-                    client
-                        .post(url.clone())
-                        .header(ACCEPT, "application/json")
-                        .json(&body)
-                },
+                |client| command_request(client, &url, &body),
                 &[StatusCode::NOT_FOUND],
             )
             .await?;

@@ -22,14 +22,13 @@
 
 use std::collections::HashSet;
 
-use reqwest::header::ACCEPT;
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
 
-use crate::http::{ErrorConventions, HttpPolicy, VendorError, VendorHttp, join};
+use crate::http::{ErrorConventions, HttpPolicy, VendorError, VendorHttp, join, vendor_url};
 use crate::mdm::{
     CommandReceipt, DevicePull, MalformedRecord, MdmDevice, MdmError, RecordReader, WipeOptions,
-    command_receipt, id_segment,
+    command_receipt, command_request, id_segment,
 };
 use crate::oauth::{ClientCredentials, TokenSource};
 
@@ -69,13 +68,7 @@ pub struct JamfClient {
 
 impl JamfClient {
     pub fn new(config: JamfConfig) -> Result<Self, MdmError> {
-        let instance = config.base_url.trim().trim_end_matches('/');
-        let base = Url::parse(&format!("{instance}/api/"))
-            .ok()
-            .filter(|url| matches!(url.scheme(), "https" | "http"))
-            .ok_or_else(|| VendorError::Other {
-                message: format!("invalid Jamf Pro URL {instance:?}"),
-            })?;
+        let base = vendor_url(&config.base_url, "api/", "Jamf Pro URL")?;
         if config.credentials.client_id.trim().is_empty() {
             return Err(VendorError::Other {
                 message: "a Jamf Pro API client id is required".into(),
@@ -191,12 +184,7 @@ impl JamfClient {
         let response = self
             .tokens
             .send(
-                |client| {
-                    client
-                        .post(url.clone())
-                        .header(ACCEPT, "application/json")
-                        .json(&body)
-                },
+                |client| command_request(client, &url, &body),
                 &[StatusCode::NOT_FOUND],
             )
             .await?;

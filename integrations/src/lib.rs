@@ -6,7 +6,7 @@
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
 //! - [`bamboohr`], [`hibob`]: the HR-system clients, each with its vendor's webhook signature
 //!   check and payload reader.
-//! - [`jamf`], [`intune`]: the device-management (MDM) clients: the device inventory and
+//! - [`jamf`], [`intune`], [`kandji`]: the device-management (MDM) clients: the device inventory and
 //!   remote wipe, in the normalized form of [`mdm`].
 //! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
 //! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
@@ -19,6 +19,7 @@ pub mod hris;
 pub mod http;
 pub mod intune;
 pub mod jamf;
+pub mod kandji;
 pub mod mdm;
 pub mod oauth;
 pub mod sandbox;

@@ -1,8 +1,9 @@
 //! The normalized device every MDM client returns, how a pull reports unreadable records, the
 //! remote wipe every MDM offers, and how MDM calls fail.
 //!
-//! The clients: [`crate::jamf`] (Jamf Pro), [`crate::intune`] (Microsoft Intune). Each has
-//! `test_connection`, `fetch_all` (every device, all pages) and `wipe`.
+//! The clients: [`crate::jamf`] (Jamf Pro), [`crate::intune`] (Microsoft Intune),
+//! [`crate::kandji`] (Kandji). Each has `test_connection`, `fetch_all` (every device, all
+//! pages) and `wipe`.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -173,6 +174,19 @@ pub(crate) fn id_segment(external_id: &str) -> Result<&str, MdmError> {
             external_id: external_id.to_owned(),
         })
     }
+}
+
+/// A command to a device: `POST` of a JSON `body` to `url`, asking for JSON back. The caller
+/// adds the credentials.
+pub(crate) fn command_request(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    body: &Value,
+) -> reqwest::RequestBuilder {
+    client
+        .post(url.clone())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .json(body)
 }
 
 /// What a command request's answer means: a 404 is [`MdmError::DeviceNotFound`]; any other
