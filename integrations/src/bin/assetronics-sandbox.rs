@@ -2,11 +2,13 @@
 
 use std::net::SocketAddr;
 
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob, intune, jamf};
+use assetronics_integrations::sandbox::{
+    self, SandboxConfig, bamboohr, hibob, intune, jamf, kandji,
+};
 use clap::Parser;
 
 /// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
-/// /jamf, Intune under /intune) and a control API under /_control.
+/// /jamf, Intune under /intune, Kandji under /kandji) and a control API under /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -62,6 +64,15 @@ struct Cli {
     /// How many devices the simulated Intune tenant manages.
     #[arg(long, default_value_t = 200)]
     intune_devices: u64,
+    /// The simulated Kandji tenant's subdomain (as control paths name it).
+    #[arg(long, default_value = "acme")]
+    kandji_subdomain: String,
+    /// The API token the simulated Kandji tenant accepts.
+    #[arg(long, default_value = "sandbox-kandji-token")]
+    kandji_api_token: String,
+    /// How many devices the simulated Kandji tenant manages.
+    #[arg(long, default_value_t = 200)]
+    kandji_devices: u64,
     /// The email domain of simulated device users (the default matches the BambooHR company
     /// `acme`, so that devices and employees line up).
     #[arg(long, default_value = "acme.example.com")]
@@ -100,6 +111,12 @@ async fn main() -> std::io::Result<()> {
             user_domain: cli.mdm_user_domain.clone(),
             ..intune::TenantSeed::default()
         }],
+        kandji_tenants: vec![kandji::TenantSeed {
+            subdomain: cli.kandji_subdomain.clone(),
+            api_token: cli.kandji_api_token,
+            devices: cli.kandji_devices,
+            user_domain: cli.mdm_user_domain.clone(),
+        }],
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -125,6 +142,11 @@ async fn main() -> std::io::Result<()> {
         sandbox.intune_base_url(),
         cli.intune_tenant_id,
         cli.intune_client_id
+    );
+    println!(
+        "Kandji base_url: {} (tenant {:?})",
+        sandbox.kandji_base_url(),
+        cli.kandji_subdomain
     );
     tokio::select! {
         result = server => result,

@@ -10,8 +10,9 @@
 //!
 //! Device-management vendors add:
 //! - `GET /wipes`: the remote wipes received, oldest first ([`Wipe`]);
-//! - `POST /tokens/expire` (OAuth vendors): every access token issued so far stops working, as
-//!   if it had run out; the next API call with one gets a 401.
+//! - `POST /tokens/expire`: the credentials the client holds stop working: access tokens
+//!   issued so far run out, as if their time had come (OAuth vendors: the client fetches a new
+//!   one), an API token is revoked (Kandji: nothing renews it).
 //!
 //! Unknown companies get a 404.
 
@@ -57,8 +58,8 @@ pub(crate) trait Wiping: Controlled {
     /// The remote wipes the company received, oldest first; `None` when there is no such
     /// company.
     fn wipes_of(&self, company: &Self::Company) -> Option<Vec<Wipe>>;
-    /// Ends every access token issued to the company so far; false when there is no such
-    /// company (or the vendor issues no tokens).
+    /// Makes the credentials the company's client holds stop working; false when there is no
+    /// such company.
     fn expire_tokens_of(&self, company: &Self::Company) -> bool;
 }
 

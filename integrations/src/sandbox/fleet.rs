@@ -18,6 +18,7 @@ pub(crate) enum Platform {
     Mac,
     Windows,
     IPhone,
+    IPad,
 }
 
 impl Platform {
@@ -27,6 +28,7 @@ impl Platform {
             Platform::Mac => "macOS",
             Platform::Windows => "Windows",
             Platform::IPhone => "iOS",
+            Platform::IPad => "iPadOS",
         }
     }
 
@@ -46,6 +48,7 @@ impl Platform {
                 "EliteBook 840 G10",
             ],
             Platform::IPhone => &["iPhone 15", "iPhone 14 Pro", "iPhone 13"],
+            Platform::IPad => &["iPad Air (5th generation)", "iPad (10th generation)"],
         }
     }
 
@@ -53,7 +56,7 @@ impl Platform {
         match self {
             Platform::Mac => &["14.5", "14.6.1", "15.1", "13.6.7"],
             Platform::Windows => &["10.0.22631.3880", "10.0.22631.4317", "10.0.19045.4651"],
-            Platform::IPhone => &["17.5.1", "18.1", "17.6.1"],
+            Platform::IPhone | Platform::IPad => &["17.5.1", "18.1", "17.6.1"],
         }
     }
 }

@@ -47,7 +47,7 @@ pub use super::faults::Faults;
 use super::faults::Misbehaviour;
 pub use super::fleet::Wipe;
 use super::fleet::{self, Platform, machine};
-use super::mdm::{Auth, Fleet, Refusal, Tenant, Tenants, TokenOutcome};
+use super::mdm::{Auth, FleetSandbox, Refusal, Tenant, Tenants, TokenOutcome};
 use super::tokens::TokenRequest;
 use crate::intune::GRAPH_SCOPE;
 
@@ -131,29 +131,17 @@ pub fn generate(tenant: &str, user_domain: &str, n: u64) -> Value {
     })
 }
 
-/// The simulated Intune tenants, keyed by tenant id; cheap to clone (shared state).
-#[derive(Debug, Clone)]
-pub struct IntuneSandbox {
-    tenants: Tenants,
-}
+/// Names the Intune simulator in [`FleetSandbox`].
+#[derive(Debug)]
+pub enum Intune {}
 
-impl Default for IntuneSandbox {
-    fn default() -> Self {
-        IntuneSandbox {
-            tenants: Tenants::new("intune", Auth::IssuedToken),
-        }
-    }
-}
-
-impl Fleet for IntuneSandbox {
-    fn tenants(&self) -> &Tenants {
-        &self.tenants
-    }
-}
+/// The simulated Intune tenants, keyed by tenant id; [`FleetSandbox`] has what tests read and
+/// change (requests, faults, wipes, token expiry).
+pub type IntuneSandbox = FleetSandbox<Intune>;
 
 impl IntuneSandbox {
     pub fn new(seeds: Vec<TenantSeed>) -> Self {
-        let sandbox = IntuneSandbox::default();
+        let sandbox = Self::with_tenants(Tenants::new("intune", Auth::IssuedToken));
         for seed in seeds {
             sandbox.put_tenant(seed);
         }
@@ -162,7 +150,7 @@ impl IntuneSandbox {
 
     /// Creates or resets a tenant (its tokens, faults, counters and wipes too).
     pub fn put_tenant(&self, seed: TenantSeed) {
-        self.tenants.put(
+        self.tenants().put(
             &seed.tenant_id,
             Tenant::new(
                 &seed.client_id,
@@ -173,41 +161,6 @@ impl IntuneSandbox {
                 Duration::from_secs(seed.token_lifetime_secs),
             ),
         );
-    }
-
-    /// Vendor requests the tenant received, token requests included.
-    pub fn requests(&self, tenant: &str) -> u64 {
-        self.tenants.with(tenant, |t| t.requests).unwrap_or(0)
-    }
-
-    /// Token requests the tenant received.
-    pub fn token_requests(&self, tenant: &str) -> u64 {
-        self.tenants.with(tenant, |t| t.token_requests).unwrap_or(0)
-    }
-
-    /// Requests no tenant could be found for (an unknown tenant, app or token).
-    pub fn unattributed_requests(&self) -> u64 {
-        self.tenants.unattributed()
-    }
-
-    /// Replaces the tenant's faults. False when there is no such tenant.
-    pub fn set_faults(&self, tenant: &str, faults: Faults) -> bool {
-        self.tenants.with(tenant, |t| t.faults = faults).is_some()
-    }
-
-    /// The wipes the tenant received, oldest first.
-    pub fn wipes(&self, tenant: &str) -> Vec<Wipe> {
-        self.tenants
-            .with(tenant, |t| t.wipes.clone())
-            .unwrap_or_default()
-    }
-
-    /// Ends every access token issued so far, as if each had run out. False when there is no
-    /// such tenant.
-    pub fn expire_tokens(&self, tenant: &str) -> bool {
-        self.tenants
-            .with(tenant, |t| t.tokens.expire_all())
-            .is_some()
     }
 }
 
@@ -280,7 +233,7 @@ async fn token(
 ) -> HttpResponse {
     let form = form.map(web::Form::into_inner).unwrap_or_default();
     sandbox
-        .tenants
+        .tenants()
         .stall(&request, form.client_id.as_deref())
         .await;
     let client_id = form.client_id.clone().unwrap_or_default();
@@ -291,7 +244,7 @@ async fn token(
             "error_codes": [code],
         }))
     };
-    match sandbox.tenants.issue(Some(&tenant), &form, Some(GRAPH_SCOPE)) {
+    match sandbox.tenants().issue(Some(&tenant), &form, Some(GRAPH_SCOPE)) {
         TokenOutcome::Issued { token, expires_in } => HttpResponse::Ok().json(json!({
             "token_type": "Bearer",
             "expires_in": expires_in,
@@ -384,14 +337,14 @@ fn devices_query(request: &HttpRequest) -> Result<DevicesQuery, String> {
 }
 
 async fn managed_devices(sandbox: web::Data<IntuneSandbox>, request: HttpRequest) -> HttpResponse {
-    sandbox.tenants.stall(&request, None).await;
+    sandbox.tenants().stall(&request, None).await;
     let query = match devices_query(&request) {
         Ok(query) => query,
         Err(message) => return graph_error(StatusCode::BAD_REQUEST, "BadRequest", &message),
     };
     let info = request.connection_info().clone();
     let here = format!("{}://{}{}", info.scheme(), info.host(), request.path());
-    let answer = sandbox.tenants.admit(&request, |tenant_id, tenant| {
+    let answer = sandbox.tenants().admit(&request, |tenant_id, tenant| {
         let size = query.top.unwrap_or(tenant.page_size);
         let end = query.offset.saturating_add(size).min(tenant.devices);
         let value: Vec<Value> = (query.offset + 1..=end)
@@ -438,13 +391,13 @@ async fn wipe(
     id: web::Path<String>,
     body: Option<web::Json<Value>>,
 ) -> HttpResponse {
-    sandbox.tenants.stall(&request, None).await;
+    sandbox.tenants().stall(&request, None).await;
     let pin = body
         .as_ref()
         .and_then(|b| b.get("macOsUnlockCode"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let answer = sandbox.tenants.admit(&request, |tenant_id, tenant| {
+    let answer = sandbox.tenants().admit(&request, |tenant_id, tenant| {
         if pin
             .as_ref()
             .is_some_and(|pin| pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()))

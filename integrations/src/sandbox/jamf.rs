@@ -44,7 +44,7 @@ pub use super::faults::Faults;
 use super::faults::Misbehaviour;
 pub use super::fleet::Wipe;
 use super::fleet::{self, Platform, machine};
-use super::mdm::{Auth, Fleet, Refusal, Tenant, Tenants, TokenOutcome};
+use super::mdm::{Auth, FleetSandbox, Refusal, Tenant, Tenants, TokenOutcome};
 use super::tokens::TokenRequest;
 use crate::jamf::INVENTORY_SECTIONS;
 
@@ -153,29 +153,17 @@ pub fn generate(instance: &str, user_domain: &str, n: u64) -> Value {
     })
 }
 
-/// The simulated Jamf Pro instances, keyed by instance name; cheap to clone (shared state).
-#[derive(Debug, Clone)]
-pub struct JamfSandbox {
-    tenants: Tenants,
-}
+/// Names the Jamf Pro simulator in [`FleetSandbox`].
+#[derive(Debug)]
+pub enum JamfPro {}
 
-impl Default for JamfSandbox {
-    fn default() -> Self {
-        JamfSandbox {
-            tenants: Tenants::new("jamf", Auth::IssuedToken),
-        }
-    }
-}
-
-impl Fleet for JamfSandbox {
-    fn tenants(&self) -> &Tenants {
-        &self.tenants
-    }
-}
+/// The simulated Jamf Pro instances, keyed by instance name; [`FleetSandbox`] has what tests
+/// read and change (requests, faults, wipes, token expiry).
+pub type JamfSandbox = FleetSandbox<JamfPro>;
 
 impl JamfSandbox {
     pub fn new(seeds: Vec<InstanceSeed>) -> Self {
-        let sandbox = JamfSandbox::default();
+        let sandbox = Self::with_tenants(Tenants::new("jamf", Auth::IssuedToken));
         for seed in seeds {
             sandbox.put_instance(seed);
         }
@@ -184,7 +172,7 @@ impl JamfSandbox {
 
     /// Creates or resets an instance (its tokens, faults, counters and wipes too).
     pub fn put_instance(&self, seed: InstanceSeed) {
-        self.tenants.put(
+        self.tenants().put(
             &seed.instance,
             Tenant::new(
                 &seed.client_id,
@@ -195,43 +183,6 @@ impl JamfSandbox {
                 Duration::from_secs(seed.token_lifetime_secs),
             ),
         );
-    }
-
-    /// Vendor requests the instance received, token requests included.
-    pub fn requests(&self, instance: &str) -> u64 {
-        self.tenants.with(instance, |t| t.requests).unwrap_or(0)
-    }
-
-    /// Token requests the instance received.
-    pub fn token_requests(&self, instance: &str) -> u64 {
-        self.tenants
-            .with(instance, |t| t.token_requests)
-            .unwrap_or(0)
-    }
-
-    /// Requests no instance could be found for (an unknown client id or token).
-    pub fn unattributed_requests(&self) -> u64 {
-        self.tenants.unattributed()
-    }
-
-    /// Replaces the instance's faults. False when there is no such instance.
-    pub fn set_faults(&self, instance: &str, faults: Faults) -> bool {
-        self.tenants.with(instance, |t| t.faults = faults).is_some()
-    }
-
-    /// The erase commands the instance received, oldest first.
-    pub fn wipes(&self, instance: &str) -> Vec<Wipe> {
-        self.tenants
-            .with(instance, |t| t.wipes.clone())
-            .unwrap_or_default()
-    }
-
-    /// Ends every access token issued so far, as if each had run out. False when there is no
-    /// such instance.
-    pub fn expire_tokens(&self, instance: &str) -> bool {
-        self.tenants
-            .with(instance, |t| t.tokens.expire_all())
-            .is_some()
     }
 }
 
@@ -292,13 +243,13 @@ async fn token(
 ) -> HttpResponse {
     let form = form.map(web::Form::into_inner).unwrap_or_default();
     sandbox
-        .tenants
+        .tenants()
         .stall(&request, form.client_id.as_deref())
         .await;
     let oauth_error = |status: StatusCode, error: &str| {
         HttpResponse::build(status).json(json!({ "error": error }))
     };
-    match sandbox.tenants.issue(None, &form, None) {
+    match sandbox.tenants().issue(None, &form, None) {
         TokenOutcome::Issued { token, expires_in } => HttpResponse::Ok().json(json!({
             "access_token": token,
             "scope": "api-role:1",
@@ -378,12 +329,12 @@ fn inventory_query(request: &HttpRequest) -> Result<InventoryQuery, String> {
 }
 
 async fn inventory(sandbox: web::Data<JamfSandbox>, request: HttpRequest) -> HttpResponse {
-    sandbox.tenants.stall(&request, None).await;
+    sandbox.tenants().stall(&request, None).await;
     let query = match inventory_query(&request) {
         Ok(query) => query,
         Err(message) => return api_error(StatusCode::BAD_REQUEST, "INVALID_FIELD", &message),
     };
-    let answer = sandbox.tenants.admit(&request, |instance, tenant| {
+    let answer = sandbox.tenants().admit(&request, |instance, tenant| {
         let mut numbers: Vec<u64> = (1..=tenant.devices).collect();
         if query.by_name {
             let name = |n: u64| machine(n, &[Platform::Mac], &tenant.user_domain).name;
@@ -452,13 +403,13 @@ async fn erase(
     id: web::Path<String>,
     body: Option<web::Json<Value>>,
 ) -> HttpResponse {
-    sandbox.tenants.stall(&request, None).await;
+    sandbox.tenants().stall(&request, None).await;
     let pin = body
         .as_ref()
         .and_then(|b| b.get("pin"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let answer = sandbox.tenants.admit(&request, |instance, tenant| {
+    let answer = sandbox.tenants().admit(&request, |instance, tenant| {
         if pin.as_ref().is_some_and(|pin| pin.chars().count() != 6) {
             return api_error(
                 StatusCode::BAD_REQUEST,

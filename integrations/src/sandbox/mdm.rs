@@ -4,6 +4,7 @@
 //! the outcomes in its own dialect.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -80,6 +81,8 @@ impl Tenant {
 pub(crate) enum Auth {
     /// A bearer token issued by the vendor's token endpoint (Jamf, Intune).
     IssuedToken,
+    /// A bearer token that is the tenant's API token itself (Kandji).
+    ApiToken,
 }
 
 /// Why an API request gets no answer.
@@ -163,6 +166,20 @@ impl Tenants {
         self.lock().tenants.get_mut(key).map(f)
     }
 
+    /// Makes the credentials the account's client holds stop working: issued access tokens
+    /// run out (a client fetches a new one), an API token is revoked (nothing renews it).
+    /// False when there is no such account.
+    pub(crate) fn expire_tokens(&self, key: &str) -> bool {
+        let revoke = self.auth == Auth::ApiToken;
+        self.with(key, |tenant| {
+            tenant.tokens.expire_all();
+            if revoke {
+                tenant.secret.clear();
+            }
+        })
+        .is_some()
+    }
+
     /// Requests no account could be found for.
     pub(crate) fn unattributed(&self) -> u64 {
         self.lock().unattributed
@@ -172,6 +189,10 @@ impl Tenants {
     fn owner(&self, registry: &Registry, bearer: &str) -> Option<(String, TokenState)> {
         registry.tenants.iter().find_map(|(key, tenant)| {
             let state = match self.auth {
+                Auth::ApiToken if !bearer.is_empty() && tenant.secret == bearer => {
+                    TokenState::Valid
+                }
+                Auth::ApiToken => TokenState::Unknown,
                 Auth::IssuedToken => tenant.tokens.state(bearer),
             };
             (state != TokenState::Unknown).then(|| (key.clone(), state))
@@ -280,31 +301,98 @@ impl Tenants {
     }
 }
 
-/// An MDM simulator built on [`Tenants`]: gets the shared control endpoints for free.
-pub(crate) trait Fleet: Clone + Send + Sync + 'static {
-    fn tenants(&self) -> &Tenants;
+/// One simulated MDM vendor's accounts, as Rust tests read and change them; `V` names the
+/// vendor ([`super::jamf::JamfPro`], [`super::intune::Intune`], [`super::kandji::Kandji`]), whose
+/// module adds what only it has (creating an account from its seed). Accounts are keyed as the
+/// vendor's control paths name them (a Jamf instance, an Entra tenant, a Kandji subdomain).
+/// Cheap to clone (shared state).
+pub struct FleetSandbox<V> {
+    tenants: Tenants,
+    vendor: PhantomData<fn() -> V>,
 }
 
-impl<S: Fleet> Controlled for S {
+impl<V> Clone for FleetSandbox<V> {
+    fn clone(&self) -> Self {
+        FleetSandbox {
+            tenants: self.tenants.clone(),
+            vendor: PhantomData,
+        }
+    }
+}
+
+impl<V> std::fmt::Debug for FleetSandbox<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FleetSandbox")
+            .field("vendor", &self.tenants.vendor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<V> FleetSandbox<V> {
+    pub(crate) fn with_tenants(tenants: Tenants) -> Self {
+        FleetSandbox {
+            tenants,
+            vendor: PhantomData,
+        }
+    }
+
+    pub(crate) fn tenants(&self) -> &Tenants {
+        &self.tenants
+    }
+
+    /// Vendor requests the account received, token requests included.
+    pub fn requests(&self, key: &str) -> u64 {
+        self.tenants.with(key, |t| t.requests).unwrap_or(0)
+    }
+
+    /// Token requests the account received (none for a vendor without a token endpoint).
+    pub fn token_requests(&self, key: &str) -> u64 {
+        self.tenants.with(key, |t| t.token_requests).unwrap_or(0)
+    }
+
+    /// Requests no account could be found for (an unknown tenant, client or token).
+    pub fn unattributed_requests(&self) -> u64 {
+        self.tenants.unattributed()
+    }
+
+    /// Replaces the account's faults. False when there is no such account.
+    pub fn set_faults(&self, key: &str, faults: Faults) -> bool {
+        self.tenants.with(key, |t| t.faults = faults).is_some()
+    }
+
+    /// The remote wipes the account received, oldest first.
+    pub fn wipes(&self, key: &str) -> Vec<Wipe> {
+        self.tenants
+            .with(key, |t| t.wipes.clone())
+            .unwrap_or_default()
+    }
+
+    /// Makes the credentials the account's client holds stop working: issued access tokens
+    /// run out (the client fetches new ones), an API token is revoked (nothing renews it).
+    /// False when there is no such account.
+    pub fn expire_tokens(&self, key: &str) -> bool {
+        self.tenants.expire_tokens(key)
+    }
+}
+
+impl<V: 'static> Controlled for FleetSandbox<V> {
     type Company = String;
 
     fn with_faults<T>(&self, key: &String, edit: impl FnOnce(&mut Faults) -> T) -> Option<T> {
-        self.tenants().with(key, |t| edit(&mut t.faults))
+        self.tenants.with(key, |t| edit(&mut t.faults))
     }
 
     fn request_count(&self, key: &String) -> Option<u64> {
-        self.tenants().with(key, |t| t.requests)
+        self.tenants.with(key, |t| t.requests)
     }
 }
 
-impl<S: Fleet> Wiping for S {
+impl<V: 'static> Wiping for FleetSandbox<V> {
     fn wipes_of(&self, key: &String) -> Option<Vec<Wipe>> {
-        self.tenants().with(key, |t| t.wipes.clone())
+        self.tenants.with(key, |t| t.wipes.clone())
     }
 
     fn expire_tokens_of(&self, key: &String) -> bool {
-        self.tenants()
-            .with(key, |t| t.tokens.expire_all())
-            .is_some()
+        self.tenants.expire_tokens(key)
     }
 }

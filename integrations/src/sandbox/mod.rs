@@ -2,7 +2,8 @@
 //!
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
 //! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
-//! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]), plus a control API under `/_control/...` that tests and developers use to
+//! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]; Kandji under `/kandji`, see
+//! [`kandji`]), plus a control API under `/_control/...` that tests and developers use to
 //! inject faults, change data, register webhook receivers ([`webhooks`]) and read the remote
 //! wipes an MDM received. Run it as the `assetronics-sandbox` binary, or in-process
 //! with [`spawn`]:
@@ -22,6 +23,7 @@ mod fleet;
 pub mod hibob;
 pub mod intune;
 pub mod jamf;
+pub mod kandji;
 mod mdm;
 mod tokens;
 pub mod webhooks;
@@ -31,6 +33,8 @@ use std::net::{SocketAddr, TcpListener};
 
 use actix_web::{App, HttpRequest, HttpServer, dev::Server, web};
 use base64::Engine;
+
+pub use mdm::FleetSandbox;
 
 /// What the simulator starts with.
 #[derive(Debug, Clone)]
@@ -45,6 +49,8 @@ pub struct SandboxConfig {
     pub jamf_instances: Vec<jamf::InstanceSeed>,
     /// Intune tenants present from the start (more can be added through the control API).
     pub intune_tenants: Vec<intune::TenantSeed>,
+    /// Kandji tenants present from the start (more can be added through the control API).
+    pub kandji_tenants: Vec<kandji::TenantSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +61,7 @@ impl Default for SandboxConfig {
             hibob_companies: vec![hibob::CompanySeed::default()],
             jamf_instances: vec![jamf::InstanceSeed::default()],
             intune_tenants: vec![intune::TenantSeed::default()],
+            kandji_tenants: vec![kandji::TenantSeed::default()],
         }
     }
 }
@@ -67,6 +74,7 @@ pub struct Sandbox {
     hibob: hibob::HibobSandbox,
     jamf: jamf::JamfSandbox,
     intune: intune::IntuneSandbox,
+    kandji: kandji::KandjiSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -125,6 +133,18 @@ impl Sandbox {
         &self.intune
     }
 
+    /// The `base_url` a Kandji integration uses to reach this simulator (every simulated
+    /// tenant: the API token says which).
+    pub fn kandji_base_url(&self) -> String {
+        format!("{}/kandji", self.url())
+    }
+
+    /// Direct access to the simulated Kandji tenants, their faults and the wipes they
+    /// received, for Rust tests.
+    pub fn kandji(&self) -> &kandji::KandjiSandbox {
+        &self.kandji
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -140,21 +160,25 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let hibob = hibob::HibobSandbox::new(config.hibob_companies);
     let jamf = jamf::JamfSandbox::new(config.jamf_instances);
     let intune = intune::IntuneSandbox::new(config.intune_tenants);
+    let kandji = kandji::KandjiSandbox::new(config.kandji_tenants);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
     let jamf_data = web::Data::new(jamf.clone());
     let intune_data = web::Data::new(intune.clone());
+    let kandji_data = web::Data::new(kandji.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
             .app_data(hibob_data.clone())
             .app_data(jamf_data.clone())
             .app_data(intune_data.clone())
+            .app_data(kandji_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
             .configure(jamf::routes)
             .configure(intune::routes)
+            .configure(kandji::routes)
     })
     .workers(2)
     .disable_signals()
@@ -168,6 +192,7 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             hibob,
             jamf,
             intune,
+            kandji,
             handle,
         },
         server,
