@@ -171,8 +171,10 @@ impl IntuneClient {
                 .ok_or_else(|| VendorError::InvalidResponse {
                     message: "managed devices answer without a value list".into(),
                 })?;
-            for record in records {
-                pull.absorb(&mut seen, parse_managed_device(record));
+            let any_new = pull.absorb_page(&mut seen, records, parse_managed_device);
+            if !records.is_empty() && !any_new {
+                tracing::warn!(pages, "a page of devices already read; stopping");
+                return Ok(pull);
             }
             next = match answer.get("@odata.nextLink").and_then(Value::as_str) {
                 Some(link) => Some(self.next_link(link)?),

@@ -156,9 +156,7 @@ impl JamfClient {
                 .ok_or_else(|| VendorError::InvalidResponse {
                     message: "inventory page without results".into(),
                 })?;
-            for record in results {
-                pull.absorb(&mut seen, parse_computer(record));
-            }
+            pull.absorb_page(&mut seen, results, parse_computer);
             page += 1;
             // The total is re-read on every page: computers enrolled meanwhile extend the pull.
             if results.is_empty() || page.saturating_mul(u64::from(self.page_size)) >= total {

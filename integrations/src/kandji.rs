@@ -151,10 +151,12 @@ impl KandjiClient {
             let page = self
                 .get_page(&self.devices_url(self.page_size, offset)?)
                 .await?;
-            for record in &page {
-                pull.absorb(&mut seen, parse_device(record));
-            }
+            let any_new = pull.absorb_page(&mut seen, &page, parse_device);
             if page.len() < self.page_size as usize {
+                return Ok(pull);
+            }
+            if !any_new {
+                tracing::warn!(offset, "a full page of devices already read; stopping");
                 return Ok(pull);
             }
             offset += u64::from(self.page_size);

@@ -51,28 +51,46 @@ pub struct DevicePull {
 
 impl DevicePull {
     /// Adds one parsed record, skipping a device (or broken record) whose id this pull already
-    /// has.
+    /// has; answers whether it was new.
     pub(crate) fn absorb(
         &mut self,
         seen: &mut HashSet<String>,
         parsed: Result<MdmDevice, MalformedRecord>,
-    ) {
+    ) -> bool {
         match parsed {
             Ok(device) => {
-                if seen.insert(device.external_id.clone()) {
+                let new = seen.insert(device.external_id.clone());
+                if new {
                     self.devices.push(device);
                 }
+                new
             }
             Err(malformed) => {
-                let repeated = malformed
+                let new = malformed
                     .external_id
                     .as_ref()
-                    .is_some_and(|id| !seen.insert(id.clone()));
-                if !repeated {
+                    .is_none_or(|id| seen.insert(id.clone()));
+                if new {
                     self.malformed.push(malformed);
                 }
+                new
             }
         }
+    }
+
+    /// Adds a page of records; answers whether any was new. A vendor that answers a page
+    /// already read (an offset or a next link it ignored) would otherwise be paged forever.
+    pub(crate) fn absorb_page<'a>(
+        &mut self,
+        seen: &mut HashSet<String>,
+        records: impl IntoIterator<Item = &'a Value>,
+        parse: impl Fn(&Value) -> Result<MdmDevice, MalformedRecord>,
+    ) -> bool {
+        let mut any_new = false;
+        for record in records {
+            any_new |= self.absorb(seen, parse(record));
+        }
+        any_new
     }
 }
 
@@ -362,14 +380,14 @@ mod tests {
         };
         let mut pull = DevicePull::default();
         let mut seen = HashSet::new();
-        pull.absorb(&mut seen, Ok(device("a")));
-        pull.absorb(&mut seen, Ok(device("a")));
+        assert!(pull.absorb(&mut seen, Ok(device("a"))));
+        assert!(!pull.absorb(&mut seen, Ok(device("a"))));
         let broken = MalformedRecord {
             external_id: Some("b".into()),
             reason: "x".into(),
         };
-        pull.absorb(&mut seen, Err(broken.clone()));
-        pull.absorb(&mut seen, Err(broken));
+        assert!(pull.absorb(&mut seen, Err(broken.clone())));
+        assert!(!pull.absorb(&mut seen, Err(broken)));
         assert_eq!((pull.devices.len(), pull.malformed.len()), (1, 1));
     }
 
