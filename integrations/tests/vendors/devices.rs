@@ -331,3 +331,87 @@ async fn a_wipe_during_an_outage_is_retried_not_lost() {
         assert!(err.is_retryable(), "{vendor:?}: {err:?}");
     }
 }
+
+#[tokio::test]
+async fn the_sandbox_binary_serves_the_mdm_simulators() {
+    use assetronics_integrations::oauth::{ClientCredentials, ClientSecret};
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_assetronics-sandbox"))
+        .args(["--bind", "127.0.0.1:0"])
+        .args([
+            "--jamf-client-id",
+            "bin-jamf",
+            "--jamf-client-secret",
+            "bin-jamf-secret",
+        ])
+        .args(["--jamf-computers", "4"])
+        .args([
+            "--intune-tenant-id",
+            "bin.onmicrosoft.com",
+            "--intune-devices",
+            "5",
+        ])
+        .args([
+            "--kandji-api-token",
+            "bin-kandji-token",
+            "--kandji-devices",
+            "6",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    // The printed base URL of each simulator, by the line's first word.
+    let mut urls = std::collections::HashMap::new();
+    while urls.len() < 3 {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let vendor = line.split(' ').next().unwrap().to_owned();
+        if let Some(url) = line.split(' ').find(|word| word.starts_with("http://"))
+            && ["Jamf", "Intune", "Kandji"].contains(&vendor.as_str())
+        {
+            urls.insert(vendor, url.to_owned());
+        }
+    }
+    let credentials = |id: &str, secret: &str| ClientCredentials {
+        client_id: id.into(),
+        client_secret: ClientSecret::new(secret),
+    };
+    let jamf = assetronics_integrations::jamf::JamfClient::new(
+        assetronics_integrations::jamf::JamfConfig {
+            base_url: urls["Jamf"].clone(),
+            credentials: credentials("bin-jamf", "bin-jamf-secret"),
+            page_size: None,
+            policy: fast_policy(),
+        },
+    )
+    .unwrap();
+    assert_eq!(jamf.fetch_all().await.unwrap().devices.len(), 4);
+    let intune = assetronics_integrations::intune::IntuneClient::new(
+        assetronics_integrations::intune::IntuneConfig {
+            tenant_id: "bin.onmicrosoft.com".into(),
+            credentials: credentials("sandbox-intune-client", "sandbox-intune-secret"),
+            base_url: Some(urls["Intune"].clone()),
+            login_base_url: Some(urls["Intune"].clone()),
+            policy: fast_policy(),
+        },
+    )
+    .unwrap();
+    assert_eq!(intune.fetch_all().await.unwrap().devices.len(), 5);
+    let kandji = assetronics_integrations::kandji::KandjiClient::new(
+        assetronics_integrations::kandji::KandjiConfig {
+            base_url: urls["Kandji"].clone(),
+            api_token: assetronics_integrations::kandji::ApiToken::new("bin-kandji-token"),
+            page_size: None,
+            policy: fast_policy(),
+        },
+    )
+    .unwrap();
+    assert_eq!(kandji.fetch_all().await.unwrap().devices.len(), 6);
+    child.kill().await.unwrap();
+}

@@ -8,7 +8,7 @@ use assetronics_integrations::sandbox::intune::{TenantSeed, device_id, generate,
 use assetronics_integrations::sandbox::{Sandbox, SandboxConfig, spawn};
 use serde_json::Value;
 
-use crate::support::{PAGE, fast_policy};
+use crate::support::{PAGE, device, fast_policy};
 
 pub const TENANT: &str = "6f1b2c3d-1111-4222-8333-444455556666";
 pub const CLIENT_ID: &str = "test-intune-app";
@@ -63,25 +63,17 @@ async fn managed_devices_map_graph_properties() {
     assert_eq!(pull.devices.len(), 30);
     for n in [17, 18, 19] {
         let raw = generate(TENANT, USER_DOMAIN, n);
-        let device = pull
-            .devices
-            .iter()
-            .find(|d| d.external_id == device_id(TENANT, n))
-            .unwrap();
-        assert_eq!(device.serial_number, Some(serial(n)));
-        assert_eq!(device.name, raw["deviceName"].as_str().unwrap());
-        assert_eq!(device.model.as_deref(), raw["model"].as_str());
-        assert_eq!(device.os_name.as_deref(), raw["operatingSystem"].as_str());
-        assert_eq!(device.os_version.as_deref(), raw["osVersion"].as_str());
-        assert_eq!(device.user_email.as_deref(), raw["emailAddress"].as_str());
-        assert_eq!(device.user_name.as_deref(), raw["userDisplayName"].as_str());
-        assert!(device.last_check_in.is_some());
+        let found = device(&pull, &device_id(TENANT, n));
+        assert_eq!(found.serial_number, Some(serial(n)));
+        assert_eq!(found.name, raw["deviceName"].as_str().unwrap());
+        assert_eq!(found.model.as_deref(), raw["model"].as_str());
+        assert_eq!(found.os_name.as_deref(), raw["operatingSystem"].as_str());
+        assert_eq!(found.os_version.as_deref(), raw["osVersion"].as_str());
+        assert_eq!(found.user_email.as_deref(), raw["emailAddress"].as_str());
+        assert_eq!(found.user_name.as_deref(), raw["userDisplayName"].as_str());
+        assert!(found.last_check_in.is_some());
     }
-    let spare = pull
-        .devices
-        .iter()
-        .find(|d| d.external_id == device_id(TENANT, 25))
-        .unwrap();
+    let spare = device(&pull, &device_id(TENANT, 25));
     assert_eq!((&spare.user_email, &spare.user_name), (&None, &None));
 }
 

@@ -10,7 +10,7 @@ use assetronics_integrations::sandbox::{Sandbox, SandboxConfig, spawn};
 use chrono::DateTime;
 use serde_json::Value;
 
-use crate::support::{PAGE, fast_policy};
+use crate::support::{PAGE, device, fast_policy};
 
 pub const INSTANCE: &str = "globex";
 pub const CLIENT_ID: &str = "test-jamf-client";
@@ -55,11 +55,7 @@ async fn inventory_maps_jamf_sections() {
         .unwrap();
     assert_eq!(pull.devices.len(), 30);
     let raw = generate(INSTANCE, USER_DOMAIN, 17);
-    let d17 = pull
-        .devices
-        .iter()
-        .find(|d| d.external_id == computer_id(17))
-        .unwrap();
+    let d17 = device(&pull, &computer_id(17));
     assert_eq!(d17.serial_number, Some(serial(17)));
     assert_eq!(d17.name, raw["general"]["name"].as_str().unwrap());
     assert_eq!(d17.model.as_deref(), raw["hardware"]["model"].as_str());
@@ -84,11 +80,7 @@ async fn inventory_maps_jamf_sections() {
         d17.user_name.as_deref(),
         raw["userAndLocation"]["realname"].as_str()
     );
-    let spare = pull
-        .devices
-        .iter()
-        .find(|d| d.external_id == computer_id(15))
-        .unwrap();
+    let spare = device(&pull, &computer_id(15));
     assert_eq!((&spare.user_email, &spare.user_name), (&None, &None));
 }
 
@@ -110,9 +102,9 @@ async fn device_users_are_the_hr_simulators_people() {
     let pull = jamf.fetch_all().await.unwrap();
     assert_eq!(pull.devices.len(), 200);
     let people = assetronics_integrations::sandbox::bamboohr::generate("acme", 20);
-    let device = pull.devices.iter().find(|d| d.external_id == "20").unwrap();
+    let found = device(&pull, "20");
     assert_eq!(
-        device.user_email.as_deref(),
+        found.user_email.as_deref(),
         Some(people["workEmail"].as_str())
     );
 }

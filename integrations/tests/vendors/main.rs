@@ -8,5 +8,6 @@ mod failures;
 mod hibob;
 mod intune;
 mod jamf;
+mod kandji;
 mod support;
 mod webhooks;

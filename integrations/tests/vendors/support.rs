@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
-use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmError, WipeOptions};
+use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmDevice, MdmError, WipeOptions};
 use assetronics_integrations::sandbox::Sandbox;
 use serde_json::Value;
 
@@ -165,6 +165,14 @@ impl Client {
     }
 }
 
+/// The device of a pull with this id; fails the test when there is none.
+pub fn device<'a>(pull: &'a DevicePull, external_id: &str) -> &'a MdmDevice {
+    pull.devices
+        .iter()
+        .find(|d| d.external_id == external_id)
+        .unwrap_or_else(|| panic!("no device {external_id} in the pull"))
+}
+
 /// Devices per page in the MDM tests: small, so that a pull of a few dozen spans pages.
 pub const PAGE: u64 = 10;
 
@@ -174,10 +182,11 @@ pub const PAGE: u64 = 10;
 pub enum Mdm {
     Jamf,
     Intune,
+    Kandji,
 }
 
 impl Mdm {
-    pub const ALL: [Mdm; 2] = [Mdm::Jamf, Mdm::Intune];
+    pub const ALL: [Mdm; 3] = [Mdm::Jamf, Mdm::Intune, Mdm::Kandji];
     /// The vendors whose clients exchange credentials for short-lived tokens.
     pub const OAUTH: [Mdm; 2] = [Mdm::Jamf, Mdm::Intune];
 
@@ -191,6 +200,8 @@ impl Mdm {
         match self {
             Mdm::Jamf => crate::jamf::sandbox_with(devices, secs).await,
             Mdm::Intune => crate::intune::sandbox_with(devices, secs).await,
+            // Kandji's API tokens do not run out.
+            Mdm::Kandji => crate::kandji::sandbox_with(devices).await,
         }
     }
 
@@ -213,6 +224,14 @@ impl Mdm {
                 };
                 MdmClient::Intune(crate::intune::client(sandbox, secret, policy))
             }
+            Mdm::Kandji => {
+                let token = if right {
+                    crate::kandji::TOKEN
+                } else {
+                    "wrong-token"
+                };
+                MdmClient::Kandji(crate::kandji::client(sandbox, token, policy))
+            }
         }
     }
 
@@ -221,6 +240,7 @@ impl Mdm {
         match self {
             Mdm::Jamf => sandbox.jamf().requests(crate::jamf::INSTANCE),
             Mdm::Intune => sandbox.intune().requests(crate::intune::TENANT),
+            Mdm::Kandji => sandbox.kandji().requests(crate::kandji::SUBDOMAIN),
         }
     }
 
@@ -229,6 +249,7 @@ impl Mdm {
         match self {
             Mdm::Jamf => sandbox.jamf().unattributed_requests(),
             Mdm::Intune => sandbox.intune().unattributed_requests(),
+            Mdm::Kandji => sandbox.kandji().unattributed_requests(),
         }
     }
 
@@ -237,6 +258,7 @@ impl Mdm {
         match self {
             Mdm::Jamf => sandbox.jamf().token_requests(crate::jamf::INSTANCE),
             Mdm::Intune => sandbox.intune().token_requests(crate::intune::TENANT),
+            Mdm::Kandji => 0,
         }
     }
 
@@ -245,6 +267,7 @@ impl Mdm {
         match self {
             Mdm::Jamf => format!("jamf/{}", crate::jamf::INSTANCE),
             Mdm::Intune => format!("intune/{}", crate::intune::TENANT),
+            Mdm::Kandji => format!("kandji/{}", crate::kandji::SUBDOMAIN),
         }
     }
 
@@ -274,6 +297,9 @@ impl Mdm {
             Mdm::Intune => {
                 assetronics_integrations::sandbox::intune::device_id(crate::intune::TENANT, n)
             }
+            Mdm::Kandji => {
+                assetronics_integrations::sandbox::kandji::device_id(crate::kandji::SUBDOMAIN, n)
+            }
         }
     }
 
@@ -282,6 +308,7 @@ impl Mdm {
         match self {
             Mdm::Jamf => assetronics_integrations::sandbox::jamf::serial(n),
             Mdm::Intune => assetronics_integrations::sandbox::intune::serial(n),
+            Mdm::Kandji => assetronics_integrations::sandbox::kandji::serial(n),
         }
     }
 
@@ -290,15 +317,16 @@ impl Mdm {
         match self {
             Mdm::Jamf => "general.lastContactTime",
             Mdm::Intune => "lastSyncDateTime",
+            Mdm::Kandji => "last_check_in",
         }
     }
 
     /// The requests a full pull of `devices` costs, [`PAGE`] a page: a token (OAuth vendors)
-    /// and the pages.
+    /// and the pages (for Kandji, until a short one, which may be empty).
     pub fn pull_requests(self, devices: u64) -> u64 {
-        let full_pages = devices.div_ceil(PAGE).max(1);
         match self {
-            Mdm::Jamf | Mdm::Intune => 1 + full_pages,
+            Mdm::Jamf | Mdm::Intune => 1 + devices.div_ceil(PAGE).max(1),
+            Mdm::Kandji => devices / PAGE + 1,
         }
     }
 }
@@ -307,6 +335,7 @@ impl Mdm {
 pub enum MdmClient {
     Jamf(assetronics_integrations::jamf::JamfClient),
     Intune(assetronics_integrations::intune::IntuneClient),
+    Kandji(assetronics_integrations::kandji::KandjiClient),
 }
 
 impl MdmClient {
@@ -314,6 +343,7 @@ impl MdmClient {
         match self {
             MdmClient::Jamf(client) => client.fetch_all().await,
             MdmClient::Intune(client) => client.fetch_all().await,
+            MdmClient::Kandji(client) => client.fetch_all().await,
         }
     }
 
@@ -321,6 +351,7 @@ impl MdmClient {
         match self {
             MdmClient::Jamf(client) => client.test_connection().await,
             MdmClient::Intune(client) => client.test_connection().await,
+            MdmClient::Kandji(client) => client.test_connection().await,
         }
     }
 
@@ -332,6 +363,7 @@ impl MdmClient {
         match self {
             MdmClient::Jamf(client) => client.wipe(external_id, options).await,
             MdmClient::Intune(client) => client.wipe(external_id, options).await,
+            MdmClient::Kandji(client) => client.wipe(external_id, options).await,
         }
     }
 }
