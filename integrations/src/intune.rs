@@ -81,6 +81,9 @@ pub struct IntuneClient {
 }
 
 impl IntuneClient {
+    /// Builds the client without calling Microsoft: fails ([`VendorError::Other`]) only on a
+    /// tenant that cannot be one (it becomes part of the token URL) or an unusable host.
+    /// Credentials are first checked by [`IntuneClient::test_connection`].
     pub fn new(config: IntuneConfig) -> Result<Self, MdmError> {
         let tenant = config.tenant_id.trim();
         if tenant.is_empty()

@@ -67,6 +67,9 @@ pub struct JamfClient {
 }
 
 impl JamfClient {
+    /// Builds the client without calling Jamf: fails ([`VendorError::Other`]) only on an
+    /// unusable instance URL or an empty client id. Credentials are first checked by
+    /// [`JamfClient::test_connection`].
     pub fn new(config: JamfConfig) -> Result<Self, MdmError> {
         let base = vendor_url(&config.base_url, "api/", "Jamf Pro URL")?;
         if config.credentials.client_id.trim().is_empty() {

@@ -40,6 +40,7 @@ pub const MAX_PAGE_SIZE: u32 = 300;
 pub struct ApiToken(String);
 
 impl ApiToken {
+    /// Wraps the token as Kandji shows it once, at creation.
     pub fn new(token: impl Into<String>) -> Self {
         ApiToken(token.into())
     }
@@ -74,6 +75,8 @@ pub struct KandjiClient {
 }
 
 impl KandjiClient {
+    /// Builds the client without calling Kandji: fails ([`VendorError::Other`]) only on an
+    /// unusable API URL. The token is first checked by [`KandjiClient::test_connection`].
     pub fn new(config: KandjiConfig) -> Result<Self, MdmError> {
         let base = vendor_url(&config.base_url, "api/v1/", "Kandji API URL")?;
         let http = VendorHttp::with_conventions(

@@ -1,10 +1,10 @@
 //! OAuth 2.0 client-credentials access for vendor APIs (RFC 6749 §4.4), as Jamf Pro's API
 //! clients and Microsoft's identity platform grant it.
 //!
-//! A [`TokenSource`] belongs to one integration. It asks the vendor's token endpoint for an
-//! access token with the client id and secret (form-encoded `grant_type=client_credentials`),
-//! keeps it until shortly before `expires_in` runs out ([`refresh_margin`]), and sends API
-//! requests with it as a bearer token. A 401 from the API (a token revoked or expired early)
+//! Each client (one integration) has its own token source. It asks the vendor's token endpoint
+//! for an access token with the client id and secret (form-encoded
+//! `grant_type=client_credentials`), keeps it until shortly before `expires_in` runs out
+//! ([`refresh_margin`]), and sends API requests with it as a bearer token. A 401 from the API (a token revoked or expired early)
 //! gets one fresh token and one more try; a second 401 is the vendor's verdict on the
 //! credentials and comes back as [`VendorError::Unauthorized`].
 //!
@@ -27,6 +27,7 @@ use crate::http::{VendorError, VendorHttp, read_json};
 pub struct ClientSecret(String);
 
 impl ClientSecret {
+    /// Wraps the secret as the vendor issued it.
     pub fn new(secret: impl Into<String>) -> Self {
         ClientSecret(secret.into())
     }

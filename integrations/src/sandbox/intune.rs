@@ -140,6 +140,7 @@ pub enum Intune {}
 pub type IntuneSandbox = FleetSandbox<Intune>;
 
 impl IntuneSandbox {
+    /// The tenants in `seeds`.
     pub fn new(seeds: Vec<TenantSeed>) -> Self {
         let sandbox = Self::with_tenants(Tenants::new("intune", Auth::IssuedToken));
         for seed in seeds {

@@ -162,6 +162,7 @@ pub enum JamfPro {}
 pub type JamfSandbox = FleetSandbox<JamfPro>;
 
 impl JamfSandbox {
+    /// The instances in `seeds`.
     pub fn new(seeds: Vec<InstanceSeed>) -> Self {
         let sandbox = Self::with_tenants(Tenants::new("jamf", Auth::IssuedToken));
         for seed in seeds {

@@ -139,6 +139,7 @@ pub enum Kandji {}
 pub type KandjiSandbox = FleetSandbox<Kandji>;
 
 impl KandjiSandbox {
+    /// The tenants in `seeds`.
     pub fn new(seeds: Vec<TenantSeed>) -> Self {
         let sandbox = Self::with_tenants(Tenants::new("kandji", Auth::ApiToken));
         for seed in seeds {
