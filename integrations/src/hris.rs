@@ -39,8 +39,9 @@ pub struct HrisEmployee {
     pub termination_date: Option<NaiveDate>,
 }
 
-/// A vendor record that could not be turned into an [`HrisEmployee`]. A sync skips it, counts it
-/// as failed and carries on with the rest.
+/// A vendor record that could not be turned into a normalized record (an [`HrisEmployee`], an
+/// [`MdmDevice`](crate::mdm::MdmDevice)). A sync skips it, counts it as failed and carries on
+/// with the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("malformed record {}: {reason}", external_id.as_deref().unwrap_or("(no id)"))]
 pub struct MalformedRecord {

@@ -146,8 +146,9 @@ impl VendorError {
 pub struct ErrorConventions {
     /// A response header carrying the vendor's error text, e.g. `X-BambooHR-Error-Message`.
     pub message_header: Option<&'static str>,
-    /// A top-level string field of a JSON error body carrying the error text, e.g. HiBob's
-    /// `error`. Read only when `message_header` gave nothing.
+    /// Where a JSON error body carries the error text: a top-level string field, e.g. HiBob's
+    /// `error`, or a JSON pointer (RFC 6901, starting with `/`) into a nested body, e.g.
+    /// Microsoft Graph's `/error/message`. Read only when `message_header` gave nothing.
     pub message_body_field: Option<&'static str>,
     /// A header holding the Unix time (seconds) at which the rate-limit window resets, e.g.
     /// `X-RateLimit-Reset`; a 429 without `Retry-After` waits until then.
@@ -235,13 +236,27 @@ impl VendorHttp {
     where
         F: Fn(&Client) -> RequestBuilder,
     {
+        self.send_accepting(build, &[]).await
+    }
+
+    /// [`VendorHttp::send`], except that a response whose status is in `accepted` comes back
+    /// as it is, unclassified and not retried, for the caller to read: a 404 that means "no
+    /// such device", an OAuth token endpoint's 400 that explains which credential is wrong.
+    pub async fn send_accepting<F>(
+        &self,
+        build: F,
+        accepted: &[StatusCode],
+    ) -> Result<Response, VendorError>
+    where
+        F: Fn(&Client) -> RequestBuilder,
+    {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.policy.min_backoff)
             .with_max_delay(self.policy.max_backoff)
             .with_max_times(self.policy.max_retries)
             .with_jitter();
         let max_retry_after = self.policy.max_retry_after;
-        (|| self.attempt(&build))
+        (|| self.attempt(&build, accepted))
             .retry(backoff)
             .when(VendorError::is_retryable)
             .adjust(move |err, delay| match (delay, err.retry_after()) {
@@ -262,18 +277,7 @@ impl VendorHttp {
     where
         F: Fn(&Client) -> RequestBuilder,
     {
-        let response = self.send(build).await?;
-        let url = response.url().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| VendorError::Unavailable {
-                message: format!("reading the response: {e}"),
-                retry_after: None,
-            })?;
-        serde_json::from_slice(&bytes).map_err(|e| VendorError::InvalidResponse {
-            message: format!("{url}: not JSON: {e}"),
-        })
+        read_json(self.send(build).await?).await
     }
 
     /// A JSON call with HTTP Basic auth (`user`, `password`): `Accept: application/json`,
@@ -298,7 +302,7 @@ impl VendorHttp {
         .await
     }
 
-    async fn attempt<F>(&self, build: &F) -> Result<Response, VendorError>
+    async fn attempt<F>(&self, build: &F, accepted: &[StatusCode]) -> Result<Response, VendorError>
     where
         F: Fn(&Client) -> RequestBuilder,
     {
@@ -307,6 +311,7 @@ impl VendorHttp {
         }
         self.limiter.until_ready().await;
         let outcome = match build(&self.client).send().await {
+            Ok(response) if accepted.contains(&response.status()) => Ok(response),
             Ok(response) => self.classify(response).await,
             Err(err) => Err(VendorError::from_transport(&err)),
         };
@@ -361,6 +366,19 @@ impl VendorHttp {
     }
 }
 
+/// `{host}/{path}` for a vendor host from an integration's config (surrounding whitespace and
+/// trailing slashes ignored); only `https` and `http` hosts are accepted. `what` names the
+/// host in the error, e.g. "Jamf Pro URL".
+pub fn vendor_url(host: &str, path: &str, what: &str) -> Result<Url, VendorError> {
+    let host = host.trim().trim_end_matches('/');
+    Url::parse(&format!("{host}/{path}"))
+        .ok()
+        .filter(|url| matches!(url.scheme(), "https" | "http"))
+        .ok_or_else(|| VendorError::Other {
+            message: format!("invalid {what} {host:?}"),
+        })
+}
+
 /// `path` resolved against an API root that ends with `/`.
 pub fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
     base.join(path).map_err(|e| VendorError::Other {
@@ -368,11 +386,33 @@ pub fn join(base: &Url, path: &str) -> Result<Url, VendorError> {
     })
 }
 
-/// The `field` string of a JSON error body, cut to [`MAX_MESSAGE_CHARS`].
+/// A response body read as JSON; a body that is not JSON is [`VendorError::InvalidResponse`],
+/// one that breaks off is [`VendorError::Unavailable`].
+pub async fn read_json(response: Response) -> Result<serde_json::Value, VendorError> {
+    let url = response.url().clone();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| VendorError::Unavailable {
+            message: format!("reading the response: {e}"),
+            retry_after: None,
+        })?;
+    serde_json::from_slice(&bytes).map_err(|e| VendorError::InvalidResponse {
+        message: format!("{url}: not JSON: {e}"),
+    })
+}
+
+/// The string at `field` of a JSON error body (a top-level field, or a JSON pointer when it
+/// starts with `/`), cut to [`MAX_MESSAGE_CHARS`].
 async fn body_message(response: Response, field: &str) -> Option<String> {
     let bytes = response.bytes().await.ok()?;
     let body: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let text = body.get(field)?.as_str()?.trim();
+    let value = if field.starts_with('/') {
+        body.pointer(field)
+    } else {
+        body.get(field)
+    };
+    let text = value?.as_str()?.trim();
     (!text.is_empty()).then(|| text.chars().take(MAX_MESSAGE_CHARS).collect())
 }
 

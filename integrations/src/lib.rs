@@ -1,11 +1,14 @@
 //! Vendor clients for Assetronics: each speaks one vendor's HTTP and JSON and returns the
-//! normalized records of [`hris`]; none of them touches the database — `backend` decides what a
-//! normalized record means for a tenant.
+//! normalized records of [`hris`] or [`mdm`]; none of them touches the database — `backend`
+//! decides what a normalized record means for a tenant.
 //!
 //! - [`http`]: the plumbing every vendor client shares (timeouts, retries honoring
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
 //! - [`bamboohr`], [`hibob`]: the HR-system clients, each with its vendor's webhook signature
 //!   check and payload reader.
+//! - [`jamf`], [`intune`], [`kandji`]: the device-management (MDM) clients: the device inventory and
+//!   remote wipe, in the normalized form of [`mdm`].
+//! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
 //! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
 //! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
 //!   development and tests.
@@ -14,5 +17,10 @@ pub mod bamboohr;
 pub mod hibob;
 pub mod hris;
 pub mod http;
+pub mod intune;
+pub mod jamf;
+pub mod kandji;
+pub mod mdm;
+pub mod oauth;
 pub mod sandbox;
 pub mod webhooks;

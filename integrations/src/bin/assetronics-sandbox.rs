@@ -2,11 +2,13 @@
 
 use std::net::SocketAddr;
 
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr, hibob};
+use assetronics_integrations::sandbox::{
+    self, SandboxConfig, bamboohr, hibob, intune, jamf, kandji,
+};
 use clap::Parser;
 
-/// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob) and a control API
-/// under /_control.
+/// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
+/// /jamf, Intune under /intune, Kandji under /kandji) and a control API under /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -38,6 +40,43 @@ struct Cli {
     /// How many people the simulated HiBob company has.
     #[arg(long, default_value_t = 200)]
     hibob_employees: u64,
+    /// The simulated Jamf Pro instance's name (as control paths name it).
+    #[arg(long, default_value = "acme")]
+    jamf_instance: String,
+    /// The simulated Jamf Pro API client's id.
+    #[arg(long, default_value = "sandbox-jamf-client")]
+    jamf_client_id: String,
+    /// The simulated Jamf Pro API client's secret.
+    #[arg(long, default_value = "sandbox-jamf-secret")]
+    jamf_client_secret: String,
+    /// How many computers the simulated Jamf Pro instance manages.
+    #[arg(long, default_value_t = 200)]
+    jamf_computers: u64,
+    /// The simulated Intune tenant's id (or domain).
+    #[arg(long, default_value = "acme.onmicrosoft.com")]
+    intune_tenant_id: String,
+    /// The simulated Intune app registration's client id.
+    #[arg(long, default_value = "sandbox-intune-client")]
+    intune_client_id: String,
+    /// The simulated Intune app registration's client secret.
+    #[arg(long, default_value = "sandbox-intune-secret")]
+    intune_client_secret: String,
+    /// How many devices the simulated Intune tenant manages.
+    #[arg(long, default_value_t = 200)]
+    intune_devices: u64,
+    /// The simulated Kandji tenant's subdomain (as control paths name it).
+    #[arg(long, default_value = "acme")]
+    kandji_subdomain: String,
+    /// The API token the simulated Kandji tenant accepts.
+    #[arg(long, default_value = "sandbox-kandji-token")]
+    kandji_api_token: String,
+    /// How many devices the simulated Kandji tenant manages.
+    #[arg(long, default_value_t = 200)]
+    kandji_devices: u64,
+    /// The email domain of simulated device users (the default matches the BambooHR company
+    /// `acme`, so that devices and employees line up).
+    #[arg(long, default_value = "acme.example.com")]
+    mdm_user_domain: String,
 }
 
 #[tokio::main]
@@ -56,6 +95,28 @@ async fn main() -> std::io::Result<()> {
             token: cli.hibob_token,
             employees: cli.hibob_employees,
         }],
+        jamf_instances: vec![jamf::InstanceSeed {
+            instance: cli.jamf_instance.clone(),
+            client_id: cli.jamf_client_id.clone(),
+            client_secret: cli.jamf_client_secret,
+            computers: cli.jamf_computers,
+            user_domain: cli.mdm_user_domain.clone(),
+            ..jamf::InstanceSeed::default()
+        }],
+        intune_tenants: vec![intune::TenantSeed {
+            tenant_id: cli.intune_tenant_id.clone(),
+            client_id: cli.intune_client_id.clone(),
+            client_secret: cli.intune_client_secret,
+            devices: cli.intune_devices,
+            user_domain: cli.mdm_user_domain.clone(),
+            ..intune::TenantSeed::default()
+        }],
+        kandji_tenants: vec![kandji::TenantSeed {
+            subdomain: cli.kandji_subdomain.clone(),
+            api_token: cli.kandji_api_token,
+            devices: cli.kandji_devices,
+            user_domain: cli.mdm_user_domain.clone(),
+        }],
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -69,6 +130,23 @@ async fn main() -> std::io::Result<()> {
         sandbox.hibob_base_url(),
         cli.hibob_service_user_id,
         cli.hibob_company_id
+    );
+    println!(
+        "Jamf Pro base_url: {} (client id {:?}, instance {:?})",
+        sandbox.jamf_base_url(),
+        cli.jamf_client_id,
+        cli.jamf_instance
+    );
+    println!(
+        "Intune base_url and login_base_url: {} (tenant {:?}, client id {:?})",
+        sandbox.intune_base_url(),
+        cli.intune_tenant_id,
+        cli.intune_client_id
+    );
+    println!(
+        "Kandji base_url: {} (tenant {:?})",
+        sandbox.kandji_base_url(),
+        cli.kandji_subdomain
     );
     tokio::select! {
         result = server => result,

@@ -45,11 +45,11 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::control::{self, Controlled};
+use super::control::{self, Controlled, Hooked};
 pub use super::faults::Faults;
 use super::faults::Misbehaviour;
 use super::webhooks::{Outbox, Pending, SignedDelivery, WebhookDelivery, WebhookTarget};
-use super::workforce::{fingerprint, worker};
+use super::workforce::{fingerprint, work_email, worker};
 use crate::bamboohr::{ERROR_MESSAGE_HEADER, REPORT_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// One employee as BambooHR field name → value (BambooHR answers strings).
@@ -245,11 +245,7 @@ pub fn generate(subdomain: &str, id: u64) -> Record {
         ),
         (
             "workEmail".to_owned(),
-            format!(
-                "{}.{}.{id}@{subdomain}.example.com",
-                person.first.to_lowercase(),
-                person.last.to_lowercase()
-            ),
+            work_email(&person, id, &format!("{subdomain}.example.com")),
         ),
         ("employeeNumber".to_owned(), format!("E{id:05}")),
         ("jobTitle".to_owned(), person.title.to_owned()),
@@ -539,16 +535,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/employees/{id}", web::get().to(employee))
             .route("/employees/{id}/", web::get().to(employee)),
     )
-    .service(control::routes::<BambooHrSandbox>(
-        web::scope("/_control/bamboohr/{subdomain}")
-            .route("", web::put().to(control_put_company))
-            .route("/employees", web::post().to(control_hire))
-            .route("/employees/{id}", web::patch().to(control_update))
-            .route("/employees/{id}", web::delete().to(control_delete))
-            .route(
-                "/employees/{id}/terminate",
-                web::post().to(control_terminate),
-            ),
+    .service(control::webhook_routes::<BambooHrSandbox>(
+        control::routes::<BambooHrSandbox>(
+            web::scope("/_control/bamboohr/{subdomain}")
+                .route("", web::put().to(control_put_company))
+                .route("/employees", web::post().to(control_hire))
+                .route("/employees/{id}", web::patch().to(control_update))
+                .route("/employees/{id}", web::delete().to(control_delete))
+                .route(
+                    "/employees/{id}/terminate",
+                    web::post().to(control_terminate),
+                ),
+        ),
     ));
 }
 
@@ -825,7 +823,6 @@ pub(crate) struct WebhookRegistration {
 
 impl Controlled for BambooHrSandbox {
     type Company = String;
-    type Webhook = WebhookRegistration;
 
     fn with_faults<T>(&self, subdomain: &String, edit: impl FnOnce(&mut Faults) -> T) -> Option<T> {
         self.lock().get_mut(subdomain).map(|c| edit(&mut c.faults))
@@ -834,6 +831,10 @@ impl Controlled for BambooHrSandbox {
     fn request_count(&self, subdomain: &String) -> Option<u64> {
         self.lock().get(subdomain).map(|c| c.requests)
     }
+}
+
+impl Hooked for BambooHrSandbox {
+    type Webhook = WebhookRegistration;
 
     fn register_webhook(&self, subdomain: &String, webhook: Option<WebhookRegistration>) -> bool {
         match webhook {

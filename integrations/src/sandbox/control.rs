@@ -1,10 +1,18 @@
 //! The control endpoints every simulated vendor shares, under `/_control/{vendor}/{company}`:
 //! - `POST /faults` ([`Faults`] fields; those left out keep their value) answers the faults now
 //!   in force;
-//! - `GET /stats`: `{"requests": n}`, the vendor requests the company received;
+//! - `GET /stats`: `{"requests": n}`, the vendor requests the company received.
+//!
+//! Vendors with webhooks (the HR systems) add:
 //! - `PUT /webhook` (the vendor's registration body), `DELETE /webhook`: start or stop its
 //!   webhooks;
 //! - `GET /webhook/deliveries`: the deliveries attempted, oldest first.
+//!
+//! Device-management vendors add:
+//! - `GET /wipes`: the remote wipes received, oldest first ([`Wipe`]);
+//! - `POST /tokens/expire`: the credentials the client holds stop working: access tokens
+//!   issued so far run out, as if their time had come (OAuth vendors: the client fetches a new
+//!   one), an API token is revoked (Kandji: nothing renews it).
 //!
 //! Unknown companies get a 404.
 
@@ -15,14 +23,13 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::faults::{Faults, FaultsPatch};
+use super::fleet::Wipe;
 use super::webhooks::{Pending, WebhookDelivery};
 
 /// What the shared control endpoints need from a vendor simulator.
 pub(crate) trait Controlled: Clone + Send + Sync + 'static {
     /// How the vendor's company appears in control paths (a subdomain, a company id).
     type Company: DeserializeOwned + Send + 'static;
-    /// The body of `PUT /webhook`.
-    type Webhook: DeserializeOwned + Send + 'static;
 
     /// Runs `edit` on the company's faults; `None` when there is no such company.
     fn with_faults<T>(
@@ -32,6 +39,13 @@ pub(crate) trait Controlled: Clone + Send + Sync + 'static {
     ) -> Option<T>;
     /// The vendor requests the company received; `None` when there is no such company.
     fn request_count(&self, company: &Self::Company) -> Option<u64>;
+}
+
+/// What the webhook control endpoints need from a vendor simulator that sends webhooks.
+pub(crate) trait Hooked: Controlled {
+    /// The body of `PUT /webhook`.
+    type Webhook: DeserializeOwned + Send + 'static;
+
     /// Starts (`Some`) or stops (`None`) the company's webhooks; false when there is no such
     /// company.
     fn register_webhook(&self, company: &Self::Company, webhook: Option<Self::Webhook>) -> bool;
@@ -39,14 +53,37 @@ pub(crate) trait Controlled: Clone + Send + Sync + 'static {
     fn webhook_deliveries(&self, company: &Self::Company) -> Vec<WebhookDelivery>;
 }
 
+/// What the device-management control endpoints need from an MDM simulator.
+pub(crate) trait Wiping: Controlled {
+    /// The remote wipes the company received, oldest first; `None` when there is no such
+    /// company.
+    fn wipes_of(&self, company: &Self::Company) -> Option<Vec<Wipe>>;
+    /// Makes the credentials the company's client holds stop working; false when there is no
+    /// such company.
+    fn expire_tokens_of(&self, company: &Self::Company) -> bool;
+}
+
 /// Adds the shared control endpoints to a vendor's `/_control/{vendor}/{company}` scope.
 pub(crate) fn routes<S: Controlled>(scope: Scope) -> Scope {
     scope
         .route("/faults", web::post().to(faults::<S>))
         .route("/stats", web::get().to(stats::<S>))
+}
+
+/// Adds the webhook control endpoints to a vendor's `/_control/{vendor}/{company}` scope.
+pub(crate) fn webhook_routes<S: Hooked>(scope: Scope) -> Scope {
+    scope
         .route("/webhook", web::put().to(put_webhook::<S>))
         .route("/webhook", web::delete().to(delete_webhook::<S>))
         .route("/webhook/deliveries", web::get().to(deliveries::<S>))
+}
+
+/// Adds the device-management control endpoints to a vendor's `/_control/{vendor}/{company}`
+/// scope.
+pub(crate) fn fleet_routes<S: Wiping>(scope: Scope) -> Scope {
+    scope
+        .route("/wipes", web::get().to(wipes::<S>))
+        .route("/tokens/expire", web::post().to(expire_tokens::<S>))
 }
 
 /// The control API's 404.
@@ -104,7 +141,7 @@ async fn stats<S: Controlled>(
     }
 }
 
-async fn put_webhook<S: Controlled>(
+async fn put_webhook<S: Hooked>(
     sandbox: web::Data<S>,
     company: web::Path<S::Company>,
     webhook: web::Json<S::Webhook>,
@@ -112,16 +149,30 @@ async fn put_webhook<S: Controlled>(
     done(sandbox.register_webhook(&company, Some(webhook.into_inner())))
 }
 
-async fn delete_webhook<S: Controlled>(
+async fn delete_webhook<S: Hooked>(
     sandbox: web::Data<S>,
     company: web::Path<S::Company>,
 ) -> HttpResponse {
     done(sandbox.register_webhook(&company, None))
 }
 
-async fn deliveries<S: Controlled>(
+async fn deliveries<S: Hooked>(
     sandbox: web::Data<S>,
     company: web::Path<S::Company>,
 ) -> HttpResponse {
     HttpResponse::Ok().json(sandbox.webhook_deliveries(&company))
+}
+
+async fn wipes<S: Wiping>(sandbox: web::Data<S>, company: web::Path<S::Company>) -> HttpResponse {
+    match sandbox.wipes_of(&company) {
+        Some(wipes) => HttpResponse::Ok().json(wipes),
+        None => not_found(),
+    }
+}
+
+async fn expire_tokens<S: Wiping>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+) -> HttpResponse {
+    done(sandbox.expire_tokens_of(&company))
 }

@@ -48,11 +48,11 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
 
-use super::control::{self, Controlled};
+use super::control::{self, Controlled, Hooked};
 pub use super::faults::Faults;
 use super::faults::Misbehaviour;
 use super::webhooks::{Outbox, Pending, SignedDelivery, WebhookDelivery, WebhookTarget};
-use super::workforce::{fingerprint, worker};
+use super::workforce::{fingerprint, work_email, worker};
 use crate::hibob::{RATE_LIMIT_RESET_HEADER, SEARCH_FIELDS, SIGNATURE_HEADER};
 
 /// Person `n`'s id: Bob's ids are long numbers.
@@ -231,11 +231,7 @@ pub fn generate(company_id: u64, n: u64) -> Person {
         first_name: worker.first.to_owned(),
         surname: worker.last.to_owned(),
         display_name: format!("{} {}", worker.first, worker.last),
-        email: format!(
-            "{}.{}.{n}@c{company_id}.example.com",
-            worker.first.to_lowercase(),
-            worker.last.to_lowercase()
-        ),
+        email: work_email(&worker, n, &format!("c{company_id}.example.com")),
         employee_id_in_company: n,
         title: Some(worker.title.to_owned()),
         department: Some(worker.department.to_owned()),
@@ -541,7 +537,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/company/people/fields", web::get().to(people_fields))
             .route("/people/search", web::post().to(search)),
     )
-    .service(control::routes::<HibobSandbox>(
+    .service(control::webhook_routes::<HibobSandbox>(control::routes::<
+        HibobSandbox,
+    >(
         web::scope("/_control/hibob/{company_id}")
             .route("", web::put().to(control_put_company))
             .route("/employees", web::post().to(control_hire))
@@ -551,7 +549,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/employees/{id}/terminate",
                 web::post().to(control_terminate),
             ),
-    ));
+    )));
 }
 
 /// Bob's error answer: a status and `{"key", "error"}`.
@@ -1082,7 +1080,6 @@ async fn control_delete(
 
 impl Controlled for HibobSandbox {
     type Company = u64;
-    type Webhook = WebhookTarget;
 
     fn with_faults<T>(&self, company_id: &u64, edit: impl FnOnce(&mut Faults) -> T) -> Option<T> {
         self.lock().get_mut(company_id).map(|c| edit(&mut c.faults))
@@ -1091,6 +1088,10 @@ impl Controlled for HibobSandbox {
     fn request_count(&self, company_id: &u64) -> Option<u64> {
         self.lock().get(company_id).map(|c| c.requests)
     }
+}
+
+impl Hooked for HibobSandbox {
+    type Webhook = WebhookTarget;
 
     fn register_webhook(&self, company_id: &u64, webhook: Option<WebhookTarget>) -> bool {
         match webhook {

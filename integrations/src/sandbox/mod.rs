@@ -1,9 +1,11 @@
 //! Local simulators of the vendors' APIs, for development and tests.
 //!
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
-//! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]), plus a control API under
-//! `/_control/...` that tests and developers use to inject faults, change data and register
-//! webhook receivers ([`webhooks`]). Run it as the `assetronics-sandbox` binary, or in-process
+//! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
+//! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]; Kandji under `/kandji`, see
+//! [`kandji`]), plus a control API under `/_control/...` that tests and developers use to
+//! inject faults, change data, register webhook receivers ([`webhooks`]) and read the remote
+//! wipes an MDM received. Run it as the `assetronics-sandbox` binary, or in-process
 //! with [`spawn`]:
 //!
 //! ```no_run
@@ -17,7 +19,13 @@
 pub mod bamboohr;
 mod control;
 mod faults;
+mod fleet;
 pub mod hibob;
+pub mod intune;
+pub mod jamf;
+pub mod kandji;
+mod mdm;
+mod tokens;
 pub mod webhooks;
 mod workforce;
 
@@ -25,6 +33,8 @@ use std::net::{SocketAddr, TcpListener};
 
 use actix_web::{App, HttpRequest, HttpServer, dev::Server, web};
 use base64::Engine;
+
+pub use mdm::FleetSandbox;
 
 /// What the simulator starts with.
 #[derive(Debug, Clone)]
@@ -35,6 +45,12 @@ pub struct SandboxConfig {
     pub bamboohr_companies: Vec<bamboohr::CompanySeed>,
     /// HiBob companies present from the start (more can be added through the control API).
     pub hibob_companies: Vec<hibob::CompanySeed>,
+    /// Jamf Pro instances present from the start (more can be added through the control API).
+    pub jamf_instances: Vec<jamf::InstanceSeed>,
+    /// Intune tenants present from the start (more can be added through the control API).
+    pub intune_tenants: Vec<intune::TenantSeed>,
+    /// Kandji tenants present from the start (more can be added through the control API).
+    pub kandji_tenants: Vec<kandji::TenantSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -43,6 +59,9 @@ impl Default for SandboxConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             bamboohr_companies: vec![bamboohr::CompanySeed::default()],
             hibob_companies: vec![hibob::CompanySeed::default()],
+            jamf_instances: vec![jamf::InstanceSeed::default()],
+            intune_tenants: vec![intune::TenantSeed::default()],
+            kandji_tenants: vec![kandji::TenantSeed::default()],
         }
     }
 }
@@ -53,6 +72,9 @@ pub struct Sandbox {
     addr: SocketAddr,
     bamboohr: bamboohr::BambooHrSandbox,
     hibob: hibob::HibobSandbox,
+    jamf: jamf::JamfSandbox,
+    intune: intune::IntuneSandbox,
+    kandji: kandji::KandjiSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -87,6 +109,42 @@ impl Sandbox {
         &self.hibob
     }
 
+    /// The `base_url` a Jamf Pro integration uses to reach this simulator (every simulated
+    /// instance: the credentials say which).
+    pub fn jamf_base_url(&self) -> String {
+        format!("{}/jamf", self.url())
+    }
+
+    /// Direct access to the simulated Jamf Pro instances, their faults and the wipes they
+    /// received, for Rust tests.
+    pub fn jamf(&self) -> &jamf::JamfSandbox {
+        &self.jamf
+    }
+
+    /// The `base_url` and the `login_base_url` an Intune integration uses to reach this
+    /// simulator: it answers for Graph and for the identity platform alike.
+    pub fn intune_base_url(&self) -> String {
+        format!("{}/intune", self.url())
+    }
+
+    /// Direct access to the simulated Intune tenants, their faults and the wipes they
+    /// received, for Rust tests.
+    pub fn intune(&self) -> &intune::IntuneSandbox {
+        &self.intune
+    }
+
+    /// The `base_url` a Kandji integration uses to reach this simulator (every simulated
+    /// tenant: the API token says which).
+    pub fn kandji_base_url(&self) -> String {
+        format!("{}/kandji", self.url())
+    }
+
+    /// Direct access to the simulated Kandji tenants, their faults and the wipes they
+    /// received, for Rust tests.
+    pub fn kandji(&self) -> &kandji::KandjiSandbox {
+        &self.kandji
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -100,15 +158,27 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let addr = listener.local_addr()?;
     let bamboohr = bamboohr::BambooHrSandbox::new(config.bamboohr_companies);
     let hibob = hibob::HibobSandbox::new(config.hibob_companies);
+    let jamf = jamf::JamfSandbox::new(config.jamf_instances);
+    let intune = intune::IntuneSandbox::new(config.intune_tenants);
+    let kandji = kandji::KandjiSandbox::new(config.kandji_tenants);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
+    let jamf_data = web::Data::new(jamf.clone());
+    let intune_data = web::Data::new(intune.clone());
+    let kandji_data = web::Data::new(kandji.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
             .app_data(hibob_data.clone())
+            .app_data(jamf_data.clone())
+            .app_data(intune_data.clone())
+            .app_data(kandji_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
+            .configure(jamf::routes)
+            .configure(intune::routes)
+            .configure(kandji::routes)
     })
     .workers(2)
     .disable_signals()
@@ -120,6 +190,9 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             addr,
             bamboohr,
             hibob,
+            jamf,
+            intune,
+            kandji,
             handle,
         },
         server,

@@ -91,6 +91,17 @@ pub(crate) fn worker(n: u64) -> Worker {
     }
 }
 
+/// Person `n`'s work address at `domain`, the same in every simulator that knows them: so that
+/// a simulated MDM's device users match a simulated HR system's people when both use the same
+/// domain.
+pub(crate) fn work_email(person: &Worker, n: u64, domain: &str) -> String {
+    format!(
+        "{}.{}.{n}@{domain}",
+        person.first.to_lowercase(),
+        person.last.to_lowercase()
+    )
+}
+
 /// A stable number for a name (FNV-1a), for the ids a vendor derives from names.
 pub(crate) fn fingerprint(text: &str) -> u32 {
     text.bytes().fold(2_166_136_261_u32, |hash, byte| {

@@ -3,7 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod bamboohr;
+mod devices;
 mod failures;
 mod hibob;
+mod intune;
+mod jamf;
+mod kandji;
 mod support;
 mod webhooks;

@@ -1,11 +1,12 @@
 //! What the vendor tests share: a quick HTTP policy, the simulator's control API, and each
-//! vendor behind one interface.
+//! vendor behind one interface (the HR systems as [`Vendor`], the MDMs as [`Mdm`]).
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
+use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmDevice, MdmError, WipeOptions};
 use assetronics_integrations::sandbox::Sandbox;
 use serde_json::Value;
 
@@ -160,6 +161,209 @@ impl Client {
         match self {
             Client::BambooHr(client) => client.circuit_closed(),
             Client::Hibob(client) => client.circuit_closed(),
+        }
+    }
+}
+
+/// The device of a pull with this id; fails the test when there is none.
+pub fn device<'a>(pull: &'a DevicePull, external_id: &str) -> &'a MdmDevice {
+    pull.devices
+        .iter()
+        .find(|d| d.external_id == external_id)
+        .unwrap_or_else(|| panic!("no device {external_id} in the pull"))
+}
+
+/// Devices per page in the MDM tests: small, so that a pull of a few dozen spans pages.
+pub const PAGE: u64 = 10;
+
+/// Each MDM vendor with its client and its simulated account, so that one test body checks
+/// them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mdm {
+    Jamf,
+    Intune,
+    Kandji,
+}
+
+impl Mdm {
+    pub const ALL: [Mdm; 3] = [Mdm::Jamf, Mdm::Intune, Mdm::Kandji];
+    /// The vendors whose clients exchange credentials for short-lived tokens.
+    pub const OAUTH: [Mdm; 2] = [Mdm::Jamf, Mdm::Intune];
+
+    /// A simulator whose account of this vendor manages `devices` generated devices.
+    pub async fn sandbox(self, devices: u64) -> Sandbox {
+        self.sandbox_with_token_lifetime(devices, 1800).await
+    }
+
+    /// [`Mdm::sandbox`] with access tokens living `secs` (OAuth vendors).
+    pub async fn sandbox_with_token_lifetime(self, devices: u64, secs: u64) -> Sandbox {
+        match self {
+            Mdm::Jamf => crate::jamf::sandbox_with(devices, secs).await,
+            Mdm::Intune => crate::intune::sandbox_with(devices, secs).await,
+            // Kandji's API tokens do not run out.
+            Mdm::Kandji => crate::kandji::sandbox_with(devices).await,
+        }
+    }
+
+    /// The account's client, with the right credentials or a wrong secret.
+    pub fn client(self, sandbox: &Sandbox, right: bool, policy: HttpPolicy) -> MdmClient {
+        match self {
+            Mdm::Jamf => {
+                let secret = if right {
+                    crate::jamf::SECRET
+                } else {
+                    "wrong-secret"
+                };
+                MdmClient::Jamf(crate::jamf::client(sandbox, secret, policy))
+            }
+            Mdm::Intune => {
+                let secret = if right {
+                    crate::intune::SECRET
+                } else {
+                    "wrong-secret"
+                };
+                MdmClient::Intune(crate::intune::client(sandbox, secret, policy))
+            }
+            Mdm::Kandji => {
+                let token = if right {
+                    crate::kandji::TOKEN
+                } else {
+                    "wrong-token"
+                };
+                MdmClient::Kandji(crate::kandji::client(sandbox, token, policy))
+            }
+        }
+    }
+
+    /// The vendor requests the account received (token requests included).
+    pub fn requests(self, sandbox: &Sandbox) -> u64 {
+        match self {
+            Mdm::Jamf => sandbox.jamf().requests(crate::jamf::INSTANCE),
+            Mdm::Intune => sandbox.intune().requests(crate::intune::TENANT),
+            Mdm::Kandji => sandbox.kandji().requests(crate::kandji::SUBDOMAIN),
+        }
+    }
+
+    /// The vendor requests no account could be found for.
+    pub fn unattributed(self, sandbox: &Sandbox) -> u64 {
+        match self {
+            Mdm::Jamf => sandbox.jamf().unattributed_requests(),
+            Mdm::Intune => sandbox.intune().unattributed_requests(),
+            Mdm::Kandji => sandbox.kandji().unattributed_requests(),
+        }
+    }
+
+    /// The token requests the account received.
+    pub fn token_requests(self, sandbox: &Sandbox) -> u64 {
+        match self {
+            Mdm::Jamf => sandbox.jamf().token_requests(crate::jamf::INSTANCE),
+            Mdm::Intune => sandbox.intune().token_requests(crate::intune::TENANT),
+            Mdm::Kandji => 0,
+        }
+    }
+
+    /// The account's control API path, under `/_control/`.
+    pub fn control_path(self) -> String {
+        match self {
+            Mdm::Jamf => format!("jamf/{}", crate::jamf::INSTANCE),
+            Mdm::Intune => format!("intune/{}", crate::intune::TENANT),
+            Mdm::Kandji => format!("kandji/{}", crate::kandji::SUBDOMAIN),
+        }
+    }
+
+    /// Sets faults through the control API.
+    pub async fn faults(self, sandbox: &Sandbox, faults: Value) {
+        let path = format!("{}/faults", self.control_path());
+        control_api(sandbox, &path, reqwest::Method::POST, faults).await;
+    }
+
+    /// Ends every issued access token through the control API.
+    pub async fn expire_tokens(self, sandbox: &Sandbox) {
+        let path = format!("{}/tokens/expire", self.control_path());
+        control_api(sandbox, &path, reqwest::Method::POST, Value::Null).await;
+    }
+
+    /// The wipes the account received, through the control API.
+    pub async fn wipes(self, sandbox: &Sandbox) -> Vec<Value> {
+        let path = format!("{}/wipes", self.control_path());
+        let wipes = control_api(sandbox, &path, reqwest::Method::GET, Value::Null).await;
+        wipes.as_array().cloned().unwrap_or_default()
+    }
+
+    /// The vendor's id of generated device `n`.
+    pub fn id(self, n: u64) -> String {
+        match self {
+            Mdm::Jamf => assetronics_integrations::sandbox::jamf::computer_id(n),
+            Mdm::Intune => {
+                assetronics_integrations::sandbox::intune::device_id(crate::intune::TENANT, n)
+            }
+            Mdm::Kandji => {
+                assetronics_integrations::sandbox::kandji::device_id(crate::kandji::SUBDOMAIN, n)
+            }
+        }
+    }
+
+    /// The serial number of generated device `n`.
+    pub fn serial(self, n: u64) -> String {
+        match self {
+            Mdm::Jamf => assetronics_integrations::sandbox::jamf::serial(n),
+            Mdm::Intune => assetronics_integrations::sandbox::intune::serial(n),
+            Mdm::Kandji => assetronics_integrations::sandbox::kandji::serial(n),
+        }
+    }
+
+    /// The time field the simulator breaks in a malformed record.
+    pub fn broken_field(self) -> &'static str {
+        match self {
+            Mdm::Jamf => "general.lastContactTime",
+            Mdm::Intune => "lastSyncDateTime",
+            Mdm::Kandji => "last_check_in",
+        }
+    }
+
+    /// The requests a full pull of `devices` costs, [`PAGE`] a page: a token (OAuth vendors)
+    /// and the pages (for Kandji, until a short one, which may be empty).
+    pub fn pull_requests(self, devices: u64) -> u64 {
+        match self {
+            Mdm::Jamf | Mdm::Intune => 1 + devices.div_ceil(PAGE).max(1),
+            Mdm::Kandji => devices / PAGE + 1,
+        }
+    }
+}
+
+/// Any MDM vendor's client, for the calls they all have.
+pub enum MdmClient {
+    Jamf(assetronics_integrations::jamf::JamfClient),
+    Intune(assetronics_integrations::intune::IntuneClient),
+    Kandji(assetronics_integrations::kandji::KandjiClient),
+}
+
+impl MdmClient {
+    pub async fn fetch_all(&self) -> Result<DevicePull, MdmError> {
+        match self {
+            MdmClient::Jamf(client) => client.fetch_all().await,
+            MdmClient::Intune(client) => client.fetch_all().await,
+            MdmClient::Kandji(client) => client.fetch_all().await,
+        }
+    }
+
+    pub async fn test_connection(&self) -> Result<(), MdmError> {
+        match self {
+            MdmClient::Jamf(client) => client.test_connection().await,
+            MdmClient::Intune(client) => client.test_connection().await,
+            MdmClient::Kandji(client) => client.test_connection().await,
+        }
+    }
+
+    pub async fn wipe(
+        &self,
+        external_id: &str,
+        options: &WipeOptions,
+    ) -> Result<CommandReceipt, MdmError> {
+        match self {
+            MdmClient::Jamf(client) => client.wipe(external_id, options).await,
+            MdmClient::Intune(client) => client.wipe(external_id, options).await,
+            MdmClient::Kandji(client) => client.wipe(external_id, options).await,
         }
     }
 }
