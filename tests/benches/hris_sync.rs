@@ -54,14 +54,16 @@ async fn main() {
     };
     println!("hris_sync: {n} employees from the BambooHR simulator into {database}");
     for label in ["first sync (all created)", "second sync (unchanged)"] {
+        let statements = app.state.statements.get();
         let started = Instant::now();
         let out = assetronics::integrations::service::run_sync(&app.state, &who, integration)
             .await
             .expect("sync");
         let secs = started.elapsed().as_secs_f64();
         println!(
-            "  {label}: {secs:.2} s, {:.0} employees/s (created {}, updated {}, unchanged {}, failed {})",
+            "  {label}: {secs:.2} s, {:.0} employees/s, {} SQL statements (created {}, updated {}, unchanged {}, failed {})",
             n as f64 / secs,
+            app.state.statements.get() - statements,
             out.stats.created,
             out.stats.updated,
             out.stats.unchanged,
