@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, Statement,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -37,12 +38,20 @@ pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Database
             .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
         sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
     } else {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.max_connections(max_connections.unwrap_or(10))
+        // Custom plans for every statement: a cached generic plan for `col IN ($1, ..., $500)`
+        // (how batched lookups are written) can fall back to scanning the table and testing
+        // each row against the whole list, which made a 50,000-person sync take minutes.
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| DbErr::Custom(format!("bad PostgreSQL URL: {e}")))?
+            .options([("plan_cache_mode", "force_custom_plan")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.unwrap_or(10))
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
-        Database::connect(opts).await?
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))?;
+        sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
     };
     Migrator::up(&db, None).await?;
     Ok(db)
