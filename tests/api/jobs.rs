@@ -234,6 +234,34 @@ async fn a_schedule_queues_syncs_and_a_bad_one_is_refused() {
     assert!(active <= 1, "{runs:?}");
 }
 
+/// A server that performs no jobs itself, with a fixed credentials key that worker processes
+/// share.
+async fn app_without_workers() -> TestApp {
+    spawn_app_with(|s| {
+        s.run_workers = false;
+        s.secrets_key = Some(assetronics::platform::secrets::Secret::new(
+            SECRETS_KEY.into(),
+        ));
+    })
+    .await
+}
+
+/// Waits until a worker has started the run.
+async fn until_running(app: &TestApp, s: &Session, run_id: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let run = app
+            .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
+            .await
+            .body;
+        if run["status"] == "running" {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never ran: {run}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Starts `assetronics worker` against the app's database.
 async fn start_worker(app: &TestApp) -> tokio::process::Child {
     let dir = std::env::temp_dir().join(format!("assetronics-worker-{}", uuid::Uuid::new_v4()));
@@ -272,13 +300,7 @@ async fn start_worker(app: &TestApp) -> tokio::process::Child {
 /// misses its heartbeats, and the sync completes exactly once.
 #[tokio::test]
 async fn a_sync_survives_its_worker_being_killed_and_completes_once() {
-    let app = spawn_app_with(|s| {
-        s.run_workers = false;
-        s.secrets_key = Some(assetronics::platform::secrets::Secret::new(
-            SECRETS_KEY.into(),
-        ));
-    })
-    .await;
+    let app = app_without_workers().await;
     let sim = simulator(120).await;
     let s = app.signup("Acme").await;
     let integration = connect(&app, &s, &sim, json!({})).await;
@@ -293,18 +315,7 @@ async fn a_sync_survives_its_worker_being_killed_and_completes_once() {
     );
     let mut first = start_worker(&app).await;
     let run_id = sync_now(&app, &s, &integration).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let run = app
-            .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
-            .await
-            .body;
-        if run["status"] == "running" {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never ran: {run}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_running(&app, &s, &run_id).await;
     first.start_kill().expect("kill -9");
     first.wait().await.expect("reaped");
     assert_eq!(employee_count(&app, &s).await, 0);
@@ -372,13 +383,7 @@ async fn job_metrics_are_exported() {
 /// SIGTERM while a sync runs: the worker lets it finish before it exits.
 #[tokio::test]
 async fn a_worker_stopped_with_sigterm_finishes_its_running_sync_first() {
-    let app = spawn_app_with(|s| {
-        s.run_workers = false;
-        s.secrets_key = Some(assetronics::platform::secrets::Secret::new(
-            SECRETS_KEY.into(),
-        ));
-    })
-    .await;
+    let app = app_without_workers().await;
     let sim = simulator(40).await;
     let s = app.signup("Acme").await;
     let integration = connect(&app, &s, &sim, json!({})).await;
@@ -392,16 +397,7 @@ async fn a_worker_stopped_with_sigterm_finishes_its_running_sync_first() {
     );
     let mut worker = start_worker(&app).await;
     let run_id = sync_now(&app, &s, &integration).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while app
-        .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
-        .await
-        .body["status"]
-        != "running"
-    {
-        assert!(tokio::time::Instant::now() < deadline, "never ran");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_running(&app, &s, &run_id).await;
     let pid = worker.id().expect("pid").to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])
