@@ -91,6 +91,7 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         UpdateTenantRequest {
             name: Some("Acme Robotics".into()),
             asset_tag_prefix: Some("ACME".into()),
+            mdm_creates_assets: None,
         },
     )
     .await?;

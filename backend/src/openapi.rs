@@ -25,6 +25,7 @@ use crate::{accounts, app, assets, audit, people, platform};
         assets::http::delete, assets::http::checkout, assets::http::checkin, assets::http::history,
         assets::http::list_categories, assets::http::create_category, assets::http::update_category,
         assets::http::list_models, assets::http::create_model, assets::http::dashboard,
+        assets::http::list_discrepancies, assets::http::dismiss_discrepancy, assets::http::depreciation_csv,
         people::http::list, people::http::create, people::http::get, people::http::update, people::http::delete,
         people::http::list_departments, people::http::create_department, people::http::update_department,
         people::http::list_locations, people::http::create_location, people::http::update_location,

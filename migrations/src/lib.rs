@@ -8,6 +8,7 @@ mod m20261125_000002_search_index;
 mod m20261125_000003_integrations;
 mod m20261125_000004_sync_runs;
 mod m20261125_000005_workflows_webhooks;
+mod m20261125_000006_connectors;
 
 /// All migrations, in order. `assetronics migrate` and server start-up run them.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_integrations::Migration),
             Box::new(m20261125_000004_sync_runs::Migration),
             Box::new(m20261125_000005_workflows_webhooks::Migration),
+            Box::new(m20261125_000006_connectors::Migration),
         ]
     }
 }

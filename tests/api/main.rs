@@ -8,6 +8,7 @@ mod cluster;
 mod compose;
 mod dashboard;
 mod demo;
+mod devices;
 mod errors;
 mod graphql;
 mod graphql_workflows;

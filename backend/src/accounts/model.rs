@@ -171,6 +171,9 @@ pub struct UpdateTenantRequest {
     pub name: Option<String>,
     /// Prefix of generated asset tags, e.g. `AST` gives `AST-000123`.
     pub asset_tag_prefix: Option<String>,
+    /// Whether an MDM sync turns a device with an unknown serial number into an in-stock asset
+    /// (default true); when false such devices are left out.
+    pub mdm_creates_assets: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,6 +182,7 @@ pub struct TenantSettingsView {
     pub slug: String,
     pub name: String,
     pub asset_tag_prefix: String,
+    pub mdm_creates_assets: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -763,15 +763,40 @@ pub fn asset_tag_prefix(t: &tenant::Model) -> String {
         .to_owned()
 }
 
-pub async fn tenant_settings(state: &AppState, who: &Principal) -> ApiResult<TenantSettingsView> {
-    let t = find_tenant(&state.db, who.tenant_id).await?;
-    Ok(TenantSettingsView {
+/// Whether an MDM sync creates in-stock assets for devices it does not know (default yes).
+pub fn mdm_creates_assets(t: &tenant::Model) -> bool {
+    t.settings
+        .get("mdm_creates_assets")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
+/// The tenant's setting for devices with unknown serial numbers (see [`mdm_creates_assets`]).
+pub async fn mdm_creates_assets_for<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+) -> ApiResult<bool> {
+    Ok(tenant::Entity::find_by_id(tenant_id)
+        .one(conn)
+        .await?
+        .map(|t| mdm_creates_assets(&t))
+        .unwrap_or(true))
+}
+
+fn settings_view(t: &tenant::Model) -> TenantSettingsView {
+    TenantSettingsView {
         id: t.id,
         slug: t.slug.clone(),
         name: t.name.clone(),
-        asset_tag_prefix: asset_tag_prefix(&t),
+        asset_tag_prefix: asset_tag_prefix(t),
+        mdm_creates_assets: mdm_creates_assets(t),
         created_at: t.created_at,
-    })
+    }
+}
+
+pub async fn tenant_settings(state: &AppState, who: &Principal) -> ApiResult<TenantSettingsView> {
+    let t = find_tenant(&state.db, who.tenant_id).await?;
+    Ok(settings_view(&t))
 }
 
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id))]
@@ -810,6 +835,9 @@ pub async fn update_tenant(
     if let (Some(p), Some(obj)) = (&prefix, settings.as_object_mut()) {
         obj.insert("asset_tag_prefix".into(), json!(p));
     }
+    if let (Some(b), Some(obj)) = (req.mdm_creates_assets, settings.as_object_mut()) {
+        obj.insert("mdm_creates_assets".into(), json!(b));
+    }
     let mut am = before.clone().into_active_model();
     if let Some(n) = name {
         am.name = Set(n);
@@ -817,7 +845,7 @@ pub async fn update_tenant(
     am.settings = Set(settings);
     am.updated_at = Set(crate::platform::clock::now());
     let after = am.update(&txn).await?;
-    let view = |t: &tenant::Model| json!({"name": t.name, "asset_tag_prefix": asset_tag_prefix(t)});
+    let view = |t: &tenant::Model| json!({"name": t.name, "asset_tag_prefix": asset_tag_prefix(t), "mdm_creates_assets": mdm_creates_assets(t)});
     audit::record(
         &txn,
         who,
@@ -830,13 +858,7 @@ pub async fn update_tenant(
     )
     .await?;
     txn.commit().await?;
-    Ok(TenantSettingsView {
-        id: after.id,
-        slug: after.slug.clone(),
-        name: after.name.clone(),
-        asset_tag_prefix: asset_tag_prefix(&after),
-        created_at: after.created_at,
-    })
+    Ok(settings_view(&after))
 }
 
 /// Shared handle type for the limiter in application state.

@@ -32,6 +32,46 @@ pub mod asset {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub deleted_at: Option<DateTimeUtc>,
+        /// What the MDM last reported (see `assets::service::apply_device_facts`).
+        pub os_name: Option<String>,
+        pub os_version: Option<String>,
+        pub last_check_in_at: Option<DateTimeUtc>,
+        pub mdm_user_email: Option<String>,
+        /// The MDM integration and its id for the enrolment: what a remote wipe addresses.
+        pub mdm_integration_id: Option<Uuid>,
+        pub mdm_device_id: Option<String>,
+        pub mdm_synced_at: Option<DateTimeUtc>,
+        /// The finance integration and purchase line the asset's cost came from.
+        pub finance_integration_id: Option<Uuid>,
+        pub finance_line_id: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod discrepancy {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "asset_discrepancies")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub asset_id: Uuid,
+        /// `assignee_mismatch`.
+        pub kind: String,
+        /// `open`, `resolved` (the sources agree again) or `dismissed` (an admin said so).
+        pub status: String,
+        pub detail: String,
+        pub facts: Json,
+        pub integration_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub resolved_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -42,7 +42,59 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_models))
             .route(web::post().to(create_model)),
     )
-    .service(resource("/dashboard").route(web::get().to(dashboard)));
+    .service(resource("/dashboard").route(web::get().to(dashboard)))
+    .service(resource("/discrepancies").route(web::get().to(list_discrepancies)))
+    .service(resource("/discrepancies/{id}/dismiss").route(web::post().to(dismiss_discrepancy)))
+    .service(resource("/reports/depreciation.csv").route(web::get().to(depreciation_csv)));
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DiscrepancyQuery {
+    /// `open`, `resolved` or `dismissed`; all when omitted.
+    pub status: Option<String>,
+}
+
+/// Where an MDM and our records disagree (the MDM's user is not the asset's holder), newest
+/// first, at most 500. Admins.
+#[utoipa::path(operation_id = "list_discrepancies", get, path = "/api/v1/discrepancies", tag = "assets", params(DiscrepancyQuery),
+    responses((status = 200, description = "OK", body = Vec<DiscrepancyView>), (status = 403, description = "Not allowed", body = Problem), (status = 422, description = "Unknown status", body = Problem)), security(("bearer" = [])))]
+pub async fn list_discrepancies(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsWrite>,
+    q: web::Query<DiscrepancyQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(super::devices::list_discrepancies(&state, &who, q.status.as_deref()).await?))
+}
+
+/// Dismisses an open discrepancy.
+#[utoipa::path(operation_id = "dismiss_discrepancy", post, path = "/api/v1/discrepancies/{id}/dismiss", tag = "assets",
+    responses((status = 200, description = "Dismissed", body = DiscrepancyView), (status = 404, description = "No such discrepancy", body = Problem), (status = 422, description = "Not open (`invalid_transition`)", body = Problem)), security(("bearer" = [])))]
+pub async fn dismiss_discrepancy(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsWrite>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(super::devices::dismiss_discrepancy(&state, &who, *id).await?))
+}
+
+/// The straight-line depreciation schedule of every asset with a cost and a purchase date, one
+/// CSV row per asset and month (period, depreciation, accumulated depreciation, book value).
+/// The period is the category's depreciation months, else 36. Admins.
+#[utoipa::path(operation_id = "depreciation_csv", get, path = "/api/v1/reports/depreciation.csv", tag = "assets",
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String), (status = 403, description = "Not allowed", body = Problem)), security(("bearer" = [])))]
+pub async fn depreciation_csv(
+    state: web::Data<AppState>,
+    who: Authorized<AssetsWrite>,
+) -> ApiResult<HttpResponse> {
+    let csv = super::finance::depreciation_csv(&state, &who).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"depreciation.csv\"",
+        ))
+        .body(csv))
 }
 
 #[derive(Deserialize, IntoParams)]

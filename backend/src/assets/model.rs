@@ -256,6 +256,116 @@ impl Money {
     }
 }
 
+/// Months over which an asset is depreciated when its category names none.
+pub const DEFAULT_DEPRECIATION_MONTHS: i32 = 36;
+
+/// Full months from `from` to `to` (0 when `to` is earlier): a month counts once its
+/// day-of-month is reached (31 Jan → 28 Feb counts one).
+pub fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    if to <= from {
+        return 0;
+    }
+    let mut m = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if add_months(from, m) > to {
+        m -= 1;
+    }
+    m.max(0)
+}
+
+/// `date` plus `months`, clamped to the month's last day.
+pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
+    date.checked_add_months(chrono::Months::new(months.max(0) as u32))
+        .unwrap_or(date)
+}
+
+/// Straight-line depreciation with no salvage value: the amount written off after `elapsed`
+/// of `months`, rounded half up to the minor unit, so the months sum exactly to the cost.
+pub fn accumulated_depreciation(cost_minor: i64, months: i32, elapsed: i32) -> i64 {
+    if months <= 0 || cost_minor <= 0 {
+        return 0;
+    }
+    let elapsed = i64::from(elapsed.clamp(0, months));
+    let months = i64::from(months);
+    (cost_minor * elapsed * 2 + months) / (months * 2)
+}
+
+/// What an asset is worth on the books on `on`.
+pub fn book_value(cost_minor: i64, months: i32, purchased: NaiveDate, on: NaiveDate) -> i64 {
+    cost_minor - accumulated_depreciation(cost_minor, months, months_between(purchased, on))
+}
+
+/// One month of an asset's depreciation schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepreciationPeriod {
+    /// 1 for the first month after purchase.
+    pub period: i32,
+    /// The day the month ends (the purchase day-of-month, `period` months on).
+    pub ends_on: NaiveDate,
+    pub depreciation_minor: i64,
+    pub accumulated_minor: i64,
+    pub book_value_minor: i64,
+}
+
+/// The whole straight-line schedule of an asset, month by month.
+pub fn depreciation_schedule(
+    cost_minor: i64,
+    months: i32,
+    purchased: NaiveDate,
+) -> Vec<DepreciationPeriod> {
+    (1..=months.max(0))
+        .map(|p| {
+            let acc = accumulated_depreciation(cost_minor, months, p);
+            DepreciationPeriod {
+                period: p,
+                ends_on: add_months(purchased, p),
+                depreciation_minor: acc - accumulated_depreciation(cost_minor, months, p - 1),
+                accumulated_minor: acc,
+                book_value_minor: cost_minor - acc,
+            }
+        })
+        .collect()
+}
+
+/// What the MDM last reported about the device behind an asset.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
+#[graphql(name = "DeviceFacts")]
+pub struct DeviceView {
+    /// The MDM integration that reported it.
+    pub integration_id: Uuid,
+    pub os_name: Option<String>,
+    pub os_version: Option<String>,
+    /// When the device last reached its MDM.
+    pub last_check_in_at: Option<DateTime<Utc>>,
+    /// The user the MDM has for the device (lowercased email).
+    pub user_email: Option<String>,
+    /// When a sync last read it.
+    pub synced_at: Option<DateTime<Utc>>,
+}
+
+/// An asset whose MDM and our records disagree.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
+#[graphql(name = "AssetDiscrepancy")]
+pub struct DiscrepancyView {
+    pub id: Uuid,
+    pub asset_id: Uuid,
+    pub asset_tag: String,
+    pub asset_name: String,
+    /// `assignee_mismatch`: the MDM's user is not the person the asset is checked out to.
+    pub kind: String,
+    /// `open`, `resolved` (the sources agree again) or `dismissed`.
+    pub status: String,
+    pub detail: String,
+    /// The facts compared: `mdm_user_email`, `assigned_email` (either may be null).
+    #[schema(value_type = Object)]
+    #[graphql(skip)]
+    pub facts: serde_json::Value,
+    pub integration_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
 /// A reference to a named thing (`{id, name}`).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
 pub struct NamedRef {
@@ -310,6 +420,13 @@ pub struct AssetView {
     #[schema(value_type = Object)]
     pub custom_fields: serde_json::Value,
     pub notes: Option<String>,
+    /// What the MDM last reported, for an asset an MDM manages.
+    pub device: Option<DeviceView>,
+    /// Straight-line depreciation period: the category's, else 36 months.
+    pub depreciation_months: i32,
+    /// Today's book value (cost less straight-line depreciation since the purchase date);
+    /// null without a cost or a purchase date.
+    pub book_value: Option<MoneyView>,
     /// Optimistic-concurrency version; send it back as `If-Match` or `version` when updating.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -471,8 +588,51 @@ pub struct DashboardView {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn months_count_once_the_day_is_reached() {
+        assert_eq!(months_between(d("2026-01-15"), d("2026-02-14")), 0);
+        assert_eq!(months_between(d("2026-01-15"), d("2026-02-15")), 1);
+        assert_eq!(months_between(d("2026-01-31"), d("2026-02-28")), 1);
+        assert_eq!(months_between(d("2025-11-01"), d("2026-11-25")), 12);
+        assert_eq!(months_between(d("2026-03-01"), d("2026-01-01")), 0);
+    }
+
+    #[test]
+    fn straight_line_depreciation_sums_to_the_cost() {
+        // $2,499.00 over 36 months: 69.42 or 69.41 a month, never a cent lost.
+        let schedule = depreciation_schedule(249_900, 36, d("2026-01-10"));
+        assert_eq!(schedule.len(), 36);
+        assert_eq!(
+            schedule.iter().map(|p| p.depreciation_minor).sum::<i64>(),
+            249_900
+        );
+        assert!(
+            schedule
+                .iter()
+                .all(|p| (6941..=6942).contains(&p.depreciation_minor))
+        );
+        assert_eq!(schedule[35].book_value_minor, 0);
+        assert_eq!(schedule[0].ends_on, d("2026-02-10"));
+        // Half way: half the value.
+        assert_eq!(
+            book_value(249_900, 36, d("2026-01-10"), d("2027-07-10")),
+            124_950
+        );
+        // Before the first month ends nothing is written off; past the end, nothing is left.
+        assert_eq!(
+            book_value(249_900, 36, d("2026-01-10"), d("2026-02-09")),
+            249_900
+        );
+        assert_eq!(book_value(249_900, 36, d("2026-01-10"), d("2031-01-01")), 0);
+    }
 
     fn money(amount: &str, currency: &str) -> Result<Money, FieldError> {
         Money::try_from(&MoneyView {

@@ -95,7 +95,7 @@ impl Sort {
     }
 }
 
-fn search_text(
+pub(super) fn search_text(
     tag: &str,
     name: &str,
     serial: Option<&str>,
@@ -127,7 +127,33 @@ fn snapshot(a: &asset::Model) -> Value {
     })
 }
 
-fn cost_of(a: &asset::Model) -> Option<Money> {
+fn device_of(a: &asset::Model) -> Option<DeviceView> {
+    Some(DeviceView {
+        integration_id: a.mdm_integration_id?,
+        os_name: a.os_name.clone(),
+        os_version: a.os_version.clone(),
+        last_check_in_at: a.last_check_in_at,
+        user_email: a.mdm_user_email.clone(),
+        synced_at: a.mdm_synced_at,
+    })
+}
+
+pub(super) fn depreciation_months(category: Option<&category::Model>) -> i32 {
+    category
+        .and_then(|c| c.depreciation_months)
+        .filter(|m| *m > 0)
+        .unwrap_or(DEFAULT_DEPRECIATION_MONTHS)
+}
+
+fn book_value_of(a: &asset::Model, months: i32, on: NaiveDate) -> Option<Money> {
+    let cost = cost_of(a)?;
+    Some(Money {
+        minor: book_value(cost.minor, months, a.purchase_date?, on),
+        currency: cost.currency,
+    })
+}
+
+pub(super) fn cost_of(a: &asset::Model) -> Option<Money> {
     match (a.cost_minor, &a.cost_currency) {
         (Some(minor), Some(c)) => Some(Money {
             minor,
@@ -182,10 +208,12 @@ pub async fn views<C: ConnectionTrait>(
         |m| m.id,
     )
     .await?;
+    let today = crate::platform::clock::now().date_naive();
     Ok(rows
         .into_iter()
         .map(|a| {
             let model = a.model_id.and_then(|id| models.get(&id));
+            let months = depreciation_months(a.category_id.and_then(|id| cats.get(&id)));
             AssetView {
                 id: a.id,
                 tag: a.tag.clone(),
@@ -229,6 +257,9 @@ pub async fn views<C: ConnectionTrait>(
                 warranty_end: a.warranty_end,
                 custom_fields: a.custom_fields.clone(),
                 notes: a.notes.clone(),
+                device: device_of(&a),
+                depreciation_months: months,
+                book_value: book_value_of(&a, months, today).map(|m| m.view()),
                 version: a.version,
                 created_at: a.created_at,
                 updated_at: a.updated_at,
@@ -360,7 +391,10 @@ async fn tag_taken<C: ConnectionTrait>(
     Ok(q.one(conn).await?.is_some())
 }
 
-async fn generate_tag<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> ApiResult<String> {
+pub(super) async fn generate_tag<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+) -> ApiResult<String> {
     let t = tenant::Entity::find_by_id(tenant_id)
         .one(conn)
         .await?
@@ -409,7 +443,7 @@ fn custom_fields(errs: &mut Errors, v: Option<Value>) -> Value {
 }
 
 /// Writes the audit entry and the outbox event of an asset change, in `txn`.
-async fn record<C: ConnectionTrait>(
+pub(super) async fn record<C: ConnectionTrait>(
     txn: &C,
     who: &Principal,
     action: &str,
@@ -538,6 +572,7 @@ pub async fn create(state: &AppState, who: &Principal, req: CreateAsset) -> ApiR
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
+        ..Default::default()
     }
     .insert(&txn)
     .await

@@ -4,6 +4,7 @@
 //! Vendor HTTP lives in the `assetronics-integrations` crate; this context decides what it
 //! means for the tenant.
 
+pub mod devices;
 pub mod entity;
 pub mod graphql;
 pub mod http;

@@ -23,8 +23,141 @@ pub const PROVIDERS: [&str; 11] = [
     "slack",
 ];
 
-/// Providers whose connector is available in this release.
-pub const AVAILABLE: [&str; 2] = ["bamboohr", "hibob"];
+/// Providers that sync (pull records on a schedule or on demand); the others act when
+/// something happens (open a ticket, post a message).
+pub const AVAILABLE: [&str; 7] = [
+    "bamboohr",
+    "hibob",
+    "jamf",
+    "intune",
+    "kandji",
+    "quickbooks",
+    "netsuite",
+];
+
+/// The config and credential fields a provider needs (besides BambooHR's, checked in full by
+/// [`check_provider`]), each with what it is.
+pub struct Requirements {
+    pub config: &'static [(&'static str, &'static str)],
+    /// The config field naming the vendor host, which `config.base_url` may replace.
+    pub host_field: Option<&'static str>,
+    pub credentials: &'static [(&'static str, &'static str)],
+}
+
+/// What `provider` needs; `None` for an unknown provider.
+pub fn requirements(provider: &str) -> Option<Requirements> {
+    const CLIENT: &[(&str, &str)] = &[
+        ("client_id", "the API client's id"),
+        ("client_secret", "the API client's secret"),
+    ];
+    Some(match provider {
+        "bamboohr" => Requirements {
+            config: &[("subdomain", "the BambooHR subdomain, e.g. acme")],
+            host_field: None,
+            credentials: &[("api_key", "a BambooHR API key")],
+        },
+        "hibob" => Requirements {
+            config: &[],
+            host_field: None,
+            credentials: &[
+                ("service_user_id", "the HiBob service user's id"),
+                ("token", "the HiBob service user's token"),
+            ],
+        },
+        "jamf" => Requirements {
+            config: &[(
+                "base_url",
+                "the Jamf Pro URL, e.g. https://acme.jamfcloud.com",
+            )],
+            host_field: None,
+            credentials: CLIENT,
+        },
+        "intune" => Requirements {
+            config: &[("tenant_id", "the Microsoft Entra tenant id or domain")],
+            host_field: None,
+            credentials: CLIENT,
+        },
+        "kandji" => Requirements {
+            config: &[(
+                "base_url",
+                "the Kandji API URL, e.g. https://acme.api.kandji.io",
+            )],
+            host_field: None,
+            credentials: &[("api_token", "a Kandji API token")],
+        },
+        "jira_service_management" => Requirements {
+            config: &[
+                (
+                    "site",
+                    "the Atlassian site, e.g. acme for acme.atlassian.net",
+                ),
+                ("service_desk_id", "the service desk's id"),
+                ("request_type_id", "the request type new tickets use"),
+            ],
+            host_field: Some("site"),
+            credentials: &[
+                ("email", "the Atlassian account's email"),
+                ("api_token", "an Atlassian API token"),
+            ],
+        },
+        "servicenow" => Requirements {
+            config: &[(
+                "instance",
+                "the ServiceNow instance, e.g. acme for acme.service-now.com",
+            )],
+            host_field: Some("instance"),
+            credentials: &[
+                ("username", "the integration user's name"),
+                ("password", "the integration user's password"),
+            ],
+        },
+        "freshservice" => Requirements {
+            config: &[(
+                "domain",
+                "the Freshservice domain, e.g. acme for acme.freshservice.com",
+            )],
+            host_field: Some("domain"),
+            credentials: &[("api_key", "a Freshservice API key")],
+        },
+        "quickbooks" => Requirements {
+            config: &[("realm_id", "the QuickBooks company (realm) id")],
+            host_field: None,
+            credentials: &[
+                ("client_id", "the Intuit app's client id"),
+                ("client_secret", "the Intuit app's client secret"),
+                (
+                    "refresh_token",
+                    "the refresh token the company's consent gave",
+                ),
+            ],
+        },
+        "netsuite" => Requirements {
+            config: &[(
+                "account_id",
+                "the NetSuite account id, e.g. 1234567 or 1234567_SB1",
+            )],
+            host_field: None,
+            credentials: &[
+                ("consumer_key", "the integration record's consumer key"),
+                (
+                    "consumer_secret",
+                    "the integration record's consumer secret",
+                ),
+                ("token_id", "the access token's id"),
+                ("token_secret", "the access token's secret"),
+            ],
+        },
+        "slack" => Requirements {
+            config: &[],
+            host_field: None,
+            credentials: &[
+                ("bot_token", "the Slack app's bot token (xoxb-...)"),
+                ("signing_secret", "the Slack app's signing secret"),
+            ],
+        },
+        _ => return None,
+    })
+}
 
 /// Checks a provider's config and credentials; each missing or wrong field is named.
 pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Vec<FieldError> {
@@ -75,30 +208,35 @@ pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Ve
                 ));
             }
         }
-        "hibob" => {
-            for (field, what) in [
-                ("service_user_id", "the HiBob service user's id"),
-                ("token", "the HiBob service user's token"),
-            ] {
-                if !text(credentials, field) {
-                    errs.push(FieldError::new(
-                        format!("credentials.{field}"),
-                        "required",
-                        what,
-                    ));
+        p => match requirements(p) {
+            Some(req) => {
+                for (field, what) in req.config {
+                    // A vendor host field is not needed when `base_url` names the host.
+                    let host_given = req.host_field == Some(*field) && text(config, "base_url");
+                    if !text(config, field) && !host_given {
+                        errs.push(FieldError::new(
+                            format!("config.{field}"),
+                            "required",
+                            *what,
+                        ));
+                    }
+                }
+                for (field, what) in req.credentials {
+                    if !text(credentials, field) {
+                        errs.push(FieldError::new(
+                            format!("credentials.{field}"),
+                            "required",
+                            *what,
+                        ));
+                    }
                 }
             }
-        }
-        p if PROVIDERS.contains(&p) => errs.push(FieldError::new(
-            "provider",
-            "not_available",
-            format!("the {p} connector is not available yet"),
-        )),
-        _ => errs.push(FieldError::new(
-            "provider",
-            "invalid_choice",
-            format!("must be one of {}", PROVIDERS.join(", ")),
-        )),
+            None => errs.push(FieldError::new(
+                "provider",
+                "invalid_choice",
+                format!("must be one of {}", PROVIDERS.join(", ")),
+            )),
+        },
     }
     errs
 }

@@ -11,6 +11,33 @@ use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig}
 use assetronics_integrations::hibob::{HibobClient, HibobConfig, ServiceUserToken};
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
+use assetronics_integrations::intune::{IntuneClient, IntuneConfig};
+use assetronics_integrations::jamf::{JamfClient, JamfConfig};
+use assetronics_integrations::kandji::{ApiToken, KandjiClient, KandjiConfig};
+use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmError, WipeOptions};
+use assetronics_integrations::oauth::{ClientCredentials, ClientSecret};
+
+/// What a provider id is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Hris,
+    Mdm,
+    Itsm,
+    Finance,
+    Chat,
+}
+
+/// The kind of a provider id of API.md, `None` for an unknown one.
+pub fn kind_of(provider: &str) -> Option<Kind> {
+    Some(match provider {
+        "bamboohr" | "hibob" => Kind::Hris,
+        "jamf" | "intune" | "kandji" => Kind::Mdm,
+        "jira_service_management" | "servicenow" | "freshservice" => Kind::Itsm,
+        "quickbooks" | "netsuite" => Kind::Finance,
+        "slack" => Kind::Chat,
+        _ => return None,
+    })
+}
 
 /// An HR system connection.
 pub enum Hris {
@@ -109,5 +136,98 @@ impl Hris {
             Hris::Hibob(c) => pull = c.fetch_by_ids(external_ids).await?,
         }
         Ok(pull)
+    }
+}
+
+/// A device-management (MDM) connection.
+pub enum Mdm {
+    Jamf(JamfClient),
+    Intune(IntuneClient),
+    Kandji(KandjiClient),
+}
+
+fn client_credentials(creds: &Value) -> ClientCredentials {
+    ClientCredentials {
+        client_id: text(creds, "client_id"),
+        client_secret: ClientSecret::new(text(creds, "client_secret")),
+    }
+}
+
+/// The MDM client for an integration, or `not_available` for a provider that is no MDM.
+pub fn mdm(state: &AppState, row: &integration::Model) -> ApiResult<Mdm> {
+    let creds = credentials(state, row)?;
+    let built = match row.provider.as_str() {
+        "jamf" => JamfClient::new(JamfConfig {
+            base_url: base_url(row).unwrap_or_default(),
+            credentials: client_credentials(&creds),
+            page_size: None,
+            policy: policy(),
+        })
+        .map(Mdm::Jamf),
+        "intune" => IntuneClient::new(IntuneConfig {
+            tenant_id: text(&row.config, "tenant_id"),
+            credentials: client_credentials(&creds),
+            base_url: base_url(row),
+            login_base_url: row
+                .config
+                .get("login_base_url")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            policy: policy(),
+        })
+        .map(Mdm::Intune),
+        "kandji" => KandjiClient::new(KandjiConfig {
+            base_url: base_url(row).unwrap_or_default(),
+            api_token: ApiToken::new(text(&creds, "api_token")),
+            page_size: None,
+            policy: policy(),
+        })
+        .map(Mdm::Kandji),
+        p => {
+            return Err(ApiError::field(
+                "provider",
+                "not_available",
+                format!("{p} is not a device-management connector"),
+            ));
+        }
+    };
+    built.map_err(|e| {
+        ApiError::field(
+            "config",
+            "invalid_value",
+            format!("cannot reach this {}: {e}", row.provider),
+        )
+    })
+}
+
+impl Mdm {
+    pub async fn test_connection(&self) -> Result<(), MdmError> {
+        match self {
+            Mdm::Jamf(c) => c.test_connection().await,
+            Mdm::Intune(c) => c.test_connection().await,
+            Mdm::Kandji(c) => c.test_connection().await,
+        }
+    }
+
+    /// Every managed device, all pages.
+    pub async fn fetch_all(&self) -> Result<DevicePull, MdmError> {
+        match self {
+            Mdm::Jamf(c) => c.fetch_all().await,
+            Mdm::Intune(c) => c.fetch_all().await,
+            Mdm::Kandji(c) => c.fetch_all().await,
+        }
+    }
+
+    /// Queues a remote wipe of one enrolment.
+    pub async fn wipe(
+        &self,
+        external_id: &str,
+        options: &WipeOptions,
+    ) -> Result<CommandReceipt, MdmError> {
+        match self {
+            Mdm::Jamf(c) => c.wipe(external_id, options).await,
+            Mdm::Intune(c) => c.wipe(external_id, options).await,
+            Mdm::Kandji(c) => c.wipe(external_id, options).await,
+        }
     }
 }

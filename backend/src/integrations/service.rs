@@ -334,7 +334,7 @@ pub async fn delete(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<()
 pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<TestResult> {
     who.require(Action::IntegrationsManage)?;
     let row = find(state, who, id).await?;
-    let outcome = super::providers::hris(state, &row)?.test_connection().await;
+    let outcome = test_vendor(state, &row).await?;
     let (ok, detail, status) = match &outcome {
         Ok(()) => (true, "connected".to_owned(), "active"),
         Err(e) if e.needs_attention() => (false, e.to_string(), "needs_attention"),
@@ -372,12 +372,33 @@ pub async fn test(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<Test
     Ok(TestResult { ok, detail })
 }
 
+/// Calls the vendor of any provider kind with the stored credentials.
+async fn test_vendor(
+    state: &AppState,
+    row: &integration::Model,
+) -> ApiResult<Result<(), Box<dyn VendorFailure + Send + Sync>>> {
+    use super::providers::{self, Kind};
+    fn boxed<E: VendorFailure + Send + Sync + 'static>(
+        r: Result<(), E>,
+    ) -> Result<(), Box<dyn VendorFailure + Send + Sync>> {
+        r.map_err(|e| Box::new(e) as Box<dyn VendorFailure + Send + Sync>)
+    }
+    Ok(match providers::kind_of(&row.provider) {
+        Some(Kind::Mdm) => boxed(providers::mdm(state, row)?.test_connection().await),
+        _ => boxed(providers::hris(state, row)?.test_connection().await),
+    })
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SyncOutcome {
     /// `succeeded`, `partial` (some records failed) or `failed`.
     pub status: String,
     pub stats: crate::people::service::UpsertStats,
+    /// Counts particular to the kind of sync (e.g. discrepancies an MDM sync opened), merged
+    /// into the run's `stats`.
+    #[serde(skip)]
+    pub details: Option<Value>,
     pub error: Option<String>,
     /// A failed sync that may pass later (a vendor outage, a rate limit).
     #[serde(skip)]
@@ -388,10 +409,15 @@ pub struct SyncOutcome {
 }
 
 /// Records per write transaction during a sync.
-const SYNC_BATCH: usize = 500;
+pub(super) const SYNC_BATCH: usize = 500;
 
 /// Publishes one event on the tenant's `integrations` topic, in its own transaction.
-async fn notify(state: &AppState, tenant_id: Uuid, event: &str, payload: Value) -> ApiResult<()> {
+pub(super) async fn notify(
+    state: &AppState,
+    tenant_id: Uuid,
+    event: &str,
+    payload: Value,
+) -> ApiResult<()> {
     let txn = db::begin_write(&state.db, tenant_id).await?;
     events::enqueue(&txn, tenant_id, TOPIC, event, payload).await?;
     txn.commit().await?;
@@ -399,34 +425,76 @@ async fn notify(state: &AppState, tenant_id: Uuid, event: &str, payload: Value) 
     Ok(())
 }
 
+/// Runs one sync of the integration, by what its provider is: people from an HR system,
+/// devices from an MDM, purchases from a finance system.
+#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
+pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncOutcome> {
+    let row = find(state, who, id).await?;
+    match super::providers::kind_of(&row.provider) {
+        Some(super::providers::Kind::Mdm) => {
+            super::devices::run_device_sync(state, who, &row).await
+        }
+        _ => run_hris_sync(state, who, &row).await,
+    }
+}
+
 /// Pulls every person from the integration's HR system and upserts them, batch by batch,
 /// publishing `sync_started`, `sync_progress` and `sync_finished` / `sync_failed` on the
 /// tenant's `integrations` topic; then links people to their managers. Running it again with no
 /// vendor change writes nothing. Bad credentials mark the integration as needing attention.
-#[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, integration_id = %id))]
-pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<SyncOutcome> {
-    let row = find(state, who, id).await?;
-    let hris = super::providers::hris(state, &row)?;
+async fn run_hris_sync(
+    state: &AppState,
+    who: &Principal,
+    row: &integration::Model,
+) -> ApiResult<SyncOutcome> {
+    let hris = super::providers::hris(state, row)?;
     notify(
         state,
         who.tenant_id,
         "sync_started",
-        json!({"integration_id": id}),
+        json!({"integration_id": row.id}),
     )
     .await?;
     let pull = match hris.fetch_all().await {
         Ok(p) => p,
-        Err(e) => return vendor_failed(state, who, &row, e).await,
+        Err(e) => return vendor_failed(state, who, row, e).await,
     };
-    apply_pull(state, who, &row, pull, true).await
+    apply_pull(state, who, row, pull, true).await
 }
 
+/// What every vendor client's error tells a sync.
+pub(super) trait VendorFailure: std::fmt::Display {
+    fn needs_attention(&self) -> bool;
+    fn is_retryable(&self) -> bool;
+    fn retry_after(&self) -> Option<std::time::Duration>;
+}
+
+macro_rules! vendor_failure {
+    ($($t:ty),*) => {$(
+        impl VendorFailure for $t {
+            fn needs_attention(&self) -> bool {
+                <$t>::needs_attention(self)
+            }
+            fn is_retryable(&self) -> bool {
+                <$t>::is_retryable(self)
+            }
+            fn retry_after(&self) -> Option<std::time::Duration> {
+                <$t>::retry_after(self)
+            }
+        }
+    )*};
+}
+vendor_failure!(
+    assetronics_integrations::hris::HrisError,
+    assetronics_integrations::mdm::MdmError
+);
+
 /// Records a failed vendor call: bad credentials mark the integration as needing attention.
-async fn vendor_failed(
+pub(super) async fn vendor_failed(
     state: &AppState,
     who: &Principal,
     row: &integration::Model,
-    e: assetronics_integrations::hris::HrisError,
+    e: impl VendorFailure,
 ) -> ApiResult<SyncOutcome> {
     if e.needs_attention() {
         mark_needs_attention(state, row, &e.to_string()).await?;
@@ -441,13 +509,14 @@ async fn vendor_failed(
     Ok(SyncOutcome {
         status: "failed".into(),
         stats: Default::default(),
+        details: None,
         error: Some(e.to_string()),
         retryable: e.is_retryable(),
         retry_after: e.retry_after(),
     })
 }
 
-async fn mark_needs_attention(
+pub(super) async fn mark_needs_attention(
     state: &AppState,
     row: &integration::Model,
     detail: &str,
@@ -525,6 +594,7 @@ pub(super) async fn apply_pull(
     Ok(SyncOutcome {
         status: status.into(),
         stats,
+        details: None,
         error: None,
         retryable: false,
         retry_after: None,
@@ -733,6 +803,7 @@ pub async fn perform_sync_run(
         Err(e) if e.is_client_error() => SyncOutcome {
             status: "failed".into(),
             stats: Default::default(),
+            details: None,
             error: Some(e.to_string()),
             retryable: false,
             retry_after: None,
@@ -766,7 +837,11 @@ pub async fn perform_sync_run(
         .with_label_values(&[outcome.status.as_str()])
         .inc();
     am.status = Set(outcome.status);
-    am.stats = Set(serde_json::to_value(outcome.stats).unwrap_or_default());
+    let mut stats = serde_json::to_value(outcome.stats).unwrap_or_default();
+    if let (Some(Value::Object(extra)), Some(all)) = (outcome.details, stats.as_object_mut()) {
+        all.extend(extra);
+    }
+    am.stats = Set(stats);
     am.dead = Set(failed && outcome.retryable);
     am.finished_at = Set(Some(clock::now()));
     save_run(state, am, job.tenant_id).await?;

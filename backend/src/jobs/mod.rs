@@ -55,12 +55,21 @@ pub struct ProcessWebhook {
     pub delivery_id: Uuid,
 }
 
+/// Perform one workflow step that another system carries out (a device wipe).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RunStep {
+    pub tenant_id: Uuid,
+    pub workflow_id: Uuid,
+    pub step_id: Uuid,
+}
+
 /// Every kind of job, as stored in the queue.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Job {
     SyncIntegration(SyncIntegration),
     ProcessWebhook(ProcessWebhook),
+    RunStep(RunStep),
 }
 
 impl Job {
@@ -68,6 +77,7 @@ impl Job {
         match self {
             Job::SyncIntegration(_) => "sync_integration",
             Job::ProcessWebhook(_) => "process_webhook",
+            Job::RunStep(_) => "run_step",
         }
     }
 }
@@ -228,6 +238,7 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                 Job::ProcessWebhook(j) => {
                     crate::integrations::webhooks::perform_delivery(&state, j).await
                 }
+                Job::RunStep(j) => crate::workflows::actions::perform(&state, j).await,
             }
         }
     };
@@ -252,6 +263,7 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                 Job::ProcessWebhook(j) => {
                     crate::integrations::webhooks::abandon_delivery(&state, j, &message).await
                 }
+                Job::RunStep(j) => crate::workflows::actions::abandon(&state, j, &message).await,
             };
             if let Err(e) = recorded {
                 tracing::error!(error = %e, "could not record a panicked job");

@@ -44,6 +44,11 @@ pub(super) async fn run(state: Arc<AppState>, mut stop: tokio::sync::watch::Rece
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
         }
+        match crate::workflows::actions::dispatch(&state).await {
+            Ok(n) if n > 0 => tracing::info!(count = n, "workflow steps handed to jobs"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "workflow step dispatch failed"),
+        }
         match crate::integrations::webhooks::requeue_stranded(&state).await {
             Ok(n) if n > 0 => tracing::warn!(count = n, "stranded webhook deliveries re-queued"),
             Ok(_) => {}

@@ -1303,6 +1303,26 @@ pub async fn by_ids<C: ConnectionTrait>(
         .collect())
 }
 
+/// The tenant's (not deleted) employees whose email (lowercased) is among `emails`, by email.
+pub async fn by_emails<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    emails: &[String],
+) -> ApiResult<HashMap<String, employee::Model>> {
+    if emails.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(employee::Entity::find()
+        .filter(employee::Column::TenantId.eq(tenant_id))
+        .filter(employee::Column::Email.is_in(emails.iter().cloned()))
+        .filter(employee::Column::DeletedAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.email.to_lowercase(), e))
+        .collect())
+}
+
 /// Links people from an HR system to their managers: `links` are `(external_id,
 /// manager_external_id)` pairs of that source. Only real changes are written, audited and
 /// published, in batches.

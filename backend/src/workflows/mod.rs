@@ -4,6 +4,7 @@
 //! connected) and tasks a person completes (ship, hand over = check-out, collect, check-in).
 //! Every change is audited and published on `workflows:{tenant_id}`.
 
+pub mod actions;
 pub mod entity;
 pub mod graphql;
 pub mod http;

@@ -289,7 +289,7 @@ pub async fn open<C: ConnectionTrait>(
     Ok(Some(id))
 }
 
-async fn load<C: ConnectionTrait>(
+pub(super) async fn load<C: ConnectionTrait>(
     conn: &C,
     tenant_id: Uuid,
     id: Uuid,
@@ -301,7 +301,7 @@ async fn load<C: ConnectionTrait>(
         .ok_or_else(|| ApiError::not_found("workflow"))
 }
 
-async fn steps_of<C: ConnectionTrait>(
+pub(super) async fn steps_of<C: ConnectionTrait>(
     conn: &C,
     tenant_id: Uuid,
     workflow_ids: &[Uuid],
@@ -344,7 +344,11 @@ fn held_summary(held: &[crate::assets::model::AssetView]) -> String {
 
 /// Moves a workflow forward: activates the first unfinished step, finishing automatic ones
 /// and moving on, until a step waits for someone or something, or the workflow completes.
-async fn advance<C: ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> ApiResult<()> {
+pub(super) async fn advance<C: ConnectionTrait>(
+    conn: &C,
+    who: &Principal,
+    id: Uuid,
+) -> ApiResult<()> {
     let wf = load(conn, who.tenant_id, id).await?;
     if wf.status != "open" {
         return Ok(());
@@ -391,6 +395,8 @@ async fn advance<C: ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> Api
             }
             StepKind::WipeDevice => {
                 if crate::integrations::service::has_active_mdm(conn, who.tenant_id).await? {
+                    // A job asks the MDM (see `workflows::actions`).
+                    am.detail = Set(Some("Waiting for the MDM".into()));
                     None
                 } else {
                     Some(("skipped", "No MDM is connected".to_owned()))
@@ -402,6 +408,15 @@ async fn advance<C: ConnectionTrait>(conn: &C, who: &Principal, id: Uuid) -> Api
                     Some(("done", "Holds nothing".to_owned()))
                 } else {
                     am.detail = Set(Some(held_summary(&held)));
+                    // What the person held, for a later wipe step.
+                    let mut params = s.params.clone();
+                    if let Some(p) = params.as_object_mut() {
+                        p.insert(
+                            "asset_ids".into(),
+                            json!(held.iter().map(|a| a.id).collect::<Vec<_>>()),
+                        );
+                    }
+                    am.params = Set(params);
                     None
                 }
             }
@@ -525,7 +540,7 @@ async fn cancel_open<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn publish<C: ConnectionTrait>(
+pub(super) async fn publish<C: ConnectionTrait>(
     conn: &C,
     tenant_id: Uuid,
     id: Uuid,

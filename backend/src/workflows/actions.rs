@@ -1,0 +1,294 @@
+//! Steps another system performs: a wipe step asks the MDM to erase the person's devices. The
+//! engine leaves such a step `active`; the scheduler's sweep ([`dispatch`]) hands each one to a
+//! job ([`perform`]) that calls the vendor and finishes the step, or retries with backoff, or
+//! blocks it with the reason when a person must step in (they can then complete it by hand).
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::entity::step;
+use super::model::StepKind;
+use super::service::{advance, load, publish, steps_of};
+use crate::app::AppState;
+use crate::audit::service::{self as audit, Entry};
+use crate::integrations::devices::WipeFailure;
+use crate::jobs::{Job, JobOutcome, RunStep};
+use crate::platform::auth::Principal;
+use crate::platform::clock;
+use crate::platform::db;
+use crate::platform::error::{ApiError, ApiResult};
+
+/// Step kinds a job performs.
+const AUTOMATED: [&str; 1] = ["wipe_device"];
+
+/// A dispatched step whose job has not finished it after this long is dispatched again (its
+/// job was lost with a crashed process before it was stored, or it is still retrying).
+const REDISPATCH_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The params as an object with an `action` object (indexing into them cannot panic).
+fn object(mut v: Value) -> Value {
+    if !v.is_object() {
+        v = json!({});
+    }
+    if !v["action"].is_object() {
+        v["action"] = json!({});
+    }
+    v
+}
+
+fn action_of(s: &step::Model) -> &Value {
+    &s.params["action"]
+}
+
+/// Queues a job for every active automated step that has none (or whose job went missing).
+/// Claimed with a conditional update, so among many schedulers one dispatches each step.
+pub async fn dispatch(state: &AppState) -> ApiResult<usize> {
+    let now = clock::now();
+    let candidates = step::Entity::find()
+        .filter(step::Column::Status.eq("active"))
+        .filter(step::Column::Kind.is_in(AUTOMATED))
+        .all(&state.db)
+        .await?;
+    let mut queued = 0;
+    for s in candidates {
+        let due = match action_of(&s)["dispatched_at"].as_str() {
+            None => true,
+            Some(at) => chrono::DateTime::parse_from_rfc3339(at)
+                .map(|at| at.to_utc() + REDISPATCH_AFTER <= now)
+                .unwrap_or(true),
+        };
+        if !due {
+            continue;
+        }
+        let mut params = s.params.clone();
+        if let Some(p) = params.as_object_mut() {
+            let mut action = action_of(&s).clone();
+            if !action.is_object() {
+                action = json!({});
+            }
+            action["dispatched_at"] = json!(now.to_rfc3339());
+            p.insert("action".into(), action);
+        }
+        let claimed = step::Entity::update_many()
+            .col_expr(
+                step::Column::Params,
+                sea_orm::sea_query::Expr::value(params),
+            )
+            .filter(step::Column::Id.eq(s.id))
+            .filter(step::Column::Params.eq(s.params.clone()))
+            .exec(&state.db)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            continue;
+        }
+        state
+            .jobs
+            .push(Job::RunStep(RunStep {
+                tenant_id: s.tenant_id,
+                workflow_id: s.workflow_id,
+                step_id: s.id,
+            }))
+            .await
+            .map_err(ApiError::internal)?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// The job's work: performs the step's action once. A step that is no longer active (done by
+/// hand meanwhile, the workflow cancelled) is left alone.
+pub async fn perform(state: &AppState, job: &RunStep) -> ApiResult<JobOutcome> {
+    let Some(s) = step::Entity::find_by_id(job.step_id)
+        .filter(step::Column::TenantId.eq(job.tenant_id))
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(JobOutcome::Succeeded);
+    };
+    let wf = match load(&state.db, job.tenant_id, job.workflow_id).await {
+        Ok(w) => w,
+        Err(e) if e.is_not_found() => return Ok(JobOutcome::Succeeded),
+        Err(e) => return Err(e),
+    };
+    if s.status != "active" || wf.status != "open" {
+        return Ok(JobOutcome::Succeeded);
+    }
+    match StepKind::parse(&s.kind) {
+        Some(StepKind::WipeDevice) => wipe(state, job, &s, wf.employee_id).await,
+        _ => Ok(JobOutcome::Succeeded),
+    }
+}
+
+async fn wipe(
+    state: &AppState,
+    job: &RunStep,
+    s: &step::Model,
+    employee_id: Uuid,
+) -> ApiResult<JobOutcome> {
+    // What the person held when the offboarding collected it, and whatever the MDM says is
+    // theirs.
+    let mut targets: Vec<Uuid> = steps_of(&state.db, job.tenant_id, &[job.workflow_id])
+        .await?
+        .iter()
+        .flat_map(|st| {
+            st.params["asset_ids"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()))
+        .collect();
+    if let Some(emp) = crate::people::service::by_ids(&state.db, job.tenant_id, &[employee_id])
+        .await?
+        .remove(&employee_id)
+    {
+        targets.extend(
+            crate::assets::devices::ids_by_mdm_user(&state.db, job.tenant_id, &emp.email).await?,
+        );
+    }
+    targets.sort();
+    targets.dedup();
+    let report = crate::integrations::devices::wipe_assets(state, job.tenant_id, &targets).await?;
+    match report {
+        Ok(r) => {
+            let mut detail = if r.wiped.is_empty() {
+                "No device to wipe".to_owned()
+            } else {
+                format!("Wipe sent for {}", r.wiped.join(", "))
+            };
+            if !r.unmanaged.is_empty() {
+                detail.push_str(&format!(
+                    "; not managed by an MDM: {}",
+                    r.unmanaged.join(", ")
+                ));
+            }
+            finish(state, job, "done", &detail, json!({"wiped": r.wiped})).await?;
+            Ok(JobOutcome::Succeeded)
+        }
+        Err(WipeFailure::Retry { detail, after }) => {
+            let attempts = s.params["action"]["attempts"].as_u64().unwrap_or(0) as u32 + 1;
+            let settings = &state.settings.jobs;
+            if attempts >= settings.max_attempts {
+                finish(
+                    state,
+                    job,
+                    "blocked",
+                    &detail,
+                    json!({"attempts": attempts}),
+                )
+                .await?;
+                return Ok(JobOutcome::Dead);
+            }
+            let delay = crate::jobs::backoff(attempts, settings.retry_base, after);
+            state
+                .jobs
+                .push_after(Job::RunStep(job.clone()), delay)
+                .await
+                .map_err(ApiError::internal)?;
+            note_attempt(state, job, attempts, &detail).await?;
+            Ok(JobOutcome::Retried)
+        }
+        Err(WipeFailure::NeedsAttention(detail)) => {
+            finish(state, job, "blocked", &detail, json!({})).await?;
+            Ok(JobOutcome::Dead)
+        }
+    }
+}
+
+/// Records a failed attempt on the step (published, so people see why it waits).
+async fn note_attempt(
+    state: &AppState,
+    job: &RunStep,
+    attempts: u32,
+    detail: &str,
+) -> ApiResult<()> {
+    let txn = db::begin_write(&state.db, job.tenant_id).await?;
+    let Some(s) = step::Entity::find_by_id(job.step_id)
+        .filter(step::Column::TenantId.eq(job.tenant_id))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut params = object(s.params.clone());
+    params["action"]["attempts"] = json!(attempts);
+    let mut am = s.into_active_model();
+    am.params = Set(params);
+    am.detail = Set(Some(format!("Retrying: {detail}")));
+    am.update(&txn).await?;
+    publish(&txn, job.tenant_id, job.workflow_id).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
+/// Ends the step `done` (and moves the workflow on) or `blocked` (a person completes it by
+/// hand once they have dealt with the cause), audited and published.
+async fn finish(
+    state: &AppState,
+    job: &RunStep,
+    status: &str,
+    detail: &str,
+    result: Value,
+) -> ApiResult<()> {
+    let who = Principal::system(job.tenant_id, "workflow automation");
+    let txn = db::begin_write(&state.db, job.tenant_id).await?;
+    let Some(s) = step::Entity::find_by_id(job.step_id)
+        .filter(step::Column::TenantId.eq(job.tenant_id))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    if s.status != "active" {
+        return Ok(());
+    }
+    let mut params = object(s.params.clone());
+    params["action"]["result"] = result;
+    let name = s.name.clone();
+    let kind = s.kind.clone();
+    let mut am = s.into_active_model();
+    am.status = Set(status.into());
+    am.detail = Set(Some(detail.to_owned()));
+    am.params = Set(params);
+    if status == "done" {
+        am.completed_at = Set(Some(clock::now()));
+    }
+    am.update(&txn).await?;
+    audit::record(
+        &txn,
+        &who,
+        Entry {
+            action: if status == "done" {
+                "workflow.step_finished"
+            } else {
+                "workflow.step_blocked"
+            },
+            entity_type: "workflow",
+            entity_id: Some(job.workflow_id),
+            changes: json!({"step": name, "kind": kind, "status": status, "detail": detail}),
+        },
+    )
+    .await?;
+    let wf = load(&txn, job.tenant_id, job.workflow_id).await?;
+    let version = wf.version;
+    let mut w = wf.into_active_model();
+    w.version = Set(version + 1);
+    w.updated_at = Set(clock::now());
+    w.update(&txn).await?;
+    if status == "done" {
+        advance(&txn, &who, job.workflow_id).await?;
+    }
+    publish(&txn, job.tenant_id, job.workflow_id).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
+}
+
+/// Blocks the step for good (its job panicked), so a person sees it and completes it by hand.
+pub async fn abandon(state: &AppState, job: &RunStep, error: &str) -> ApiResult<()> {
+    finish(state, job, "blocked", error, json!({})).await
+}
