@@ -23,4 +23,5 @@ pub mod kandji;
 pub mod mdm;
 pub mod oauth;
 pub mod sandbox;
+pub mod slack;
 pub mod webhooks;
