@@ -9,6 +9,9 @@
 //! - [`jamf`], [`intune`], [`kandji`]: the device-management (MDM) clients: the device inventory and
 //!   remote wipe, in the normalized form of [`mdm`].
 //! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
+//! - [`slack`]: the Slack client (post messages, find users, answer response URLs), the check of
+//!   Slack's request signatures, readers for slash commands, button clicks and Events API
+//!   deliveries, and Block Kit layouts for approvals and assets.
 //! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
 //! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
 //!   development and tests.
@@ -23,4 +26,5 @@ pub mod kandji;
 pub mod mdm;
 pub mod oauth;
 pub mod sandbox;
+pub mod slack;
 pub mod webhooks;

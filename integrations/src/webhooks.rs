@@ -3,7 +3,8 @@
 //! redeliveries.
 //!
 //! Each vendor's scheme (which header, which bytes are signed, which encoding) lives with its
-//! client: [`crate::bamboohr::verify_webhook`], [`crate::hibob::verify_webhook`].
+//! client: [`crate::bamboohr::verify_webhook`], [`crate::hibob::verify_webhook`],
+//! [`crate::slack::verify_request`].
 
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};

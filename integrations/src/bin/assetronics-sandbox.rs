@@ -3,12 +3,13 @@
 use std::net::SocketAddr;
 
 use assetronics_integrations::sandbox::{
-    self, SandboxConfig, bamboohr, hibob, intune, jamf, kandji,
+    self, SandboxConfig, bamboohr, hibob, intune, jamf, kandji, slack,
 };
 use clap::Parser;
 
 /// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
-/// /jamf, Intune under /intune, Kandji under /kandji) and a control API under /_control.
+/// /jamf, Intune under /intune, Kandji under /kandji, Slack under /slack) and a control API under
+/// /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -77,6 +78,19 @@ struct Cli {
     /// `acme`, so that devices and employees line up).
     #[arg(long, default_value = "acme.example.com")]
     mdm_user_domain: String,
+    /// The simulated Slack workspace's id (as control paths name it).
+    #[arg(long, default_value = "T0ACME0001")]
+    slack_team_id: String,
+    /// The bot token the simulated Slack workspace accepts.
+    #[arg(long, default_value = "xoxb-sandbox-slack-token")]
+    slack_bot_token: String,
+    /// The secret the simulated Slack workspace signs its requests to the app with.
+    #[arg(long, default_value = "sandbox-slack-signing-secret")]
+    slack_signing_secret: String,
+    /// How many people of the simulated workforce are members of the Slack workspace (with
+    /// addresses at the MDM user domain).
+    #[arg(long, default_value_t = 10)]
+    slack_members: u64,
 }
 
 #[tokio::main]
@@ -117,6 +131,14 @@ async fn main() -> std::io::Result<()> {
             devices: cli.kandji_devices,
             user_domain: cli.mdm_user_domain.clone(),
         }],
+        slack_workspaces: vec![slack::WorkspaceSeed {
+            team_id: cli.slack_team_id.clone(),
+            bot_token: cli.slack_bot_token,
+            signing_secret: cli.slack_signing_secret,
+            people: cli.slack_members,
+            user_domain: cli.mdm_user_domain.clone(),
+            ..slack::WorkspaceSeed::default()
+        }],
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -147,6 +169,11 @@ async fn main() -> std::io::Result<()> {
         "Kandji base_url: {} (tenant {:?})",
         sandbox.kandji_base_url(),
         cli.kandji_subdomain
+    );
+    println!(
+        "Slack base_url: {} (workspace {:?})",
+        sandbox.slack_base_url(),
+        cli.slack_team_id
     );
     tokio::select! {
         result = server => result,

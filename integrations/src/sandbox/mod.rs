@@ -3,9 +3,12 @@
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
 //! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
 //! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]; Kandji under `/kandji`, see
-//! [`kandji`]), plus a control API under `/_control/...` that tests and developers use to
-//! inject faults, change data, register webhook receivers ([`webhooks`]) and read the remote
-//! wipes an MDM received. Run it as the `assetronics-sandbox` binary, or in-process
+//! [`kandji`]; Slack under `/slack`, see [`slack`]), plus a control API under `/_control/...`
+//! that tests and developers use to inject faults, change data, register webhook receivers
+//! ([`webhooks`]) and read the remote wipes an MDM received or the messages a Slack app posted.
+//! The Slack simulator also plays Slack's side towards the app: it sends signed slash commands,
+//! button clicks and Events API deliveries to a receiver (the backend) and hands out response
+//! URLs that record what comes back. Run it as the `assetronics-sandbox` binary, or in-process
 //! with [`spawn`]:
 //!
 //! ```no_run
@@ -25,6 +28,7 @@ pub mod intune;
 pub mod jamf;
 pub mod kandji;
 mod mdm;
+pub mod slack;
 mod tokens;
 pub mod webhooks;
 mod workforce;
@@ -51,6 +55,8 @@ pub struct SandboxConfig {
     pub intune_tenants: Vec<intune::TenantSeed>,
     /// Kandji tenants present from the start (more can be added through the control API).
     pub kandji_tenants: Vec<kandji::TenantSeed>,
+    /// Slack workspaces present from the start (more can be added through the control API).
+    pub slack_workspaces: Vec<slack::WorkspaceSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -62,6 +68,7 @@ impl Default for SandboxConfig {
             jamf_instances: vec![jamf::InstanceSeed::default()],
             intune_tenants: vec![intune::TenantSeed::default()],
             kandji_tenants: vec![kandji::TenantSeed::default()],
+            slack_workspaces: vec![slack::WorkspaceSeed::default()],
         }
     }
 }
@@ -75,6 +82,7 @@ pub struct Sandbox {
     jamf: jamf::JamfSandbox,
     intune: intune::IntuneSandbox,
     kandji: kandji::KandjiSandbox,
+    slack: slack::SlackSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -145,6 +153,18 @@ impl Sandbox {
         &self.kandji
     }
 
+    /// The `base_url` a Slack integration uses to reach this simulator's Web API (every
+    /// simulated workspace: the bot token says which).
+    pub fn slack_base_url(&self) -> String {
+        format!("{}/slack/api", self.url())
+    }
+
+    /// Direct access to the simulated Slack workspaces, the messages and responses they
+    /// received and faults, and Slack's signed requests to an app, for Rust tests.
+    pub fn slack(&self) -> &slack::SlackSandbox {
+        &self.slack
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -161,11 +181,13 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let jamf = jamf::JamfSandbox::new(config.jamf_instances);
     let intune = intune::IntuneSandbox::new(config.intune_tenants);
     let kandji = kandji::KandjiSandbox::new(config.kandji_tenants);
+    let slack = slack::SlackSandbox::new(config.slack_workspaces, format!("http://{addr}/slack"));
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
     let jamf_data = web::Data::new(jamf.clone());
     let intune_data = web::Data::new(intune.clone());
     let kandji_data = web::Data::new(kandji.clone());
+    let slack_data = web::Data::new(slack.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
@@ -173,12 +195,14 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             .app_data(jamf_data.clone())
             .app_data(intune_data.clone())
             .app_data(kandji_data.clone())
+            .app_data(slack_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
             .configure(jamf::routes)
             .configure(intune::routes)
             .configure(kandji::routes)
+            .configure(slack::routes)
     })
     .workers(2)
     .disable_signals()
@@ -193,6 +217,7 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             jamf,
             intune,
             kandji,
+            slack,
             handle,
         },
         server,
