@@ -14,13 +14,17 @@
 //!   development and tests.
 
 pub mod bamboohr;
+pub mod freshservice;
 pub mod hibob;
 pub mod hris;
 pub mod http;
 pub mod intune;
+pub mod itsm;
 pub mod jamf;
+pub mod jira;
 pub mod kandji;
 pub mod mdm;
 pub mod oauth;
 pub mod sandbox;
+pub mod servicenow;
 pub mod webhooks;
