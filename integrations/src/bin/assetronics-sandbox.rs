@@ -3,12 +3,14 @@
 use std::net::SocketAddr;
 
 use assetronics_integrations::sandbox::{
-    self, SandboxConfig, bamboohr, hibob, intune, jamf, kandji,
+    self, SandboxConfig, bamboohr, freshservice, hibob, intune, jamf, jira, kandji, servicenow,
 };
 use clap::Parser;
 
 /// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
-/// /jamf, Intune under /intune, Kandji under /kandji) and a control API under /_control.
+/// /jamf, Intune under /intune, Kandji under /kandji, Jira Service Management under /jira,
+/// ServiceNow under /servicenow, Freshservice under /freshservice) and a control API under
+/// /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -117,6 +119,7 @@ async fn main() -> std::io::Result<()> {
             devices: cli.kandji_devices,
             user_domain: cli.mdm_user_domain.clone(),
         }],
+        ..SandboxConfig::default()
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -147,6 +150,31 @@ async fn main() -> std::io::Result<()> {
         "Kandji base_url: {} (tenant {:?})",
         sandbox.kandji_base_url(),
         cli.kandji_subdomain
+    );
+    let jira = jira::SiteSeed::default();
+    println!(
+        "Jira Service Management base_url: {} (site {:?}, email {:?}, API token {:?}, service desk {}, request type {})",
+        sandbox.jira_base_url(),
+        jira.site,
+        jira.email,
+        jira.api_token,
+        jira.service_desk_id,
+        jira.request_type_id
+    );
+    let servicenow = servicenow::InstanceSeed::default();
+    println!(
+        "ServiceNow base_url: {} (instance {:?}, user {:?}, password {:?})",
+        sandbox.servicenow_base_url(),
+        servicenow.instance,
+        servicenow.username,
+        servicenow.password
+    );
+    let freshservice = freshservice::AccountSeed::default();
+    println!(
+        "Freshservice base_url: {} (domain {:?}, API key {:?})",
+        sandbox.freshservice_base_url(),
+        freshservice.domain,
+        freshservice.api_key
     );
     tokio::select! {
         result = server => result,
