@@ -5,9 +5,13 @@
 mod bamboohr;
 mod devices;
 mod failures;
+mod freshservice;
 mod hibob;
 mod intune;
 mod jamf;
+mod jira;
 mod kandji;
+mod servicenow;
 mod support;
+mod tickets;
 mod webhooks;
