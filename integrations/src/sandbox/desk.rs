@@ -332,9 +332,9 @@ pub(crate) fn seeded_at(n: u64) -> DateTime<Utc> {
 /// The state of seeded ticket `n`: every fourth resolved, every seventh in progress, the rest
 /// open.
 pub(crate) fn seeded_state(n: u64) -> TicketState {
-    if n % 4 == 0 {
+    if n.is_multiple_of(4) {
         TicketState::Resolved
-    } else if n % 7 == 0 {
+    } else if n.is_multiple_of(7) {
         TicketState::InProgress
     } else {
         TicketState::Open

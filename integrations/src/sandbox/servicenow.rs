@@ -439,13 +439,13 @@ fn ticket_query(query: &str) -> Result<TicketQuery, String> {
             ));
         }
     }
-    if let Some((field, _)) = &parsed.order_by {
-        if !matches!(
+    if let Some((field, _)) = &parsed.order_by
+        && !matches!(
             field.as_str(),
             "sys_id" | "number" | "sys_created_on" | "sys_updated_on"
-        ) {
-            return Err(format!("the simulator cannot order by {field:?}"));
-        }
+        )
+    {
+        return Err(format!("the simulator cannot order by {field:?}"));
     }
     Ok(parsed)
 }

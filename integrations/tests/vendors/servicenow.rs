@@ -152,7 +152,10 @@ async fn another_table_has_the_task_states() {
             .servicenow()
             .set_state(INSTANCE, "SCTASK0010001", state)
             .unwrap();
-        let read = tasks.tickets(&[created.external_id.clone()]).await.unwrap();
+        let read = tasks
+            .tickets(std::slice::from_ref(&created.external_id))
+            .await
+            .unwrap();
         assert_eq!(
             (read[0].state, read[0].vendor_status.as_str()),
             (expected, name)
