@@ -1,6 +1,6 @@
 //! Vendor clients for Assetronics: each speaks one vendor's HTTP and JSON and returns the
-//! normalized records of [`hris`] or [`mdm`]; none of them touches the database — `backend`
-//! decides what a normalized record means for a tenant.
+//! normalized records of [`hris`], [`mdm`] or [`itsm`]; none of them touches the database —
+//! `backend` decides what a normalized record means for a tenant.
 //!
 //! - [`http`]: the plumbing every vendor client shares (timeouts, retries honoring
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
@@ -8,6 +8,9 @@
 //!   check and payload reader.
 //! - [`jamf`], [`intune`], [`kandji`]: the device-management (MDM) clients: the device inventory and
 //!   remote wipe, in the normalized form of [`mdm`].
+//! - [`jira`], [`servicenow`], [`freshservice`]: the IT service management (ITSM) clients:
+//!   open a ticket, and read the current state of many tickets at once (what a polling job
+//!   calls), in the normalized form of [`itsm`].
 //! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
 //! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
 //! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
