@@ -1,6 +1,6 @@
 //! Vendor clients for Assetronics: each speaks one vendor's HTTP and JSON and returns the
-//! normalized records of [`hris`] or [`mdm`]; none of them touches the database — `backend`
-//! decides what a normalized record means for a tenant.
+//! normalized records of [`hris`], [`mdm`] or [`itsm`]; none of them touches the database —
+//! `backend` decides what a normalized record means for a tenant.
 //!
 //! - [`http`]: the plumbing every vendor client shares (timeouts, retries honoring
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
@@ -8,6 +8,9 @@
 //!   check and payload reader.
 //! - [`jamf`], [`intune`], [`kandji`]: the device-management (MDM) clients: the device inventory and
 //!   remote wipe, in the normalized form of [`mdm`].
+//! - [`jira`], [`servicenow`], [`freshservice`]: the IT service management (ITSM) clients:
+//!   open a ticket, and read the current state of many tickets at once (what a polling job
+//!   calls), in the normalized form of [`itsm`].
 //! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
 //! - [`slack`]: the Slack client (post messages, find users, answer response URLs), the check of
 //!   Slack's request signatures, readers for slash commands, button clicks and Events API
@@ -17,14 +20,18 @@
 //!   development and tests.
 
 pub mod bamboohr;
+pub mod freshservice;
 pub mod hibob;
 pub mod hris;
 pub mod http;
 pub mod intune;
+pub mod itsm;
 pub mod jamf;
+pub mod jira;
 pub mod kandji;
 pub mod mdm;
 pub mod oauth;
 pub mod sandbox;
+pub mod servicenow;
 pub mod slack;
 pub mod webhooks;

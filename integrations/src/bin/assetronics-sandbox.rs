@@ -3,12 +3,14 @@
 use std::net::SocketAddr;
 
 use assetronics_integrations::sandbox::{
-    self, SandboxConfig, bamboohr, hibob, intune, jamf, kandji, slack,
+    self, SandboxConfig, bamboohr, freshservice, hibob, intune, jamf, jira, kandji, servicenow,
+    slack,
 };
 use clap::Parser;
 
 /// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
-/// /jamf, Intune under /intune, Kandji under /kandji, Slack under /slack) and a control API under
+/// /jamf, Intune under /intune, Kandji under /kandji, Slack under /slack, Jira Service Management
+/// under /jira, ServiceNow under /servicenow, Freshservice under /freshservice) and a control API under
 /// /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
@@ -139,6 +141,7 @@ async fn main() -> std::io::Result<()> {
             user_domain: cli.mdm_user_domain.clone(),
             ..slack::WorkspaceSeed::default()
         }],
+        ..SandboxConfig::default()
     };
     let (sandbox, server) = sandbox::build(config)?;
     println!("assetronics-sandbox listening on {}", sandbox.url());
@@ -174,6 +177,31 @@ async fn main() -> std::io::Result<()> {
         "Slack base_url: {} (workspace {:?})",
         sandbox.slack_base_url(),
         cli.slack_team_id
+    );
+    let jira = jira::SiteSeed::default();
+    println!(
+        "Jira Service Management base_url: {} (site {:?}, email {:?}, API token {:?}, service desk {}, request type {})",
+        sandbox.jira_base_url(),
+        jira.site,
+        jira.email,
+        jira.api_token,
+        jira.service_desk_id,
+        jira.request_type_id
+    );
+    let servicenow = servicenow::InstanceSeed::default();
+    println!(
+        "ServiceNow base_url: {} (instance {:?}, user {:?}, password {:?})",
+        sandbox.servicenow_base_url(),
+        servicenow.instance,
+        servicenow.username,
+        servicenow.password
+    );
+    let freshservice = freshservice::AccountSeed::default();
+    println!(
+        "Freshservice base_url: {} (domain {:?}, API key {:?})",
+        sandbox.freshservice_base_url(),
+        freshservice.domain,
+        freshservice.api_key
     );
     tokio::select! {
         result = server => result,

@@ -14,6 +14,12 @@
 //!   issued so far run out, as if their time had come (OAuth vendors: the client fetches a new
 //!   one), an API token is revoked (Kandji: nothing renews it).
 //!
+//! IT service management vendors add:
+//! - `GET /tickets`: the tickets the account holds, oldest first ([`DeskTicket`]);
+//! - `POST /tickets/{key_or_id}/state` `{"state": "resolved"}` (a [`TicketState`] in snake
+//!   case): an agent moves the ticket there; answers the ticket;
+//! - `DELETE /tickets/{key_or_id}`: an admin deletes the ticket.
+//!
 //! Unknown companies get a 404.
 
 use actix_web::http::StatusCode;
@@ -22,6 +28,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use super::desk::{DeskTicket, TicketState};
 use super::faults::{Faults, FaultsPatch};
 use super::fleet::Wipe;
 use super::webhooks::{Pending, WebhookDelivery};
@@ -63,6 +70,23 @@ pub(crate) trait Wiping: Controlled {
     fn expire_tokens_of(&self, company: &Self::Company) -> bool;
 }
 
+/// What the ticket control endpoints need from an ITSM simulator.
+pub(crate) trait Ticketing: Controlled {
+    /// The account's tickets, oldest first; `None` when there is no such account.
+    fn tickets_of(&self, company: &Self::Company) -> Option<Vec<DeskTicket>>;
+    /// Moves a ticket to `state`: `None` when there is no such account, `Some(None)` when it
+    /// has no such ticket.
+    fn set_state_of(
+        &self,
+        company: &Self::Company,
+        key_or_id: &str,
+        state: TicketState,
+    ) -> Option<Option<DeskTicket>>;
+    /// Deletes a ticket: `None` when there is no such account, `Some(false)` when it has no
+    /// such ticket.
+    fn delete_ticket_of(&self, company: &Self::Company, key_or_id: &str) -> Option<bool>;
+}
+
 /// Adds the shared control endpoints to a vendor's `/_control/{vendor}/{company}` scope.
 pub(crate) fn routes<S: Controlled>(scope: Scope) -> Scope {
     scope
@@ -84,6 +108,15 @@ pub(crate) fn fleet_routes<S: Wiping>(scope: Scope) -> Scope {
     scope
         .route("/wipes", web::get().to(wipes::<S>))
         .route("/tokens/expire", web::post().to(expire_tokens::<S>))
+}
+
+/// Adds the ticket control endpoints to an ITSM vendor's `/_control/{vendor}/{company}`
+/// scope.
+pub(crate) fn desk_routes<S: Ticketing>(scope: Scope) -> Scope {
+    scope
+        .route("/tickets", web::get().to(desk_tickets::<S>))
+        .route("/tickets/{ticket}/state", web::post().to(set_state::<S>))
+        .route("/tickets/{ticket}", web::delete().to(delete_ticket::<S>))
 }
 
 /// The control API's 404.
@@ -175,4 +208,45 @@ async fn expire_tokens<S: Wiping>(
     company: web::Path<S::Company>,
 ) -> HttpResponse {
     done(sandbox.expire_tokens_of(&company))
+}
+
+async fn desk_tickets<S: Ticketing>(
+    sandbox: web::Data<S>,
+    company: web::Path<S::Company>,
+) -> HttpResponse {
+    match sandbox.tickets_of(&company) {
+        Some(tickets) => HttpResponse::Ok().json(tickets),
+        None => not_found(),
+    }
+}
+
+/// The body of `POST /tickets/{key_or_id}/state`.
+#[derive(Debug, serde::Deserialize)]
+struct StateChange {
+    state: TicketState,
+}
+
+async fn set_state<S: Ticketing>(
+    sandbox: web::Data<S>,
+    path: web::Path<(S::Company, String)>,
+    change: web::Json<StateChange>,
+) -> HttpResponse {
+    let (company, ticket) = path.into_inner();
+    match sandbox.set_state_of(&company, &ticket, change.state) {
+        Some(Some(ticket)) => HttpResponse::Ok().json(ticket),
+        Some(None) => HttpResponse::NotFound().json(json!({"error": "no such ticket"})),
+        None => not_found(),
+    }
+}
+
+async fn delete_ticket<S: Ticketing>(
+    sandbox: web::Data<S>,
+    path: web::Path<(S::Company, String)>,
+) -> HttpResponse {
+    let (company, ticket) = path.into_inner();
+    match sandbox.delete_ticket_of(&company, &ticket) {
+        Some(true) => HttpResponse::NoContent().finish(),
+        Some(false) => HttpResponse::NotFound().json(json!({"error": "no such ticket"})),
+        None => not_found(),
+    }
 }

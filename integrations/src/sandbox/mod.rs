@@ -3,13 +3,15 @@
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
 //! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
 //! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]; Kandji under `/kandji`, see
-//! [`kandji`]; Slack under `/slack`, see [`slack`]), plus a control API under `/_control/...`
-//! that tests and developers use to inject faults, change data, register webhook receivers
-//! ([`webhooks`]) and read the remote wipes an MDM received or the messages a Slack app posted.
-//! The Slack simulator also plays Slack's side towards the app: it sends signed slash commands,
-//! button clicks and Events API deliveries to a receiver (the backend) and hands out response
-//! URLs that record what comes back. Run it as the `assetronics-sandbox` binary, or in-process
-//! with [`spawn`]:
+//! [`kandji`]; Jira Service Management under `/jira`, see [`jira`]; ServiceNow under
+//! `/servicenow`, see [`servicenow`]; Freshservice under `/freshservice`, see
+//! [`freshservice`]), plus a control API under `/_control/...` that tests and developers use to
+//! inject faults, change data, register webhook receivers ([`webhooks`]), read the remote
+//! wipes an MDM received and move the tickets of an ITSM to another state (resolve them, say).
+//! Slack is under `/slack`, see [`slack`]: besides its Web API, the Slack simulator plays
+//! Slack's side towards the app (signed slash commands, button clicks and Events API deliveries
+//! to a receiver, and response URLs that record what comes back). Run it as the
+//! `assetronics-sandbox` binary, or in-process with [`spawn`]:
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -18,16 +20,34 @@
 //! let bamboohr_base_url = sandbox.bamboohr_base_url(); // use as the integration's config.base_url
 //! # Ok(()) }
 //! ```
+//!
+//! The ITSM simulators (see [`DeskSandbox`]) keep every ticket a client creates; a test resolves
+//! one as an agent would and the client's next read sees it:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use assetronics_integrations::itsm::TicketState;
+//! use assetronics_integrations::sandbox::{spawn, SandboxConfig};
+//! let sandbox = spawn(SandboxConfig::default()).await?;
+//! // Site `acme`, email `sandbox@acme.example.com`, token `sandbox-jira-token`, service desk 1,
+//! // request type 10, at `sandbox.jira_base_url()`.
+//! sandbox.jira().set_state("acme", "IT-3", TicketState::Resolved);
+//! # Ok(()) }
+//! ```
 
 pub mod bamboohr;
 mod control;
+mod desk;
 mod faults;
 mod fleet;
+pub mod freshservice;
 pub mod hibob;
 pub mod intune;
 pub mod jamf;
+pub mod jira;
 pub mod kandji;
 mod mdm;
+pub mod servicenow;
 pub mod slack;
 mod tokens;
 pub mod webhooks;
@@ -38,6 +58,7 @@ use std::net::{SocketAddr, TcpListener};
 use actix_web::{App, HttpRequest, HttpServer, dev::Server, web};
 use base64::Engine;
 
+pub use desk::{DeskSandbox, DeskTicket, DeskVendor};
 pub use mdm::FleetSandbox;
 
 /// What the simulator starts with.
@@ -57,6 +78,15 @@ pub struct SandboxConfig {
     pub kandji_tenants: Vec<kandji::TenantSeed>,
     /// Slack workspaces present from the start (more can be added through the control API).
     pub slack_workspaces: Vec<slack::WorkspaceSeed>,
+    /// Jira Service Management sites present from the start (more can be added through the
+    /// control API).
+    pub jira_sites: Vec<jira::SiteSeed>,
+    /// ServiceNow instances present from the start (more can be added through the control
+    /// API).
+    pub servicenow_instances: Vec<servicenow::InstanceSeed>,
+    /// Freshservice accounts present from the start (more can be added through the control
+    /// API).
+    pub freshservice_accounts: Vec<freshservice::AccountSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -69,6 +99,9 @@ impl Default for SandboxConfig {
             intune_tenants: vec![intune::TenantSeed::default()],
             kandji_tenants: vec![kandji::TenantSeed::default()],
             slack_workspaces: vec![slack::WorkspaceSeed::default()],
+            jira_sites: vec![jira::SiteSeed::default()],
+            servicenow_instances: vec![servicenow::InstanceSeed::default()],
+            freshservice_accounts: vec![freshservice::AccountSeed::default()],
         }
     }
 }
@@ -83,6 +116,9 @@ pub struct Sandbox {
     intune: intune::IntuneSandbox,
     kandji: kandji::KandjiSandbox,
     slack: slack::SlackSandbox,
+    jira: jira::JiraSandbox,
+    servicenow: servicenow::ServiceNowSandbox,
+    freshservice: freshservice::FreshserviceSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -165,6 +201,41 @@ impl Sandbox {
         &self.slack
     }
 
+    /// The `base_url` a Jira Service Management integration uses to reach this simulator
+    /// (every simulated site: the credentials say which).
+    pub fn jira_base_url(&self) -> String {
+        format!("{}/jira", self.url())
+    }
+
+    /// Direct access to the simulated Jira sites, their faults and tickets, for Rust tests.
+    pub fn jira(&self) -> &jira::JiraSandbox {
+        &self.jira
+    }
+
+    /// The `base_url` a ServiceNow integration uses to reach this simulator (every simulated
+    /// instance: the credentials say which).
+    pub fn servicenow_base_url(&self) -> String {
+        format!("{}/servicenow", self.url())
+    }
+
+    /// Direct access to the simulated ServiceNow instances, their faults and records, for Rust
+    /// tests.
+    pub fn servicenow(&self) -> &servicenow::ServiceNowSandbox {
+        &self.servicenow
+    }
+
+    /// The `base_url` a Freshservice integration uses to reach this simulator (every simulated
+    /// account: the API key says which).
+    pub fn freshservice_base_url(&self) -> String {
+        format!("{}/freshservice", self.url())
+    }
+
+    /// Direct access to the simulated Freshservice accounts, their faults and tickets, for
+    /// Rust tests.
+    pub fn freshservice(&self) -> &freshservice::FreshserviceSandbox {
+        &self.freshservice
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -182,12 +253,18 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let intune = intune::IntuneSandbox::new(config.intune_tenants);
     let kandji = kandji::KandjiSandbox::new(config.kandji_tenants);
     let slack = slack::SlackSandbox::new(config.slack_workspaces, format!("http://{addr}/slack"));
+    let jira = jira::JiraSandbox::new(config.jira_sites);
+    let servicenow = servicenow::ServiceNowSandbox::new(config.servicenow_instances);
+    let freshservice = freshservice::FreshserviceSandbox::new(config.freshservice_accounts);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
     let jamf_data = web::Data::new(jamf.clone());
     let intune_data = web::Data::new(intune.clone());
     let kandji_data = web::Data::new(kandji.clone());
     let slack_data = web::Data::new(slack.clone());
+    let jira_data = web::Data::new(jira.clone());
+    let servicenow_data = web::Data::new(servicenow.clone());
+    let freshservice_data = web::Data::new(freshservice.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
@@ -196,6 +273,9 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             .app_data(intune_data.clone())
             .app_data(kandji_data.clone())
             .app_data(slack_data.clone())
+            .app_data(jira_data.clone())
+            .app_data(servicenow_data.clone())
+            .app_data(freshservice_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
@@ -203,6 +283,9 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             .configure(intune::routes)
             .configure(kandji::routes)
             .configure(slack::routes)
+            .configure(jira::routes)
+            .configure(servicenow::routes)
+            .configure(freshservice::routes)
     })
     .workers(2)
     .disable_signals()
@@ -218,6 +301,9 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             intune,
             kandji,
             slack,
+            jira,
+            servicenow,
+            freshservice,
             handle,
         },
         server,

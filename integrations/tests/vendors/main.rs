@@ -5,10 +5,14 @@
 mod bamboohr;
 mod devices;
 mod failures;
+mod freshservice;
 mod hibob;
 mod intune;
 mod jamf;
+mod jira;
 mod kandji;
+mod servicenow;
 mod slack;
 mod support;
+mod tickets;
 mod webhooks;

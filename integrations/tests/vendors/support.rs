@@ -1,13 +1,15 @@
 //! What the vendor tests share: a quick HTTP policy, the simulator's control API, and each
-//! vendor behind one interface (the HR systems as [`Vendor`], the MDMs as [`Mdm`]).
+//! vendor behind one interface (the HR systems as [`Vendor`], the MDMs as [`Mdm`], the ITSMs as
+//! [`Itsm`]).
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
+use assetronics_integrations::itsm::{ItsmError, NewTicket, Ticket, TicketPull, TicketState};
 use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmDevice, MdmError, WipeOptions};
-use assetronics_integrations::sandbox::Sandbox;
+use assetronics_integrations::sandbox::{DeskTicket, Sandbox};
 use serde_json::Value;
 
 /// Retries quickly, never sleeps long, never rate limits itself.
@@ -366,4 +368,242 @@ impl MdmClient {
             MdmClient::Kandji(client) => client.wipe(external_id, options).await,
         }
     }
+}
+
+/// Tickets per page in the ITSM tests: small, so that a read of a dozen spans pages.
+pub const TICKET_PAGE: u64 = 5;
+
+/// Each ITSM vendor with its client and its simulated account, so that one test body checks
+/// them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Itsm {
+    Jira,
+    ServiceNow,
+    Freshservice,
+}
+
+impl Itsm {
+    pub const ALL: [Itsm; 3] = [Itsm::Jira, Itsm::ServiceNow, Itsm::Freshservice];
+
+    /// A simulator whose account of this vendor holds `tickets` seeded tickets and pages by
+    /// `page_size`.
+    pub async fn sandbox(self, tickets: u64, page_size: u64) -> Sandbox {
+        match self {
+            Itsm::Jira => crate::jira::sandbox_with(tickets, page_size).await,
+            Itsm::ServiceNow => crate::servicenow::sandbox_with(tickets, page_size).await,
+            Itsm::Freshservice => crate::freshservice::sandbox_with(tickets, page_size).await,
+        }
+    }
+
+    /// The account's client, with the right credentials or a wrong secret.
+    pub fn client(self, sandbox: &Sandbox, right: bool, policy: HttpPolicy) -> ItsmClient {
+        match self {
+            Itsm::Jira => {
+                let token = if right {
+                    crate::jira::TOKEN
+                } else {
+                    "wrong-token"
+                };
+                ItsmClient::Jira(crate::jira::client(sandbox, token, policy))
+            }
+            Itsm::ServiceNow => {
+                let password = if right {
+                    crate::servicenow::PASSWORD
+                } else {
+                    "wrong-password"
+                };
+                ItsmClient::ServiceNow(crate::servicenow::client(sandbox, password, policy))
+            }
+            Itsm::Freshservice => {
+                let key = if right {
+                    crate::freshservice::KEY
+                } else {
+                    "wrong-key"
+                };
+                ItsmClient::Freshservice(crate::freshservice::client(sandbox, key, policy))
+            }
+        }
+    }
+
+    /// The account's name in the simulator (and its control paths).
+    pub fn account(self) -> &'static str {
+        match self {
+            Itsm::Jira => crate::jira::SITE,
+            Itsm::ServiceNow => crate::servicenow::INSTANCE,
+            Itsm::Freshservice => crate::freshservice::DOMAIN,
+        }
+    }
+
+    /// The account's control API path, under `/_control/`.
+    pub fn control_path(self) -> String {
+        let vendor = match self {
+            Itsm::Jira => "jira",
+            Itsm::ServiceNow => "servicenow",
+            Itsm::Freshservice => "freshservice",
+        };
+        format!("{vendor}/{}", self.account())
+    }
+
+    /// The vendor requests the account received.
+    pub fn requests(self, sandbox: &Sandbox) -> u64 {
+        match self {
+            Itsm::Jira => sandbox.jira().requests(self.account()),
+            Itsm::ServiceNow => sandbox.servicenow().requests(self.account()),
+            Itsm::Freshservice => sandbox.freshservice().requests(self.account()),
+        }
+    }
+
+    /// The vendor requests no account could be found for.
+    pub fn unattributed(self, sandbox: &Sandbox) -> u64 {
+        match self {
+            Itsm::Jira => sandbox.jira().unattributed_requests(),
+            Itsm::ServiceNow => sandbox.servicenow().unattributed_requests(),
+            Itsm::Freshservice => sandbox.freshservice().unattributed_requests(),
+        }
+    }
+
+    /// Sets faults through the control API.
+    pub async fn faults(self, sandbox: &Sandbox, faults: Value) {
+        let path = format!("{}/faults", self.control_path());
+        control_api(sandbox, &path, reqwest::Method::POST, faults).await;
+    }
+
+    /// Moves a ticket to `state` through the simulator's Rust handle, as an agent would.
+    pub fn set_state(self, sandbox: &Sandbox, key_or_id: &str, state: TicketState) {
+        let moved = match self {
+            Itsm::Jira => sandbox.jira().set_state(self.account(), key_or_id, state),
+            Itsm::ServiceNow => sandbox
+                .servicenow()
+                .set_state(self.account(), key_or_id, state),
+            Itsm::Freshservice => {
+                sandbox
+                    .freshservice()
+                    .set_state(self.account(), key_or_id, state)
+            }
+        };
+        assert!(moved.is_some(), "{self:?}: no ticket {key_or_id}");
+    }
+
+    /// The ticket as the simulator holds it.
+    pub fn stored(self, sandbox: &Sandbox, key_or_id: &str) -> DeskTicket {
+        let ticket = match self {
+            Itsm::Jira => sandbox.jira().ticket(self.account(), key_or_id),
+            Itsm::ServiceNow => sandbox.servicenow().ticket(self.account(), key_or_id),
+            Itsm::Freshservice => sandbox.freshservice().ticket(self.account(), key_or_id),
+        };
+        ticket.unwrap_or_else(|| panic!("{self:?}: no ticket {key_or_id}"))
+    }
+
+    /// Deletes a ticket in the simulator, as an admin would.
+    pub fn delete(self, sandbox: &Sandbox, key_or_id: &str) {
+        let deleted = match self {
+            Itsm::Jira => sandbox.jira().delete_ticket(self.account(), key_or_id),
+            Itsm::ServiceNow => sandbox
+                .servicenow()
+                .delete_ticket(self.account(), key_or_id),
+            Itsm::Freshservice => sandbox
+                .freshservice()
+                .delete_ticket(self.account(), key_or_id),
+        };
+        assert!(deleted, "{self:?}: no ticket {key_or_id}");
+    }
+
+    /// The vendor's id of seeded ticket `n`.
+    pub fn seeded_id(self, n: u64) -> String {
+        match self {
+            Itsm::Jira => assetronics_integrations::sandbox::jira::issue_id(n),
+            Itsm::ServiceNow => assetronics_integrations::sandbox::servicenow::sys_id(
+                crate::servicenow::INSTANCE,
+                "incident",
+                n,
+            ),
+            Itsm::Freshservice => n.to_string(),
+        }
+    }
+
+    /// How people refer to seeded ticket `n`.
+    pub fn seeded_key(self, n: u64) -> String {
+        match self {
+            Itsm::Jira => format!("{}-{n}", crate::jira::PROJECT),
+            Itsm::ServiceNow => {
+                assetronics_integrations::sandbox::servicenow::number("incident", n)
+            }
+            Itsm::Freshservice => format!("#INC-{n}"),
+        }
+    }
+
+    /// The field the simulator breaks in a malformed record.
+    pub fn broken_field(self) -> &'static str {
+        match self {
+            Itsm::Jira => "fields.status",
+            Itsm::ServiceNow => "state",
+            Itsm::Freshservice => "status",
+        }
+    }
+
+    /// The state a ticket moved to `state` in the simulator reads back as: Freshservice has
+    /// no cancelled status (it closes the ticket).
+    pub fn read_back(self, state: TicketState) -> TicketState {
+        match (self, state) {
+            (Itsm::Freshservice, TicketState::Cancelled) => TicketState::Closed,
+            _ => state,
+        }
+    }
+}
+
+/// Any ITSM vendor's client, for the calls they all have.
+pub enum ItsmClient {
+    Jira(assetronics_integrations::jira::JiraServiceManagementClient),
+    ServiceNow(assetronics_integrations::servicenow::ServiceNowClient),
+    Freshservice(assetronics_integrations::freshservice::FreshserviceClient),
+}
+
+impl ItsmClient {
+    pub async fn test_connection(&self) -> Result<(), ItsmError> {
+        match self {
+            ItsmClient::Jira(client) => client.test_connection().await,
+            ItsmClient::ServiceNow(client) => client.test_connection().await,
+            ItsmClient::Freshservice(client) => client.test_connection().await,
+        }
+    }
+
+    pub async fn create_ticket(&self, ticket: &NewTicket) -> Result<Ticket, ItsmError> {
+        match self {
+            ItsmClient::Jira(client) => client.create_ticket(ticket).await,
+            ItsmClient::ServiceNow(client) => client.create_ticket(ticket).await,
+            ItsmClient::Freshservice(client) => client.create_ticket(ticket).await,
+        }
+    }
+
+    pub async fn tickets(&self, external_ids: &[String]) -> Result<Vec<Ticket>, ItsmError> {
+        match self {
+            ItsmClient::Jira(client) => client.tickets(external_ids).await,
+            ItsmClient::ServiceNow(client) => client.tickets(external_ids).await,
+            ItsmClient::Freshservice(client) => client.tickets(external_ids).await,
+        }
+    }
+
+    pub async fn fetch_tickets(&self, external_ids: &[String]) -> Result<TicketPull, ItsmError> {
+        match self {
+            ItsmClient::Jira(client) => client.fetch_tickets(external_ids).await,
+            ItsmClient::ServiceNow(client) => client.fetch_tickets(external_ids).await,
+            ItsmClient::Freshservice(client) => client.fetch_tickets(external_ids).await,
+        }
+    }
+
+    pub fn circuit_closed(&self) -> bool {
+        match self {
+            ItsmClient::Jira(client) => client.circuit_closed(),
+            ItsmClient::ServiceNow(client) => client.circuit_closed(),
+            ItsmClient::Freshservice(client) => client.circuit_closed(),
+        }
+    }
+}
+
+/// The ticket of a read with this id; fails the test when there is none.
+pub fn ticket<'a>(tickets: &'a [Ticket], external_id: &str) -> &'a Ticket {
+    tickets
+        .iter()
+        .find(|t| t.external_id == external_id)
+        .unwrap_or_else(|| panic!("no ticket {external_id} in the read"))
 }
