@@ -14,6 +14,7 @@
 //!   development and tests.
 
 pub mod bamboohr;
+pub mod finance;
 pub mod hibob;
 pub mod hris;
 pub mod http;
@@ -22,5 +23,6 @@ pub mod jamf;
 pub mod kandji;
 pub mod mdm;
 pub mod oauth;
+pub mod oauth1;
 pub mod sandbox;
 pub mod webhooks;
