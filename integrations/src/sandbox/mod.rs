@@ -3,10 +3,11 @@
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
 //! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
 //! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]; Kandji under `/kandji`, see
-//! [`kandji`]), plus a control API under `/_control/...` that tests and developers use to
-//! inject faults, change data, register webhook receivers ([`webhooks`]) and read the remote
-//! wipes an MDM received. Run it as the `assetronics-sandbox` binary, or in-process
-//! with [`spawn`]:
+//! [`kandji`]; QuickBooks Online under `/quickbooks`, see [`quickbooks`]; NetSuite under
+//! `/netsuite`, see [`netsuite`]), plus a control API under `/_control/...` that tests and
+//! developers use to inject faults, change data, register webhook receivers ([`webhooks`]),
+//! read the remote wipes an MDM received and add purchases to the books. Run it as the
+//! `assetronics-sandbox` binary, or in-process with [`spawn`]:
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -15,8 +16,14 @@
 //! let bamboohr_base_url = sandbox.bamboohr_base_url(); // use as the integration's config.base_url
 //! # Ok(()) }
 //! ```
+//!
+//! The simulated data lines up across vendors: an MDM's device users are the HR systems'
+//! people (same names and addresses at the same email domain), and the finance systems' books
+//! hold the purchase of each device of an MDM fleet, naming its serial number (by default the
+//! Jamf Pro fleet's: `JMF000000001` onwards).
 
 pub mod bamboohr;
+mod books;
 mod control;
 mod faults;
 mod fleet;
@@ -25,6 +32,8 @@ pub mod intune;
 pub mod jamf;
 pub mod kandji;
 mod mdm;
+pub mod netsuite;
+pub mod quickbooks;
 mod tokens;
 pub mod webhooks;
 mod workforce;
@@ -51,6 +60,11 @@ pub struct SandboxConfig {
     pub intune_tenants: Vec<intune::TenantSeed>,
     /// Kandji tenants present from the start (more can be added through the control API).
     pub kandji_tenants: Vec<kandji::TenantSeed>,
+    /// QuickBooks Online companies present from the start (more can be added through the
+    /// control API).
+    pub quickbooks_companies: Vec<quickbooks::CompanySeed>,
+    /// NetSuite accounts present from the start (more can be added through the control API).
+    pub netsuite_accounts: Vec<netsuite::AccountSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -62,6 +76,8 @@ impl Default for SandboxConfig {
             jamf_instances: vec![jamf::InstanceSeed::default()],
             intune_tenants: vec![intune::TenantSeed::default()],
             kandji_tenants: vec![kandji::TenantSeed::default()],
+            quickbooks_companies: vec![quickbooks::CompanySeed::default()],
+            netsuite_accounts: vec![netsuite::AccountSeed::default()],
         }
     }
 }
@@ -75,6 +91,8 @@ pub struct Sandbox {
     jamf: jamf::JamfSandbox,
     intune: intune::IntuneSandbox,
     kandji: kandji::KandjiSandbox,
+    quickbooks: quickbooks::QuickBooksSandbox,
+    netsuite: netsuite::NetSuiteSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -145,6 +163,36 @@ impl Sandbox {
         &self.kandji
     }
 
+    /// The `base_url` a QuickBooks Online integration uses to reach this simulator's API
+    /// (every simulated company: the realm id says which).
+    pub fn quickbooks_base_url(&self) -> String {
+        format!("{}/quickbooks", self.url())
+    }
+
+    /// The `token_url` a QuickBooks Online integration uses to reach this simulator's token
+    /// endpoint.
+    pub fn quickbooks_token_url(&self) -> String {
+        format!("{}/quickbooks/oauth2/v1/tokens/bearer", self.url())
+    }
+
+    /// Direct access to the simulated QuickBooks companies, their purchases, faults and
+    /// refresh tokens, for Rust tests.
+    pub fn quickbooks(&self) -> &quickbooks::QuickBooksSandbox {
+        &self.quickbooks
+    }
+
+    /// The `base_url` a NetSuite integration uses to reach this simulator (every simulated
+    /// account: the OAuth realm says which).
+    pub fn netsuite_base_url(&self) -> String {
+        format!("{}/netsuite", self.url())
+    }
+
+    /// Direct access to the simulated NetSuite accounts, their purchases and faults, for Rust
+    /// tests.
+    pub fn netsuite(&self) -> &netsuite::NetSuiteSandbox {
+        &self.netsuite
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -161,11 +209,15 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let jamf = jamf::JamfSandbox::new(config.jamf_instances);
     let intune = intune::IntuneSandbox::new(config.intune_tenants);
     let kandji = kandji::KandjiSandbox::new(config.kandji_tenants);
+    let quickbooks = quickbooks::QuickBooksSandbox::new(config.quickbooks_companies);
+    let netsuite = netsuite::NetSuiteSandbox::new(config.netsuite_accounts);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
     let jamf_data = web::Data::new(jamf.clone());
     let intune_data = web::Data::new(intune.clone());
     let kandji_data = web::Data::new(kandji.clone());
+    let quickbooks_data = web::Data::new(quickbooks.clone());
+    let netsuite_data = web::Data::new(netsuite.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
@@ -173,12 +225,16 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             .app_data(jamf_data.clone())
             .app_data(intune_data.clone())
             .app_data(kandji_data.clone())
+            .app_data(quickbooks_data.clone())
+            .app_data(netsuite_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
             .configure(jamf::routes)
             .configure(intune::routes)
             .configure(kandji::routes)
+            .configure(quickbooks::routes)
+            .configure(netsuite::routes)
     })
     .workers(2)
     .disable_signals()
@@ -193,6 +249,8 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             jamf,
             intune,
             kandji,
+            quickbooks,
+            netsuite,
             handle,
         },
         server,
