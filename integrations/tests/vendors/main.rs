@@ -1,5 +1,5 @@
-//! The vendor clients against the in-process simulators, and the simulators' webhooks against
-//! the clients' verifiers. One test binary: it links once.
+//! The vendor clients (HR systems, MDMs, finance systems) against the in-process simulators,
+//! and the simulators' webhooks against the clients' verifiers. One test binary: it links once.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test fails
 
 mod bamboohr;
@@ -9,5 +9,8 @@ mod hibob;
 mod intune;
 mod jamf;
 mod kandji;
+mod netsuite;
+mod purchases;
+mod quickbooks;
 mod support;
 mod webhooks;
