@@ -1,6 +1,6 @@
 //! Vendor clients for Assetronics: each speaks one vendor's HTTP and JSON and returns the
-//! normalized records of [`hris`] or [`mdm`]; none of them touches the database — `backend`
-//! decides what a normalized record means for a tenant.
+//! normalized records of [`hris`], [`mdm`] or [`finance`]; none of them touches the database —
+//! `backend` decides what a normalized record means for a tenant.
 //!
 //! - [`http`]: the plumbing every vendor client shares (timeouts, retries honoring
 //!   `Retry-After`, a per-integration rate limit, a circuit breaker, failure classification).
@@ -8,7 +8,13 @@
 //!   check and payload reader.
 //! - [`jamf`], [`intune`], [`kandji`]: the device-management (MDM) clients: the device inventory and
 //!   remote wipe, in the normalized form of [`mdm`].
-//! - [`oauth`]: the OAuth client-credentials tokens Jamf Pro and Microsoft Graph want.
+//! - [`quickbooks`], [`netsuite`]: the finance clients (QuickBooks Online, NetSuite): purchase
+//!   lines of bills, expenses and purchase orders, money in integer cents, in the normalized
+//!   form of [`finance`].
+//! - [`oauth`]: OAuth 2.0 access tokens: the client-credentials grant Jamf Pro and Microsoft
+//!   Graph want, and the rotating refresh-token grant of QuickBooks Online.
+//! - [`oauth1`]: OAuth 1.0a request signing (HMAC-SHA256), NetSuite's token-based
+//!   authentication.
 //! - [`webhooks`]: what inbound webhooks share (refusal reasons, signing, delivery keys).
 //! - [`sandbox`]: local simulators of the vendors' APIs (binary `assetronics-sandbox`), for
 //!   development and tests.

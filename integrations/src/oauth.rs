@@ -13,8 +13,9 @@
 //! - Refresh token: form-encoded `grant_type=refresh_token` and `refresh_token`, the client
 //!   authenticated by HTTP Basic (RFC 6749 §2.3.1). A vendor that rotates refresh tokens answers
 //!   a new one with each access token and refuses the old one from then on; the source keeps
-//!   the latest ([`TokenSource::refresh_token`]), and whoever stores the integration's
-//!   credentials must save it, or the next run is locked out.
+//!   the latest (for QuickBooks:
+//!   [`crate::quickbooks::QuickBooksClient::current_refresh_token`]), and whoever stores the
+//!   integration's credentials must save it, or the next run is locked out.
 //!
 //! The token endpoint's own refusals (RFC 6749 §5.2: 400 or 401 with `{"error",
 //! "error_description"}`) are [`VendorError::Unauthorized`] too, whatever the error code:
