@@ -28,8 +28,8 @@ pub enum Fleet {
 }
 
 impl Fleet {
-    /// The model and serial number of device `n` of this fleet, as its MDM simulator reports
-    /// them.
+    /// The model, serial number and manufacturer of device `n` of this fleet, as its MDM
+    /// simulator reports them.
     pub fn device(self, n: u64) -> (&'static str, String, &'static str) {
         let (platforms, serial): (&[Platform], String) = match self {
             Fleet::Jamf => (&[Platform::Mac], super::jamf::serial(n)),

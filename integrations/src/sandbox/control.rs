@@ -14,6 +14,10 @@
 //!   issued so far run out, as if their time had come (OAuth vendors: the client fetches a new
 //!   one), an API token is revoked (Kandji: nothing renews it).
 //!
+//! Finance vendors (QuickBooks Online, NetSuite) add `POST /purchases`, a purchase document
+//! to file in the books; QuickBooks also `GET /refresh-token` (the one that works now) and
+//! `POST /tokens/expire`.
+//!
 //! Unknown companies get a 404.
 
 use actix_web::http::StatusCode;

@@ -56,6 +56,8 @@ pub const MAX_LIMIT: u64 = 1000;
 pub const FIRST_TRANSACTION_ID: u64 = 1001;
 /// How far a request's timestamp may be from the simulator's clock, in seconds.
 pub const TIMESTAMP_TOLERANCE_SECS: u64 = 300;
+/// How many nonces an account remembers before it forgets those past the clock tolerance.
+const MAX_REMEMBERED_NONCES: usize = 10_000;
 /// How an account's generated purchases are filed.
 const FILING: Filing = Filing {
     devices: DocumentKind::Bill,
@@ -321,6 +323,15 @@ impl NetSuiteSandbox {
         account
             .nonces
             .insert((get("oauth_nonce"), get("oauth_timestamp")));
+        if account.nonces.len() > MAX_REMEMBERED_NONCES {
+            // A nonce older than the clock tolerance is refused for its timestamp anyway.
+            let now = oauth1::timestamp_now();
+            account.nonces.retain(|(_, timestamp)| {
+                timestamp
+                    .parse::<u64>()
+                    .is_ok_and(|t| t.abs_diff(now) <= TIMESTAMP_TOLERANCE_SECS)
+            });
+        }
         if let Some(misbehaviour) = account.faults.take_misbehaviour() {
             return misbehaved(misbehaviour);
         }

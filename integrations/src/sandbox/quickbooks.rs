@@ -268,13 +268,13 @@ impl QuickBooksSandbox {
             .filter(|(_, c)| !client_id.is_empty() && c.client_id == client_id)
             .max_by_key(|(_, c)| (c.refresh_token == sent, c.retired.contains(sent)))
             .map(|(realm, _)| realm.clone());
-        let Some(company) =
-            realm.and_then(|realm| registry.companies.get_mut(&realm).map(|c| (realm, c)))
-        else {
+        let Some(realm) = realm else {
             registry.unattributed += 1;
             return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
         };
-        let (realm, company) = company;
+        let Some(company) = registry.companies.get_mut(&realm) else {
+            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
+        };
         company.requests += 1;
         company.token_requests += 1;
         if let Some(misbehaviour) = company.faults.take_misbehaviour() {
