@@ -1,12 +1,21 @@
-//! OAuth 2.0 client-credentials access for vendor APIs (RFC 6749 §4.4), as Jamf Pro's API
-//! clients and Microsoft's identity platform grant it.
+//! OAuth 2.0 access for vendor APIs: the client-credentials grant (RFC 6749 §4.4), as Jamf
+//! Pro's API clients and Microsoft's identity platform grant it, and the refresh-token grant
+//! (RFC 6749 §6), as Intuit's does for QuickBooks Online.
 //!
 //! Each client (one integration) has its own token source. It asks the vendor's token endpoint
-//! for an access token with the client id and secret (form-encoded
-//! `grant_type=client_credentials`), keeps it until shortly before `expires_in` runs out
-//! ([`refresh_margin`]), and sends API requests with it as a bearer token. A 401 from the API (a token revoked or expired early)
-//! gets one fresh token and one more try; a second 401 is the vendor's verdict on the
-//! credentials and comes back as [`VendorError::Unauthorized`].
+//! for an access token, keeps it until shortly before `expires_in` runs out
+//! ([`refresh_margin`]), and sends API requests with it as a bearer token. A 401 from the API (a
+//! token revoked or expired early) gets one fresh token and one more try; a second 401 is the
+//! vendor's verdict on the credentials and comes back as [`VendorError::Unauthorized`].
+//!
+//! - Client credentials: the client id and secret in the form (form-encoded
+//!   `grant_type=client_credentials`, `client_id`, `client_secret`).
+//! - Refresh token: form-encoded `grant_type=refresh_token` and `refresh_token`, the client
+//!   authenticated by HTTP Basic (RFC 6749 §2.3.1). A vendor that rotates refresh tokens answers
+//!   a new one with each access token and refuses the old one from then on; the source keeps
+//!   the latest (for QuickBooks:
+//!   [`crate::quickbooks::QuickBooksClient::current_refresh_token`]), and whoever stores the
+//!   integration's credentials must save it, or the next run is locked out.
 //!
 //! The token endpoint's own refusals (RFC 6749 §5.2: 400 or 401 with `{"error",
 //! "error_description"}`) are [`VendorError::Unauthorized`] too, whatever the error code:
@@ -36,6 +45,29 @@ impl ClientSecret {
 impl std::fmt::Debug for ClientSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ClientSecret(..)")
+    }
+}
+
+/// An OAuth refresh token, standing for a person's consent to the integration; its `Debug`
+/// never shows the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(String);
+
+impl RefreshToken {
+    /// Wraps the token as the vendor issued it.
+    pub fn new(token: impl Into<String>) -> Self {
+        RefreshToken(token.into())
+    }
+
+    /// The token itself, to store it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshToken(..)")
     }
 }
 
@@ -78,22 +110,34 @@ impl Cached {
     }
 }
 
+/// How a token source asks for access tokens.
+#[derive(Debug, Clone)]
+enum Grant {
+    /// `client_credentials`, with `extra` form fields besides the grant type and the
+    /// credentials (Microsoft's `scope`).
+    ClientCredentials { extra: Vec<(&'static str, String)> },
+    /// `refresh_token`, with the latest refresh token the vendor issued (shared by clones).
+    RefreshToken {
+        latest: Arc<std::sync::Mutex<RefreshToken>>,
+    },
+}
+
 /// Fetches, caches and renews one client's access tokens, and sends requests with them. Cheap
-/// to clone: clones share the cached token.
+/// to clone: clones share the cached token (and the latest refresh token).
 #[derive(Debug, Clone)]
 pub(crate) struct TokenSource {
     http: VendorHttp,
     token_url: Url,
     credentials: ClientCredentials,
-    /// Form fields besides the grant type and the credentials (Microsoft's `scope`).
-    extra: Vec<(&'static str, String)>,
+    grant: Grant,
     /// One lock for reading and renewing, so that concurrent calls fetch one token, not many.
     cache: Arc<tokio::sync::Mutex<Option<Cached>>>,
 }
 
 impl TokenSource {
-    /// A source asking `token_url` for tokens, through `http` (the integration's client, so
-    /// that its rate limit and circuit breaker count the token requests too).
+    /// A source asking `token_url` for client-credentials tokens, through `http` (the
+    /// integration's client, so that its rate limit and circuit breaker count the token
+    /// requests too); `extra` are form fields to send besides the grant and the credentials.
     pub(crate) fn new(
         http: VendorHttp,
         token_url: Url,
@@ -104,8 +148,41 @@ impl TokenSource {
             http,
             token_url,
             credentials,
-            extra,
+            grant: Grant::ClientCredentials { extra },
             cache: Arc::new(tokio::sync::Mutex::new(None)),
+        }
+    }
+
+    /// A source exchanging `refresh_token` (and each one the vendor rotates it to) at
+    /// `token_url`, the client authenticated by HTTP Basic with `credentials`.
+    pub(crate) fn with_refresh_token(
+        http: VendorHttp,
+        token_url: Url,
+        credentials: ClientCredentials,
+        refresh_token: RefreshToken,
+    ) -> Self {
+        TokenSource {
+            http,
+            token_url,
+            credentials,
+            grant: Grant::RefreshToken {
+                latest: Arc::new(std::sync::Mutex::new(refresh_token)),
+            },
+            cache: Arc::new(tokio::sync::Mutex::new(None)),
+        }
+    }
+
+    /// The refresh token to use next (the latest the vendor issued); `None` for the
+    /// client-credentials grant.
+    pub(crate) fn refresh_token(&self) -> Option<RefreshToken> {
+        match &self.grant {
+            Grant::ClientCredentials { .. } => None,
+            Grant::RefreshToken { latest } => Some(
+                latest
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone(),
+            ),
         }
     }
 
@@ -141,23 +218,45 @@ impl TokenSource {
     }
 
     async fn fetch(&self) -> Result<Cached, VendorError> {
-        let mut fields: Vec<(&str, &str)> = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", &self.credentials.client_id),
-            ("client_secret", &self.credentials.client_secret.0),
-        ];
-        fields.extend(self.extra.iter().map(|(k, v)| (*k, v.as_str())));
-        let body = form_encode(&fields);
+        let (body, basic) = match &self.grant {
+            Grant::ClientCredentials { extra } => {
+                let mut fields: Vec<(&str, &str)> = vec![
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &self.credentials.client_id),
+                    ("client_secret", &self.credentials.client_secret.0),
+                ];
+                fields.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+                (form_encode(&fields), false)
+            }
+            Grant::RefreshToken { .. } => {
+                let refresh_token = self
+                    .refresh_token()
+                    .unwrap_or_else(|| RefreshToken::new(""));
+                let fields = [
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token.as_str()),
+                ];
+                (form_encode(&fields), true)
+            }
+        };
         let requested_at = Instant::now();
         let response = self
             .http
             .send_accepting(
                 |client| {
-                    client
+                    let request = client
                         .post(self.token_url.clone())
                         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                         .header(ACCEPT, "application/json")
-                        .body(body.clone())
+                        .body(body.clone());
+                    if basic {
+                        request.basic_auth(
+                            &self.credentials.client_id,
+                            Some(&self.credentials.client_secret.0),
+                        )
+                    } else {
+                        request
+                    }
                 },
                 &[StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED],
             )
@@ -166,6 +265,19 @@ impl TokenSource {
             return Err(refusal(response).await);
         }
         let answer = read_json(response).await?;
+        // The vendor has retired the refresh token sent once it answers a new one: keep the
+        // new one before anything else about the answer can fail.
+        if let Grant::RefreshToken { latest } = &self.grant
+            && let Some(rotated) = answer
+                .get("refresh_token")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+        {
+            *latest
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = RefreshToken::new(rotated);
+        }
         let token = answer
             .get("access_token")
             .and_then(Value::as_str)
@@ -311,6 +423,7 @@ mod tests {
             client_secret: ClientSecret::new("hunter2"),
         };
         assert!(!format!("{credentials:?}").contains("hunter2"));
+        assert!(!format!("{:?}", RefreshToken::new("rt-123")).contains("rt-123"));
         assert!(!format!("{:?}", AccessToken("tok".into())).contains("tok"));
     }
 }

@@ -3,15 +3,15 @@
 use std::net::SocketAddr;
 
 use assetronics_integrations::sandbox::{
-    self, SandboxConfig, bamboohr, freshservice, hibob, intune, jamf, jira, kandji, servicenow,
-    slack,
+    self, SandboxConfig, bamboohr, freshservice, hibob, intune, jamf, jira, kandji, netsuite,
+    quickbooks, servicenow, slack,
 };
 use clap::Parser;
 
 /// Serves simulated vendor APIs (BambooHR under /bamboohr, HiBob under /hibob, Jamf Pro under
-/// /jamf, Intune under /intune, Kandji under /kandji, Slack under /slack, Jira Service Management
-/// under /jira, ServiceNow under /servicenow, Freshservice under /freshservice) and a control API under
-/// /_control.
+/// /jamf, Intune under /intune, Kandji under /kandji, QuickBooks Online under /quickbooks,
+/// NetSuite under /netsuite, Slack under /slack, Jira Service Management under /jira, ServiceNow
+/// under /servicenow, Freshservice under /freshservice) and a control API under /_control.
 #[derive(Debug, Parser)]
 #[command(name = "assetronics-sandbox", version)]
 struct Cli {
@@ -93,6 +93,38 @@ struct Cli {
     /// addresses at the MDM user domain).
     #[arg(long, default_value_t = 10)]
     slack_members: u64,
+    /// The simulated QuickBooks Online company's realm id.
+    #[arg(long, default_value = "9341452917364120")]
+    quickbooks_realm_id: String,
+    /// The client id of the Intuit app the simulated QuickBooks company accepts.
+    #[arg(long, default_value = "sandbox-quickbooks-client")]
+    quickbooks_client_id: String,
+    /// That app's client secret.
+    #[arg(long, default_value = "sandbox-quickbooks-secret")]
+    quickbooks_client_secret: String,
+    /// The refresh token that works first (each use rotates it; the control API's
+    /// /_control/quickbooks/{realm}/refresh-token tells the current one).
+    #[arg(long, default_value = "sandbox-quickbooks-refresh-token")]
+    quickbooks_refresh_token: String,
+    /// The simulated NetSuite account's id.
+    #[arg(long, default_value = "1234567_SB1")]
+    netsuite_account_id: String,
+    /// The simulated NetSuite integration record's consumer key.
+    #[arg(long, default_value = "sandbox-netsuite-consumer-key")]
+    netsuite_consumer_key: String,
+    /// That integration record's consumer secret.
+    #[arg(long, default_value = "sandbox-netsuite-consumer-secret")]
+    netsuite_consumer_secret: String,
+    /// The simulated NetSuite access token's id.
+    #[arg(long, default_value = "sandbox-netsuite-token-id")]
+    netsuite_token_id: String,
+    /// That access token's secret.
+    #[arg(long, default_value = "sandbox-netsuite-token-secret")]
+    netsuite_token_secret: String,
+    /// How many devices of the Jamf Pro fleet the finance systems' books hold purchases of
+    /// (by the Jamf computers' serial numbers).
+    #[arg(long, default_value_t = 200)]
+    finance_devices: u64,
 }
 
 #[tokio::main]
@@ -132,6 +164,23 @@ async fn main() -> std::io::Result<()> {
             api_token: cli.kandji_api_token,
             devices: cli.kandji_devices,
             user_domain: cli.mdm_user_domain.clone(),
+        }],
+        quickbooks_companies: vec![quickbooks::CompanySeed {
+            realm_id: cli.quickbooks_realm_id.clone(),
+            client_id: cli.quickbooks_client_id.clone(),
+            client_secret: cli.quickbooks_client_secret,
+            refresh_token: cli.quickbooks_refresh_token,
+            devices: cli.finance_devices,
+            ..quickbooks::CompanySeed::default()
+        }],
+        netsuite_accounts: vec![netsuite::AccountSeed {
+            account_id: cli.netsuite_account_id.clone(),
+            consumer_key: cli.netsuite_consumer_key.clone(),
+            consumer_secret: cli.netsuite_consumer_secret,
+            token_id: cli.netsuite_token_id.clone(),
+            token_secret: cli.netsuite_token_secret,
+            devices: cli.finance_devices,
+            ..netsuite::AccountSeed::default()
         }],
         slack_workspaces: vec![slack::WorkspaceSeed {
             team_id: cli.slack_team_id.clone(),
@@ -202,6 +251,20 @@ async fn main() -> std::io::Result<()> {
         sandbox.freshservice_base_url(),
         freshservice.domain,
         freshservice.api_key
+    );
+    println!(
+        "QuickBooks Online base_url: {}, token_url: {} (realm {:?}, client id {:?})",
+        sandbox.quickbooks_base_url(),
+        sandbox.quickbooks_token_url(),
+        cli.quickbooks_realm_id,
+        cli.quickbooks_client_id
+    );
+    println!(
+        "NetSuite base_url: {} (account {:?}, consumer key {:?}, token id {:?})",
+        sandbox.netsuite_base_url(),
+        cli.netsuite_account_id,
+        cli.netsuite_consumer_key,
+        cli.netsuite_token_id
     );
     tokio::select! {
         result = server => result,

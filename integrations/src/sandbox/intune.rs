@@ -54,7 +54,7 @@ use crate::intune::GRAPH_SCOPE;
 /// The most devices one page may hold (`$top`).
 pub const MAX_PAGE_SIZE: u64 = 1000;
 /// The platforms of a tenant's devices, in turn.
-const PLATFORMS: [Platform; 5] = [
+pub(crate) const PLATFORMS: [Platform; 5] = [
     Platform::Windows,
     Platform::Mac,
     Platform::Windows,

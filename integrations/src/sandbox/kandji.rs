@@ -40,7 +40,7 @@ use super::mdm::{Auth, FleetSandbox, Refusal, Tenant, Tenants};
 use crate::kandji::MAX_PAGE_SIZE;
 
 /// The platforms of a tenant's devices, in turn.
-const PLATFORMS: [Platform; 6] = [
+pub(crate) const PLATFORMS: [Platform; 6] = [
     Platform::Mac,
     Platform::Mac,
     Platform::IPhone,

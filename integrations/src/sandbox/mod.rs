@@ -3,14 +3,16 @@
 //! One actix-web server answers for every simulated vendor under its own prefix (BambooHR under
 //! `/bamboohr`, see [`bamboohr`]; HiBob under `/hibob`, see [`hibob`]; Jamf Pro under `/jamf`,
 //! see [`jamf`]; Microsoft Intune under `/intune`, see [`intune`]; Kandji under `/kandji`, see
-//! [`kandji`]; Jira Service Management under `/jira`, see [`jira`]; ServiceNow under
-//! `/servicenow`, see [`servicenow`]; Freshservice under `/freshservice`, see
-//! [`freshservice`]), plus a control API under `/_control/...` that tests and developers use to
-//! inject faults, change data, register webhook receivers ([`webhooks`]), read the remote
-//! wipes an MDM received and move the tickets of an ITSM to another state (resolve them, say).
-//! Slack is under `/slack`, see [`slack`]: besides its Web API, the Slack simulator plays
-//! Slack's side towards the app (signed slash commands, button clicks and Events API deliveries
-//! to a receiver, and response URLs that record what comes back). Run it as the
+//! [`kandji`]; QuickBooks Online under `/quickbooks`, see [`quickbooks`]; NetSuite under
+//! `/netsuite`, see [`netsuite`]; Jira Service Management under `/jira`, see [`jira`];
+//! ServiceNow under `/servicenow`, see [`servicenow`]; Freshservice under `/freshservice`,
+//! see [`freshservice`]), plus a control API under `/_control/...` that tests and developers
+//! use to inject faults, change data, register webhook receivers ([`webhooks`]), read the
+//! remote wipes an MDM received, add purchases to the books and move the tickets of an ITSM
+//! to another state (resolve them, say). Slack is under `/slack`, see [`slack`]: besides its
+//! Web API, the Slack simulator plays Slack's side towards the app (signed slash commands,
+//! button clicks and Events API deliveries to a receiver, and response URLs that record what
+//! comes back). Run it as the
 //! `assetronics-sandbox` binary, or in-process with [`spawn`]:
 //!
 //! ```no_run
@@ -34,8 +36,14 @@
 //! sandbox.jira().set_state("acme", "IT-3", TicketState::Resolved);
 //! # Ok(()) }
 //! ```
+//!
+//! The simulated data lines up across vendors: an MDM's device users are the HR systems'
+//! people (same names and addresses at the same email domain), and the finance systems' books
+//! hold the purchase of each device of an MDM fleet, naming its serial number (by default the
+//! Jamf Pro fleet's: `JMF000000001` onwards).
 
 pub mod bamboohr;
+mod books;
 mod control;
 mod desk;
 mod faults;
@@ -47,6 +55,8 @@ pub mod jamf;
 pub mod jira;
 pub mod kandji;
 mod mdm;
+pub mod netsuite;
+pub mod quickbooks;
 pub mod servicenow;
 pub mod slack;
 mod tokens;
@@ -87,6 +97,11 @@ pub struct SandboxConfig {
     /// Freshservice accounts present from the start (more can be added through the control
     /// API).
     pub freshservice_accounts: Vec<freshservice::AccountSeed>,
+    /// QuickBooks Online companies present from the start (more can be added through the
+    /// control API).
+    pub quickbooks_companies: Vec<quickbooks::CompanySeed>,
+    /// NetSuite accounts present from the start (more can be added through the control API).
+    pub netsuite_accounts: Vec<netsuite::AccountSeed>,
 }
 
 impl Default for SandboxConfig {
@@ -102,6 +117,8 @@ impl Default for SandboxConfig {
             jira_sites: vec![jira::SiteSeed::default()],
             servicenow_instances: vec![servicenow::InstanceSeed::default()],
             freshservice_accounts: vec![freshservice::AccountSeed::default()],
+            quickbooks_companies: vec![quickbooks::CompanySeed::default()],
+            netsuite_accounts: vec![netsuite::AccountSeed::default()],
         }
     }
 }
@@ -119,6 +136,8 @@ pub struct Sandbox {
     jira: jira::JiraSandbox,
     servicenow: servicenow::ServiceNowSandbox,
     freshservice: freshservice::FreshserviceSandbox,
+    quickbooks: quickbooks::QuickBooksSandbox,
+    netsuite: netsuite::NetSuiteSandbox,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -236,6 +255,36 @@ impl Sandbox {
         &self.freshservice
     }
 
+    /// The `base_url` a QuickBooks Online integration uses to reach this simulator's API
+    /// (every simulated company: the realm id says which).
+    pub fn quickbooks_base_url(&self) -> String {
+        format!("{}/quickbooks", self.url())
+    }
+
+    /// The `token_url` a QuickBooks Online integration uses to reach this simulator's token
+    /// endpoint.
+    pub fn quickbooks_token_url(&self) -> String {
+        format!("{}/quickbooks/oauth2/v1/tokens/bearer", self.url())
+    }
+
+    /// Direct access to the simulated QuickBooks companies, their purchases, faults and
+    /// refresh tokens, for Rust tests.
+    pub fn quickbooks(&self) -> &quickbooks::QuickBooksSandbox {
+        &self.quickbooks
+    }
+
+    /// The `base_url` a NetSuite integration uses to reach this simulator (every simulated
+    /// account: the OAuth realm says which).
+    pub fn netsuite_base_url(&self) -> String {
+        format!("{}/netsuite", self.url())
+    }
+
+    /// Direct access to the simulated NetSuite accounts, their purchases and faults, for Rust
+    /// tests.
+    pub fn netsuite(&self) -> &netsuite::NetSuiteSandbox {
+        &self.netsuite
+    }
+
     /// Stops accepting connections and finishes in-flight requests.
     pub async fn stop(&self) {
         self.handle.stop(true).await;
@@ -256,6 +305,8 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let jira = jira::JiraSandbox::new(config.jira_sites);
     let servicenow = servicenow::ServiceNowSandbox::new(config.servicenow_instances);
     let freshservice = freshservice::FreshserviceSandbox::new(config.freshservice_accounts);
+    let quickbooks = quickbooks::QuickBooksSandbox::new(config.quickbooks_companies);
+    let netsuite = netsuite::NetSuiteSandbox::new(config.netsuite_accounts);
     let bamboohr_data = web::Data::new(bamboohr.clone());
     let hibob_data = web::Data::new(hibob.clone());
     let jamf_data = web::Data::new(jamf.clone());
@@ -265,6 +316,8 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
     let jira_data = web::Data::new(jira.clone());
     let servicenow_data = web::Data::new(servicenow.clone());
     let freshservice_data = web::Data::new(freshservice.clone());
+    let quickbooks_data = web::Data::new(quickbooks.clone());
+    let netsuite_data = web::Data::new(netsuite.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(bamboohr_data.clone())
@@ -276,6 +329,8 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             .app_data(jira_data.clone())
             .app_data(servicenow_data.clone())
             .app_data(freshservice_data.clone())
+            .app_data(quickbooks_data.clone())
+            .app_data(netsuite_data.clone())
             .app_data(web::JsonConfig::default().limit(4 * 1024 * 1024))
             .configure(bamboohr::routes)
             .configure(hibob::routes)
@@ -286,6 +341,8 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             .configure(jira::routes)
             .configure(servicenow::routes)
             .configure(freshservice::routes)
+            .configure(quickbooks::routes)
+            .configure(netsuite::routes)
     })
     .workers(2)
     .disable_signals()
@@ -304,6 +361,8 @@ pub fn build(config: SandboxConfig) -> std::io::Result<(Sandbox, Server)> {
             jira,
             servicenow,
             freshservice,
+            quickbooks,
+            netsuite,
             handle,
         },
         server,

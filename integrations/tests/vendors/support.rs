@@ -1,15 +1,18 @@
 //! What the vendor tests share: a quick HTTP policy, the simulator's control API, and each
 //! vendor behind one interface (the HR systems as [`Vendor`], the MDMs as [`Mdm`], the ITSMs as
-//! [`Itsm`]).
+//! [`Itsm`], the finance systems as [`Finance`]).
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use assetronics_integrations::finance::{FinanceError, PurchasePull};
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
 use assetronics_integrations::itsm::{ItsmError, NewTicket, Ticket, TicketPull, TicketState};
 use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmDevice, MdmError, WipeOptions};
+use assetronics_integrations::sandbox::quickbooks::{DocumentKind, StoredPurchase};
 use assetronics_integrations::sandbox::{DeskTicket, Sandbox};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 /// Retries quickly, never sleeps long, never rate limits itself.
@@ -606,4 +609,182 @@ pub fn ticket<'a>(tickets: &'a [Ticket], external_id: &str) -> &'a Ticket {
         .iter()
         .find(|t| t.external_id == external_id)
         .unwrap_or_else(|| panic!("no ticket {external_id} in the read"))
+}
+
+/// Rows or documents per page in the finance tests: small, so that a pull of a few dozen spans
+/// pages.
+pub const FINANCE_PAGE: u32 = 10;
+
+/// Each finance vendor with its client and its simulated books, so that one test body checks
+/// both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finance {
+    QuickBooks,
+    NetSuite,
+}
+
+impl Finance {
+    pub const ALL: [Finance; 2] = [Finance::QuickBooks, Finance::NetSuite];
+
+    /// A simulator whose books of this vendor hold the purchases of `devices` Jamf devices
+    /// (and their accessories and software).
+    pub async fn sandbox(self, devices: u64) -> Sandbox {
+        match self {
+            Finance::QuickBooks => crate::quickbooks::sandbox_with(devices).await,
+            Finance::NetSuite => crate::netsuite::sandbox_with(devices).await,
+        }
+    }
+
+    /// The books' client, with the right credentials or a wrong secret, [`FINANCE_PAGE`] a
+    /// page.
+    pub fn client(self, sandbox: &Sandbox, right: bool, policy: HttpPolicy) -> FinanceClient {
+        match self {
+            Finance::QuickBooks => {
+                let secret = if right {
+                    crate::quickbooks::SECRET
+                } else {
+                    "wrong-secret"
+                };
+                let refresh_token = sandbox
+                    .quickbooks()
+                    .current_refresh_token(crate::quickbooks::REALM)
+                    .unwrap();
+                FinanceClient::QuickBooks(crate::quickbooks::client(
+                    sandbox,
+                    secret,
+                    &refresh_token,
+                    policy,
+                ))
+            }
+            Finance::NetSuite => {
+                let secret = if right {
+                    crate::netsuite::TOKEN_SECRET
+                } else {
+                    "wrong-secret"
+                };
+                FinanceClient::NetSuite(crate::netsuite::client(sandbox, secret, policy))
+            }
+        }
+    }
+
+    /// The vendor requests the books received (token requests included).
+    pub fn requests(self, sandbox: &Sandbox) -> u64 {
+        match self {
+            Finance::QuickBooks => sandbox.quickbooks().requests(crate::quickbooks::REALM),
+            Finance::NetSuite => sandbox.netsuite().requests(crate::netsuite::ACCOUNT),
+        }
+    }
+
+    /// Sets faults through the control API.
+    pub async fn faults(self, sandbox: &Sandbox, faults: Value) {
+        let path = match self {
+            Finance::QuickBooks => format!("quickbooks/{}/faults", crate::quickbooks::REALM),
+            Finance::NetSuite => format!("netsuite/{}/faults", crate::netsuite::ACCOUNT),
+        };
+        control_api(sandbox, &path, reqwest::Method::POST, faults).await;
+    }
+
+    /// The documents in the books, in the order they were filed.
+    pub fn documents(self, sandbox: &Sandbox) -> Vec<StoredPurchase> {
+        match self {
+            Finance::QuickBooks => sandbox.quickbooks().purchases(crate::quickbooks::REALM),
+            Finance::NetSuite => sandbox.netsuite().purchases(crate::netsuite::ACCOUNT),
+        }
+    }
+
+    /// Whether the vendor's client reads documents of this kind.
+    pub fn reads(self, kind: DocumentKind) -> bool {
+        match self {
+            Finance::QuickBooks => matches!(kind, DocumentKind::Bill | DocumentKind::Expense),
+            Finance::NetSuite => matches!(kind, DocumentKind::Bill | DocumentKind::PurchaseOrder),
+        }
+    }
+
+    /// The lines a pull of documents dated `since` or later must find.
+    pub fn expected_lines(self, sandbox: &Sandbox, since: Option<NaiveDate>) -> usize {
+        self.documents(sandbox)
+            .iter()
+            .filter(|d| self.reads(d.document.kind))
+            .filter(|d| since.is_none_or(|since| d.document.date >= since))
+            .map(|d| d.document.lines.len())
+            .sum()
+    }
+
+    /// The requests a full pull costs, [`FINANCE_PAGE`] a page: QuickBooks asks for a token,
+    /// then pages each entity until a short page (which may be empty); NetSuite pages the rows
+    /// until `hasMore` is false.
+    pub fn pull_requests(self, sandbox: &Sandbox) -> u64 {
+        let page = u64::from(FINANCE_PAGE);
+        match self {
+            Finance::QuickBooks => {
+                let documents = self.documents(sandbox);
+                let count =
+                    |kind| documents.iter().filter(|d| d.document.kind == kind).count() as u64;
+                1 + (count(DocumentKind::Expense) / page + 1)
+                    + (count(DocumentKind::Bill) / page + 1)
+            }
+            Finance::NetSuite => (self.expected_lines(sandbox, None) as u64)
+                .div_ceil(page)
+                .max(1),
+        }
+    }
+
+    /// The id of a line's document in the pull (`Bill:101` for `Bill:101:2`).
+    pub fn broken_prefix(self, document: &StoredPurchase) -> String {
+        match self {
+            Finance::QuickBooks => {
+                let entity =
+                    assetronics_integrations::sandbox::quickbooks::entity(document.document.kind);
+                format!("{entity}:{}", document.id)
+            }
+            Finance::NetSuite => {
+                let kind = assetronics_integrations::sandbox::netsuite::transaction_type(
+                    document.document.kind,
+                );
+                format!("{kind}:{}:", document.id)
+            }
+        }
+    }
+
+    /// The malformed records a broken document makes: QuickBooks reports the document, NetSuite
+    /// each of its rows.
+    pub fn malformed_for(self, document: &StoredPurchase) -> usize {
+        match self {
+            Finance::QuickBooks => 1,
+            Finance::NetSuite => document.document.lines.len(),
+        }
+    }
+
+    /// The date field the simulator breaks in a malformed document.
+    pub fn broken_field(self) -> &'static str {
+        match self {
+            Finance::QuickBooks => "TxnDate",
+            Finance::NetSuite => "trandate",
+        }
+    }
+}
+
+/// Either finance vendor's client, for the calls both have.
+pub enum FinanceClient {
+    QuickBooks(assetronics_integrations::quickbooks::QuickBooksClient),
+    NetSuite(assetronics_integrations::netsuite::NetSuiteClient),
+}
+
+impl FinanceClient {
+    pub async fn fetch_purchases(
+        &self,
+        since: Option<NaiveDate>,
+    ) -> Result<PurchasePull, FinanceError> {
+        match self {
+            FinanceClient::QuickBooks(client) => client.fetch_purchases(since).await,
+            FinanceClient::NetSuite(client) => client.fetch_purchases(since).await,
+        }
+    }
+
+    pub async fn test_connection(&self) -> Result<(), FinanceError> {
+        match self {
+            FinanceClient::QuickBooks(client) => client.test_connection().await,
+            FinanceClient::NetSuite(client) => client.test_connection().await,
+        }
+    }
 }
