@@ -348,6 +348,43 @@ export interface paths {
         patch: operations["update_department"];
         trace?: never;
     };
+    "/api/v1/discrepancies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where an MDM and our records disagree (the MDM's user is not the asset's holder), newest
+         *     first, at most 500. Admins.
+         */
+        get: operations["list_discrepancies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discrepancies/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismisses an open discrepancy. */
+        post: operations["dismiss_discrepancy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/employees": {
         parameters: {
             query?: never;
@@ -551,6 +588,27 @@ export interface paths {
         get: operations["list_models"];
         put?: never;
         post: operations["create_model"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/depreciation.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The straight-line depreciation schedule of every asset with a cost and a purchase date, one
+         *     CSV row per asset and month (period, depreciation, accumulated depreciation, book value).
+         *     The period is the category's depreciation months, else 36. Admins.
+         */
+        get: operations["depreciation_csv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -879,11 +937,18 @@ export interface components {
             /** Format: date-time */
             assigned_at?: string | null;
             assigned_to?: components["schemas"]["HolderRef"] | null;
+            book_value?: components["schemas"]["MoneyView"] | null;
             category?: components["schemas"]["NamedRef"] | null;
             cost?: components["schemas"]["MoneyView"] | null;
             /** Format: date-time */
             created_at: string;
             custom_fields: Record<string, unknown>;
+            /**
+             * Format: int32
+             * @description Straight-line depreciation period: the category's, else 36 months.
+             */
+            depreciation_months: number;
+            device?: components["schemas"]["DeviceView"] | null;
             /** Format: date-time */
             due_at?: string | null;
             /** Format: uuid */
@@ -1150,6 +1215,52 @@ export interface components {
             id: string;
             name: string;
         };
+        /** @description What the MDM last reported about the device behind an asset. */
+        DeviceView: {
+            /**
+             * Format: uuid
+             * @description The MDM integration that reported it.
+             */
+            integration_id: string;
+            /**
+             * Format: date-time
+             * @description When the device last reached its MDM.
+             */
+            last_check_in_at?: string | null;
+            os_name?: string | null;
+            os_version?: string | null;
+            /**
+             * Format: date-time
+             * @description When a sync last read it.
+             */
+            synced_at?: string | null;
+            /** @description The user the MDM has for the device (lowercased email). */
+            user_email?: string | null;
+        };
+        /** @description An asset whose MDM and our records disagree. */
+        DiscrepancyView: {
+            /** Format: uuid */
+            asset_id: string;
+            asset_name: string;
+            asset_tag: string;
+            /** Format: date-time */
+            created_at: string;
+            detail: string;
+            /** @description The facts compared: `mdm_user_email`, `assigned_email` (either may be null). */
+            facts: Record<string, unknown>;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            integration_id?: string | null;
+            /** @description `assignee_mismatch`: the MDM's user is not the person the asset is checked out to. */
+            kind: string;
+            /** Format: date-time */
+            resolved_at?: string | null;
+            /** @description `open`, `resolved` (the sources agree again) or `dismissed`. */
+            status: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         /** @description An employee with what they hold now. */
         EmployeeDetail: components["schemas"]["EmployeeView"] & {
             assets: components["schemas"]["AssetView"][];
@@ -1341,11 +1452,18 @@ export interface components {
                 /** Format: date-time */
                 assigned_at?: string | null;
                 assigned_to?: components["schemas"]["HolderRef"] | null;
+                book_value?: components["schemas"]["MoneyView"] | null;
                 category?: components["schemas"]["NamedRef"] | null;
                 cost?: components["schemas"]["MoneyView"] | null;
                 /** Format: date-time */
                 created_at: string;
                 custom_fields: Record<string, unknown>;
+                /**
+                 * Format: int32
+                 * @description Straight-line depreciation period: the category's, else 36 months.
+                 */
+                depreciation_months: number;
+                device?: components["schemas"]["DeviceView"] | null;
                 /** Format: date-time */
                 due_at?: string | null;
                 /** Format: uuid */
@@ -1820,6 +1938,7 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             id: string;
+            mdm_creates_assets: boolean;
             name: string;
             slug: string;
         };
@@ -1901,6 +2020,11 @@ export interface components {
         UpdateTenantRequest: {
             /** @description Prefix of generated asset tags, e.g. `AST` gives `AST-000123`. */
             asset_tag_prefix?: string | null;
+            /**
+             * @description Whether an MDM sync turns a device with an unknown serial number into an in-stock asset
+             *     (default true); when false such devices are left out.
+             */
+            mdm_creates_assets?: boolean | null;
             name?: string | null;
         };
         UpdateUserRequest: {
@@ -2924,6 +3048,87 @@ export interface operations {
             };
         };
     };
+    list_discrepancies: {
+        parameters: {
+            query?: {
+                /** @description `open`, `resolved` or `dismissed`; all when omitted. */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscrepancyView"][];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown status */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dismiss_discrepancy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Dismissed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscrepancyView"];
+                };
+            };
+            /** @description No such discrepancy */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not open (`invalid_transition`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_employees: {
         parameters: {
             query?: {
@@ -3620,6 +3825,35 @@ export interface operations {
             };
             /** @description Validation failed; `errors` names each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    depreciation_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
