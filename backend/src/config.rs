@@ -71,6 +71,9 @@ pub struct JobSettings {
     /// `ASSETRONICS_SHUTDOWN_GRACE_SECS`, default 30: how long in-flight jobs may take to finish
     /// on shutdown before the process leaves them to be re-queued.
     pub shutdown_grace: Duration,
+    /// `ASSETRONICS_TICKET_POLL_SECS`, default 60: how often a workflow step waiting for an
+    /// IT service desk ticket reads the ticket's state.
+    pub ticket_poll: Duration,
 }
 
 impl JobSettings {
@@ -92,6 +95,7 @@ impl JobSettings {
                 num("ASSETRONICS_SCHEDULER_TICK_MS", 10_000)?.max(50),
             ),
             shutdown_grace: Duration::from_secs(num("ASSETRONICS_SHUTDOWN_GRACE_SECS", 30)?),
+            ticket_poll: Duration::from_secs(num("ASSETRONICS_TICKET_POLL_SECS", 60)?.max(1)),
         })
     }
 
@@ -104,6 +108,7 @@ impl JobSettings {
             concurrency: 4,
             scheduler_tick: Duration::from_millis(200),
             shutdown_grace: Duration::from_secs(10),
+            ticket_poll: Duration::from_millis(300),
         }
     }
 }

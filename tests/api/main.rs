@@ -19,5 +19,6 @@ mod paging;
 mod realtime;
 mod roles;
 mod tenancy;
+mod tickets;
 mod webhooks;
 mod workflows;

@@ -7,12 +7,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::entity::integration;
-use super::service::{SYNC_BATCH, SyncOutcome, notify, vendor_failed};
+use super::service::{
+    ActionFailure, SYNC_BATCH, SyncOutcome, action_failure, notify, vendor_failed,
+};
 use crate::app::AppState;
 use crate::assets::devices::{DeviceFacts, DeviceStats};
 use crate::platform::auth::Principal;
-use crate::platform::error::{ApiError, ApiResult};
-use assetronics_integrations::mdm::{MdmDevice, MdmError, WipeOptions};
+use crate::platform::error::ApiResult;
+use assetronics_integrations::mdm::{MdmDevice, WipeOptions};
 
 fn facts(d: MdmDevice) -> Option<DeviceFacts> {
     let serial = d.serial_number?.trim().to_owned();
@@ -121,18 +123,6 @@ pub struct WipeReport {
     pub unmanaged: Vec<String>,
 }
 
-/// Why a wipe could not be queued.
-#[derive(Debug)]
-pub enum WipeFailure {
-    /// The MDM refused our credentials or the device: someone must look.
-    NeedsAttention(String),
-    /// An outage or a rate limit: try again later.
-    Retry {
-        detail: String,
-        after: Option<std::time::Duration>,
-    },
-}
-
 /// Asks the MDM managing each of these assets to erase it. Wipes are idempotent on the vendor
 /// side (a second erase of a device already told to erase queues the same command), so a
 /// retried step may repeat a call but never does anything new.
@@ -140,7 +130,7 @@ pub async fn wipe_assets(
     state: &AppState,
     tenant_id: Uuid,
     asset_ids: &[Uuid],
-) -> ApiResult<Result<WipeReport, WipeFailure>> {
+) -> ApiResult<Result<WipeReport, ActionFailure>> {
     let managed = crate::assets::devices::managed_devices(&state.db, tenant_id, asset_ids).await?;
     let mut report = WipeReport::default();
     let managed_ids: Vec<Uuid> = managed.iter().map(|m| m.0).collect();
@@ -162,30 +152,11 @@ pub async fn wipe_assets(
         let mdm = super::providers::mdm(state, &row)?;
         match mdm.wipe(&device_id, &WipeOptions::default()).await {
             Ok(_) => report.wiped.push(tag),
-            Err(e) => return Ok(Err(classify(&row, &tag, e))),
-        }
-    }
-    Ok(Ok(report))
-}
-
-fn classify(row: &integration::Model, tag: &str, e: MdmError) -> WipeFailure {
-    let detail = format!("{} could not wipe {tag}: {e}", row.name);
-    if e.is_retryable() {
-        WipeFailure::Retry {
-            detail,
-            after: e.retry_after(),
-        }
-    } else {
-        WipeFailure::NeedsAttention(detail)
-    }
-}
-
-impl From<WipeFailure> for ApiError {
-    fn from(w: WipeFailure) -> Self {
-        match w {
-            WipeFailure::NeedsAttention(d) | WipeFailure::Retry { detail: d, .. } => {
-                ApiError::new(crate::platform::error::Code::DependencyDown, d)
+            Err(e) => {
+                let what = format!("could not wipe {tag}");
+                return Ok(Err(action_failure(state, &row, &what, e).await?));
             }
         }
     }
+    Ok(Ok(report))
 }

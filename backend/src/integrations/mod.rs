@@ -10,6 +10,8 @@ pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod providers;
+pub mod purchases;
 pub mod runs;
 pub mod service;
+pub mod tickets;
 pub mod webhooks;

@@ -8,14 +8,23 @@ use super::service::aad;
 use crate::app::AppState;
 use crate::platform::error::{ApiError, ApiResult};
 use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig};
+use assetronics_integrations::finance::{FinanceError, PurchasePull};
+use assetronics_integrations::freshservice::{self, FreshserviceClient, FreshserviceConfig};
 use assetronics_integrations::hibob::{HibobClient, HibobConfig, ServiceUserToken};
 use assetronics_integrations::hris::{EmployeePull, HrisError};
 use assetronics_integrations::http::HttpPolicy;
 use assetronics_integrations::intune::{IntuneClient, IntuneConfig};
+use assetronics_integrations::itsm::{ItsmError, NewTicket, Ticket};
 use assetronics_integrations::jamf::{JamfClient, JamfConfig};
+use assetronics_integrations::jira::{
+    self, JiraServiceManagementClient, JiraServiceManagementConfig,
+};
 use assetronics_integrations::kandji::{ApiToken, KandjiClient, KandjiConfig};
 use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmError, WipeOptions};
-use assetronics_integrations::oauth::{ClientCredentials, ClientSecret};
+use assetronics_integrations::netsuite::{NetSuiteClient, NetSuiteConfig, TbaSecret};
+use assetronics_integrations::oauth::{ClientCredentials, ClientSecret, RefreshToken};
+use assetronics_integrations::quickbooks::{QuickBooksClient, QuickBooksConfig};
+use assetronics_integrations::servicenow::{self, ServiceNowClient, ServiceNowConfig};
 
 /// What a provider id is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,6 +237,175 @@ impl Mdm {
             Mdm::Jamf(c) => c.wipe(external_id, options).await,
             Mdm::Intune(c) => c.wipe(external_id, options).await,
             Mdm::Kandji(c) => c.wipe(external_id, options).await,
+        }
+    }
+}
+
+fn opt_text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn unusable(row: &integration::Model, e: impl std::fmt::Display) -> ApiError {
+    ApiError::field(
+        "config",
+        "invalid_value",
+        format!("cannot reach this {}: {e}", row.provider),
+    )
+}
+
+/// An IT service desk (ITSM) connection.
+pub enum Itsm {
+    Jira(JiraServiceManagementClient),
+    ServiceNow(ServiceNowClient),
+    Freshservice(FreshserviceClient),
+}
+
+/// The ITSM client for an integration, or `not_available` for a provider that is no ITSM.
+pub fn itsm(state: &AppState, row: &integration::Model) -> ApiResult<Itsm> {
+    let creds = credentials(state, row)?;
+    let c = &row.config;
+    let built = match row.provider.as_str() {
+        "jira_service_management" => {
+            JiraServiceManagementClient::new(JiraServiceManagementConfig {
+                site: text(c, "site"),
+                base_url: base_url(row),
+                email: text(&creds, "email"),
+                api_token: jira::ApiToken::new(text(&creds, "api_token")),
+                service_desk_id: text(c, "service_desk_id"),
+                request_type_id: text(c, "request_type_id"),
+                policy: policy(),
+            })
+            .map(Itsm::Jira)
+        }
+        "servicenow" => ServiceNowClient::new(ServiceNowConfig {
+            instance: text(c, "instance"),
+            base_url: base_url(row),
+            username: text(&creds, "username"),
+            password: servicenow::Password::new(text(&creds, "password")),
+            table: opt_text(c, "table"),
+            policy: policy(),
+        })
+        .map(Itsm::ServiceNow),
+        "freshservice" => FreshserviceClient::new(FreshserviceConfig {
+            domain: text(c, "domain"),
+            base_url: base_url(row),
+            api_key: freshservice::ApiKey::new(text(&creds, "api_key")),
+            default_requester_email: opt_text(c, "default_requester_email"),
+            policy: policy(),
+        })
+        .map(Itsm::Freshservice),
+        p => {
+            return Err(ApiError::field(
+                "provider",
+                "not_available",
+                format!("{p} is not an IT service desk connector"),
+            ));
+        }
+    };
+    built.map_err(|e| unusable(row, e))
+}
+
+impl Itsm {
+    pub async fn test_connection(&self) -> Result<(), ItsmError> {
+        match self {
+            Itsm::Jira(c) => c.test_connection().await,
+            Itsm::ServiceNow(c) => c.test_connection().await,
+            Itsm::Freshservice(c) => c.test_connection().await,
+        }
+    }
+
+    pub async fn create_ticket(&self, t: &NewTicket) -> Result<Ticket, ItsmError> {
+        match self {
+            Itsm::Jira(c) => c.create_ticket(t).await,
+            Itsm::ServiceNow(c) => c.create_ticket(t).await,
+            Itsm::Freshservice(c) => c.create_ticket(t).await,
+        }
+    }
+
+    /// The current state of these tickets (a ticket the vendor no longer has is absent).
+    pub async fn tickets(&self, ids: &[String]) -> Result<Vec<Ticket>, ItsmError> {
+        match self {
+            Itsm::Jira(c) => c.tickets(ids).await,
+            Itsm::ServiceNow(c) => c.tickets(ids).await,
+            Itsm::Freshservice(c) => c.tickets(ids).await,
+        }
+    }
+}
+
+/// A finance system connection.
+pub enum Finance {
+    QuickBooks(QuickBooksClient),
+    NetSuite(NetSuiteClient),
+}
+
+/// The finance client for an integration, or `not_available` for a provider that is none.
+pub fn finance(state: &AppState, row: &integration::Model) -> ApiResult<Finance> {
+    let creds = credentials(state, row)?;
+    let c = &row.config;
+    let built = match row.provider.as_str() {
+        "quickbooks" => QuickBooksClient::new(QuickBooksConfig {
+            realm_id: text(c, "realm_id"),
+            client_id: text(&creds, "client_id"),
+            client_secret: ClientSecret::new(text(&creds, "client_secret")),
+            refresh_token: RefreshToken::new(text(&creds, "refresh_token")),
+            base_url: base_url(row),
+            token_url: opt_text(c, "token_url"),
+            policy: policy(),
+        })
+        .map(Finance::QuickBooks),
+        "netsuite" => NetSuiteClient::new(NetSuiteConfig {
+            account_id: text(c, "account_id"),
+            base_url: base_url(row),
+            consumer_key: text(&creds, "consumer_key"),
+            consumer_secret: TbaSecret::new(text(&creds, "consumer_secret")),
+            token_id: text(&creds, "token_id"),
+            token_secret: TbaSecret::new(text(&creds, "token_secret")),
+            policy: policy(),
+        })
+        .map(Finance::NetSuite),
+        p => {
+            return Err(ApiError::field(
+                "provider",
+                "not_available",
+                format!("{p} is not a finance connector"),
+            ));
+        }
+    };
+    built.map_err(|e| unusable(row, e))
+}
+
+impl Finance {
+    pub async fn test_connection(&self) -> Result<(), FinanceError> {
+        match self {
+            Finance::QuickBooks(c) => c.test_connection().await,
+            Finance::NetSuite(c) => c.test_connection().await,
+        }
+    }
+
+    /// Every purchase line (of documents dated `since` or later, when given).
+    pub async fn fetch_purchases(
+        &self,
+        since: Option<chrono::NaiveDate>,
+    ) -> Result<PurchasePull, FinanceError> {
+        match self {
+            Finance::QuickBooks(c) => c.fetch_purchases(since).await,
+            Finance::NetSuite(c) => c.fetch_purchases(since).await,
+        }
+    }
+
+    /// A refresh token the vendor rotated while this client ran (QuickBooks: each use issues a
+    /// new one and retires the old), to store in place of the old one.
+    pub fn rotated_refresh_token(&self, stored: &Value) -> Option<String> {
+        match self {
+            Finance::QuickBooks(c) => {
+                let now = c.current_refresh_token();
+                (now != text(stored, "refresh_token")).then_some(now)
+            }
+            Finance::NetSuite(_) => None,
         }
     }
 }

@@ -385,6 +385,8 @@ async fn test_vendor(
     }
     Ok(match providers::kind_of(&row.provider) {
         Some(Kind::Mdm) => boxed(providers::mdm(state, row)?.test_connection().await),
+        Some(Kind::Itsm) => boxed(providers::itsm(state, row)?.test_connection().await),
+        Some(Kind::Finance) => boxed(super::purchases::test_connection(state, row).await?),
         _ => boxed(providers::hris(state, row)?.test_connection().await),
     })
 }
@@ -433,6 +435,9 @@ pub async fn run_sync(state: &AppState, who: &Principal, id: Uuid) -> ApiResult<
     match super::providers::kind_of(&row.provider) {
         Some(super::providers::Kind::Mdm) => {
             super::devices::run_device_sync(state, who, &row).await
+        }
+        Some(super::providers::Kind::Finance) => {
+            super::purchases::run_finance_sync(state, who, &row).await
         }
         _ => run_hris_sync(state, who, &row).await,
     }
@@ -486,7 +491,9 @@ macro_rules! vendor_failure {
 }
 vendor_failure!(
     assetronics_integrations::hris::HrisError,
-    assetronics_integrations::mdm::MdmError
+    assetronics_integrations::mdm::MdmError,
+    assetronics_integrations::itsm::ItsmError,
+    assetronics_integrations::finance::FinanceError
 );
 
 /// Records a failed vendor call: bad credentials mark the integration as needing attention.
@@ -514,6 +521,40 @@ pub(super) async fn vendor_failed(
         retryable: e.is_retryable(),
         retry_after: e.retry_after(),
     })
+}
+
+/// Why an action at a vendor (a wipe, a ticket) did not happen.
+#[derive(Debug)]
+pub enum ActionFailure {
+    /// The vendor refused our credentials or the request: someone must look (the integration
+    /// is marked as needing attention when it is the credentials).
+    NeedsAttention(String),
+    /// An outage or a rate limit: try again later.
+    Retry {
+        detail: String,
+        after: Option<std::time::Duration>,
+    },
+}
+
+/// Classifies a vendor error of an action at `row`'s vendor; bad credentials mark the
+/// integration as needing attention.
+pub(super) async fn action_failure(
+    state: &AppState,
+    row: &integration::Model,
+    what: &str,
+    e: impl VendorFailure,
+) -> ApiResult<ActionFailure> {
+    let detail = format!("{} {what}: {e}", row.name);
+    if e.is_retryable() {
+        return Ok(ActionFailure::Retry {
+            detail,
+            after: e.retry_after(),
+        });
+    }
+    if e.needs_attention() {
+        mark_needs_attention(state, row, &e.to_string()).await?;
+    }
+    Ok(ActionFailure::NeedsAttention(detail))
 }
 
 pub(super) async fn mark_needs_attention(
@@ -898,6 +939,32 @@ pub async fn list_runs(
 
 /// MDM providers: an offboarding's wipe step needs one of these connected.
 pub const MDM_PROVIDERS: [&str; 3] = ["jamf", "intune", "kandji"];
+
+/// The tenant's active integrations of a kind, oldest first.
+pub async fn active_of_kind<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    kind: super::providers::Kind,
+) -> ApiResult<Vec<integration::Model>> {
+    Ok(integration::Entity::find()
+        .filter(integration::Column::TenantId.eq(tenant_id))
+        .filter(integration::Column::Status.eq("active"))
+        .order_by_asc(integration::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|r| super::providers::kind_of(&r.provider) == Some(kind))
+        .collect())
+}
+
+/// Whether the tenant has an active integration of a kind.
+pub async fn has_active<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    kind: super::providers::Kind,
+) -> ApiResult<bool> {
+    Ok(!active_of_kind(conn, tenant_id, kind).await?.is_empty())
+}
 
 /// Whether the tenant has an active MDM integration.
 pub async fn has_active_mdm<C: sea_orm::ConnectionTrait>(

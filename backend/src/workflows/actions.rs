@@ -1,26 +1,29 @@
-//! Steps another system performs: a wipe step asks the MDM to erase the person's devices. The
+//! Steps another system performs: a wipe step asks the MDM to erase the person's devices; a
+//! ticket step opens a ticket in the IT service desk, then waits until it is resolved. The
 //! engine leaves such a step `active`; the scheduler's sweep ([`dispatch`]) hands each one to a
 //! job ([`perform`]) that calls the vendor and finishes the step, or retries with backoff, or
-//! blocks it with the reason when a person must step in (they can then complete it by hand).
+//! blocks it with the reason when a person must step in (they can then complete it by hand). A
+//! ticket step is handed to a job again every `ticket_poll` to read the ticket's state.
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::entity::step;
-use super::model::StepKind;
+use super::model::{StepKind, StepTicket};
 use super::service::{advance, load, publish, steps_of};
 use crate::app::AppState;
 use crate::audit::service::{self as audit, Entry};
-use crate::integrations::devices::WipeFailure;
+use crate::integrations::service::ActionFailure;
 use crate::jobs::{Job, JobOutcome, RunStep};
 use crate::platform::auth::Principal;
 use crate::platform::clock;
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult};
+use assetronics_integrations::itsm::NewTicket;
 
 /// Step kinds a job performs.
-const AUTOMATED: [&str; 1] = ["wipe_device"];
+const AUTOMATED: [&str; 2] = ["wipe_device", "open_ticket"];
 
 /// A dispatched step whose job has not finished it after this long is dispatched again (its
 /// job was lost with a crashed process before it was stored, or it is still retrying).
@@ -51,11 +54,19 @@ pub async fn dispatch(state: &AppState) -> ApiResult<usize> {
         .all(&state.db)
         .await?;
     let mut queued = 0;
+    let poll =
+        chrono::Duration::from_std(state.settings.jobs.ticket_poll).unwrap_or(REDISPATCH_AFTER);
     for s in candidates {
+        // A step whose ticket is open is read again every `ticket_poll`.
+        let again = if action_of(&s)["ticket"].is_object() {
+            poll
+        } else {
+            REDISPATCH_AFTER
+        };
         let due = match action_of(&s)["dispatched_at"].as_str() {
             None => true,
             Some(at) => chrono::DateTime::parse_from_rfc3339(at)
-                .map(|at| at.to_utc() + REDISPATCH_AFTER <= now)
+                .map(|at| at.to_utc() + again <= now)
                 .unwrap_or(true),
         };
         if !due {
@@ -118,6 +129,7 @@ pub async fn perform(state: &AppState, job: &RunStep) -> ApiResult<JobOutcome> {
     }
     match StepKind::parse(&s.kind) {
         Some(StepKind::WipeDevice) => wipe(state, job, &s, wf.employee_id).await,
+        Some(StepKind::OpenTicket) => ticket(state, job, &s, &wf).await,
         _ => Ok(JobOutcome::Succeeded),
     }
 }
@@ -168,7 +180,137 @@ async fn wipe(
             finish(state, job, "done", &detail, json!({"wiped": r.wiped})).await?;
             Ok(JobOutcome::Succeeded)
         }
-        Err(WipeFailure::Retry { detail, after }) => {
+        Err(f) => retry_or_block(state, job, s, f).await,
+    }
+}
+
+/// Opens the step's ticket (once), then reads its state each time it is handed a job; a
+/// resolved (or closed, or cancelled) ticket finishes the step.
+async fn ticket(
+    state: &AppState,
+    job: &RunStep,
+    s: &step::Model,
+    wf: &super::entity::workflow::Model,
+) -> ApiResult<JobOutcome> {
+    let known: Option<StepTicket> =
+        serde_json::from_value(s.params["action"]["ticket"].clone()).ok();
+    let Some(known) = known else {
+        let emp = crate::people::service::by_ids(&state.db, job.tenant_id, &[wf.employee_id])
+            .await?
+            .remove(&wf.employee_id)
+            .ok_or_else(|| ApiError::not_found("employee"))?;
+        let what = if wf.kind == "offboarding" {
+            "offboarding"
+        } else {
+            "onboarding"
+        };
+        let new = NewTicket {
+            summary: format!("{}: {} ({what})", s.name, emp.name),
+            description: format!(
+                "{} for {} <{}>, opened by the {what} workflow in Assetronics. Resolve this \
+                 ticket when done; the workflow then moves on.",
+                s.name, emp.name, emp.email
+            ),
+            requester_email: Some(emp.email.clone()),
+        };
+        return match crate::integrations::tickets::open_ticket(state, job.tenant_id, &new).await? {
+            None => {
+                finish(
+                    state,
+                    job,
+                    "skipped",
+                    "No IT service desk is connected",
+                    json!({}),
+                )
+                .await?;
+                Ok(JobOutcome::Succeeded)
+            }
+            Some(Ok((integration_id, t))) => {
+                let ticket = StepTicket {
+                    integration_id,
+                    key: t.key.clone(),
+                    url: t.url.clone(),
+                    state: state_name(&t),
+                };
+                if t.state.is_done() {
+                    finish(
+                        state,
+                        job,
+                        "done",
+                        &format!("Ticket {} resolved", t.key),
+                        json!({}),
+                    )
+                    .await?;
+                } else {
+                    let mut action = json!({"ticket": ticket, "ticket_id": t.external_id});
+                    action["dispatched_at"] = json!(clock::now().to_rfc3339());
+                    update(state, job, action, &format!("Ticket {} open", t.key)).await?;
+                }
+                Ok(JobOutcome::Succeeded)
+            }
+            Some(Err(f)) => retry_or_block(state, job, s, f).await,
+        };
+    };
+    let id = s.params["action"]["ticket_id"].as_str().unwrap_or_default();
+    match crate::integrations::tickets::ticket(state, job.tenant_id, known.integration_id, id)
+        .await?
+    {
+        Ok(Some(t)) if t.state.is_done() => {
+            let detail = format!("Ticket {} {}", t.key, state_name(&t).replace('_', " "));
+            finish(
+                state,
+                job,
+                "done",
+                &detail,
+                json!({"state": state_name(&t)}),
+            )
+            .await?;
+        }
+        Ok(Some(t)) => {
+            let now = state_name(&t);
+            if now != known.state {
+                let mut action = s.params["action"].clone();
+                action["ticket"]["state"] = json!(now);
+                let detail = format!("Ticket {} {}", t.key, now.replace('_', " "));
+                update(state, job, action, &detail).await?;
+            }
+        }
+        Ok(None) => {
+            let detail = format!(
+                "Ticket {} is gone from the service desk; complete this step by hand",
+                known.key
+            );
+            finish(state, job, "blocked", &detail, json!({})).await?;
+        }
+        // A failed read is tried again at the next poll.
+        Err(ActionFailure::Retry { detail, .. }) => {
+            tracing::warn!(step_id = %job.step_id, %detail, "ticket read failed; next poll retries");
+        }
+        Err(ActionFailure::NeedsAttention(detail)) => {
+            finish(state, job, "blocked", &detail, json!({})).await?;
+            return Ok(JobOutcome::Dead);
+        }
+    }
+    Ok(JobOutcome::Succeeded)
+}
+
+fn state_name(t: &assetronics_integrations::itsm::Ticket) -> String {
+    serde_json::to_value(t.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "open".into())
+}
+
+/// A failed call that may pass is retried with backoff (the attempts counted on the step) until
+/// the attempts run out; then, or for a failure a person must fix, the step is blocked.
+async fn retry_or_block(
+    state: &AppState,
+    job: &RunStep,
+    s: &step::Model,
+    failure: ActionFailure,
+) -> ApiResult<JobOutcome> {
+    match failure {
+        ActionFailure::Retry { detail, after } => {
             let attempts = s.params["action"]["attempts"].as_u64().unwrap_or(0) as u32 + 1;
             let settings = &state.settings.jobs;
             if attempts >= settings.max_attempts {
@@ -191,11 +333,36 @@ async fn wipe(
             note_attempt(state, job, attempts, &detail).await?;
             Ok(JobOutcome::Retried)
         }
-        Err(WipeFailure::NeedsAttention(detail)) => {
+        ActionFailure::NeedsAttention(detail) => {
             finish(state, job, "blocked", &detail, json!({})).await?;
             Ok(JobOutcome::Dead)
         }
     }
+}
+
+/// Replaces the step's `action` record and detail (the step stays active), published.
+async fn update(state: &AppState, job: &RunStep, action: Value, detail: &str) -> ApiResult<()> {
+    let txn = db::begin_write(&state.db, job.tenant_id).await?;
+    let Some(s) = step::Entity::find_by_id(job.step_id)
+        .filter(step::Column::TenantId.eq(job.tenant_id))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    if s.status != "active" {
+        return Ok(());
+    }
+    let mut params = object(s.params.clone());
+    params["action"] = action;
+    let mut am = s.into_active_model();
+    am.params = Set(params);
+    am.detail = Set(Some(detail.to_owned()));
+    am.update(&txn).await?;
+    publish(&txn, job.tenant_id, job.workflow_id).await?;
+    txn.commit().await?;
+    state.events.kick();
+    Ok(())
 }
 
 /// Records a failed attempt on the step (published, so people see why it waits).
@@ -254,7 +421,8 @@ async fn finish(
     am.status = Set(status.into());
     am.detail = Set(Some(detail.to_owned()));
     am.params = Set(params);
-    if status == "done" {
+    let finished = matches!(status, "done" | "skipped");
+    if finished {
         am.completed_at = Set(Some(clock::now()));
     }
     am.update(&txn).await?;
@@ -262,7 +430,7 @@ async fn finish(
         &txn,
         &who,
         Entry {
-            action: if status == "done" {
+            action: if finished {
                 "workflow.step_finished"
             } else {
                 "workflow.step_blocked"
@@ -279,7 +447,7 @@ async fn finish(
     w.version = Set(version + 1);
     w.updated_at = Set(clock::now());
     w.update(&txn).await?;
-    if status == "done" {
+    if finished {
         advance(&txn, &who, job.workflow_id).await?;
     }
     publish(&txn, job.tenant_id, job.workflow_id).await?;

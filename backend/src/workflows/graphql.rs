@@ -91,6 +91,9 @@ pub enum StepKind {
     CheckIn,
     /// Wipes the person's devices through the MDM; skipped when none is connected.
     WipeDevice,
+    /// Opens a ticket in the IT service desk and completes when it is resolved; skipped when
+    /// none is connected.
+    OpenTicket,
     /// Anything else a person must do and tick off.
     Task,
 }
@@ -188,6 +191,8 @@ pub struct WorkflowStep {
     pub note: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// For an `open_ticket` step, the ticket it opened.
+    pub ticket: Option<model::StepTicket>,
 }
 
 #[ComplexObject]

@@ -50,6 +50,9 @@ pub enum StepKind {
     CheckIn,
     /// Wipes/locks the person's devices through the MDM; skipped when no MDM is connected.
     WipeDevice,
+    /// Opens a ticket in the tenant's IT service desk (Jira Service Management, ServiceNow,
+    /// Freshservice) and completes when the ticket is resolved; skipped when none is connected.
+    OpenTicket,
     /// Anything else a person must do and tick off.
     Task,
 }
@@ -64,6 +67,7 @@ impl StepKind {
             StepKind::CollectAssets => "collect_assets",
             StepKind::CheckIn => "check_in",
             StepKind::WipeDevice => "wipe_device",
+            StepKind::OpenTicket => "open_ticket",
             StepKind::Task => "task",
         }
     }
@@ -270,6 +274,21 @@ pub struct StepView {
     pub note: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// For an `open_ticket` step, the ticket it opened.
+    pub ticket: Option<StepTicket>,
+}
+
+/// The service desk ticket an `open_ticket` step opened.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, async_graphql::SimpleObject)]
+pub struct StepTicket {
+    /// The ITSM integration it was opened in.
+    pub integration_id: Uuid,
+    /// How people know it: `IT-12`, `INC0010001`, `#INC-42`.
+    pub key: String,
+    /// Where people open it, when the service desk gives a link.
+    pub url: Option<String>,
+    /// `open`, `in_progress`, `resolved`, `closed` or `cancelled`, as last read.
+    pub state: String,
 }
 
 /// The person a workflow is about.
@@ -373,6 +392,7 @@ mod tests {
             StepKind::CollectAssets,
             StepKind::CheckIn,
             StepKind::WipeDevice,
+            StepKind::OpenTicket,
             StepKind::Task,
         ] {
             assert_eq!(StepKind::parse(k.as_str()), Some(k));

@@ -402,6 +402,21 @@ pub(super) async fn advance<C: ConnectionTrait>(
                     Some(("skipped", "No MDM is connected".to_owned()))
                 }
             }
+            StepKind::OpenTicket => {
+                if crate::integrations::service::has_active(
+                    conn,
+                    who.tenant_id,
+                    crate::integrations::providers::Kind::Itsm,
+                )
+                .await?
+                {
+                    // A job opens the ticket and watches it (see `workflows::actions`).
+                    am.detail = Set(Some("Opening a ticket".into()));
+                    None
+                } else {
+                    Some(("skipped", "No IT service desk is connected".to_owned()))
+                }
+            }
             StepKind::CollectAssets | StepKind::CheckIn => {
                 let held = crate::assets::service::held_by(conn, who.tenant_id, emp.id).await?;
                 if held.is_empty() {
@@ -558,6 +573,7 @@ pub(super) async fn publish<C: ConnectionTrait>(
 }
 
 fn step_view(s: step::Model) -> StepView {
+    let ticket = serde_json::from_value(s.params["action"]["ticket"].clone()).ok();
     StepView {
         id: s.id,
         position: s.position,
@@ -573,6 +589,7 @@ fn step_view(s: step::Model) -> StepView {
         note: s.note,
         started_at: s.started_at,
         completed_at: s.completed_at,
+        ticket,
     }
 }
 
