@@ -10,6 +10,7 @@ mod dashboard;
 mod demo;
 mod devices;
 mod errors;
+mod finance;
 mod graphql;
 mod graphql_workflows;
 mod integrations;

@@ -65,9 +65,8 @@ fn asset_name(l: &PurchaseLine, serial: &str) -> String {
 }
 
 /// Applies one batch of purchase lines in one transaction. A line naming a serial number
-/// enriches the asset with that serial: an asset already tied to that line takes the books'
-/// values; another asset gets the fields it lacks (cost, supplier, order number, purchase date)
-/// and is tied to the line. A serial the inventory lacks becomes an in-stock asset. The first
+/// enriches the asset with that serial: it gets the fields it lacks (cost, supplier, order
+/// number, purchase date) and is tied to the line; what people typed is never overwritten. A serial the inventory lacks becomes an in-stock asset. The first
 /// line naming a serial wins (a purchase order and the bill that repeats it enrich once). Only
 /// real changes are written, audited and published.
 #[tracing::instrument(skip_all, fields(tenant_id = %who.tenant_id, lines = lines.len()))]
@@ -125,7 +124,7 @@ pub async fn apply_purchase_lines(
                 let mut changed = false;
                 macro_rules! put {
                     ($col:ident, $val:expr) => {
-                        if ours || before.$col.is_none() {
+                        if before.$col.is_none() {
                             let v = $val;
                             if before.$col != v {
                                 am.$col = Set(v);
@@ -134,7 +133,7 @@ pub async fn apply_purchase_lines(
                         }
                     };
                 }
-                if ours || before.cost_minor.is_none() {
+                if before.cost_minor.is_none() {
                     if before.cost_minor != Some(l.unit_cost_cents) {
                         am.cost_minor = Set(Some(l.unit_cost_cents));
                         changed = true;
