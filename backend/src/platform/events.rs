@@ -223,15 +223,25 @@ impl EventBus {
             ));
         }
         events.sort_by_key(|e| e.0);
-        for (id, tenant_id, topic, event, payload) in &events {
-            let mut note = serde_json::json!({"id": id, "tenant_id": tenant_id, "topic": topic, "event": event, "payload": payload});
-            if note.to_string().len() > MAX_NOTIFY_BYTES {
-                note = serde_json::json!({"id": id, "tenant_id": tenant_id, "topic": topic, "event": event, "by_ref": true});
-            }
+        let notes: Vec<String> = events
+            .iter()
+            .map(|(id, tenant_id, topic, event, payload)| {
+                let note = serde_json::json!({"id": id, "tenant_id": tenant_id, "topic": topic, "event": event, "payload": payload}).to_string();
+                if note.len() > MAX_NOTIFY_BYTES {
+                    serde_json::json!({"id": id, "tenant_id": tenant_id, "topic": topic, "event": event, "by_ref": true}).to_string()
+                } else {
+                    note
+                }
+            })
+            .collect();
+        if !notes.is_empty() {
+            // One round trip for the whole batch, in order (a NOTIFY per event made a large
+            // sync's relay the slowest part of it).
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [NOTIFY_CHANNEL.into(), note.to_string().into()],
+                "SELECT pg_notify($1, s.note) FROM (SELECT n.note FROM json_array_elements_text($2::json) \
+                 WITH ORDINALITY AS n(note, i) ORDER BY n.i) s",
+                [NOTIFY_CHANNEL.into(), Value::from(notes).into()],
             ))
             .await?;
         }
