@@ -478,3 +478,66 @@ async fn a_wipe_the_mdm_refuses_blocks_the_step_for_a_person() {
     let wf = complete(&w, &wf, "wipe_device").await;
     assert_eq!(wf["status"], "completed", "{wf}");
 }
+
+#[tokio::test]
+async fn intune_and_kandji_devices_sync_across_their_pages() {
+    use assetronics_integrations::sandbox::{intune, kandji};
+    let app = spawn_app().await;
+    let sim = sandbox::spawn(SandboxConfig {
+        intune_tenants: vec![intune::TenantSeed {
+            devices: 230,
+            page_size: 100,
+            ..intune::TenantSeed::default()
+        }],
+        kandji_tenants: vec![kandji::TenantSeed {
+            devices: 40,
+            ..kandji::TenantSeed::default()
+        }],
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("simulator");
+    let admin = app.signup("Fleet").await;
+    let it = intune::TenantSeed::default();
+    let kd = kandji::TenantSeed::default();
+    for (body, devices) in [
+        (
+            json!({"provider": "intune", "config": {"tenant_id": it.tenant_id, "base_url": sim.intune_base_url(), "login_base_url": sim.intune_base_url()}, "credentials": {"client_id": it.client_id, "client_secret": it.client_secret}}),
+            230u64,
+        ),
+        (
+            json!({"provider": "kandji", "config": {"base_url": sim.kandji_base_url()}, "credentials": {"api_token": kd.api_token}}),
+            40,
+        ),
+    ] {
+        let created = app
+            .post("/api/v1/integrations", &admin.access_token, body)
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let integration: uuid::Uuid = id(&created.body).parse().expect("uuid");
+        let who = assetronics::platform::auth::Principal::system(
+            admin.tenant_id.parse().expect("tenant"),
+            "sync",
+        );
+        let first = assetronics::integrations::service::run_sync(&app.state, &who, integration)
+            .await
+            .expect("sync");
+        assert_eq!(first.status, "succeeded", "{:?}", first.error);
+        let ignored = first.details.as_ref().expect("details")["ignored"]
+            .as_u64()
+            .expect("ignored");
+        assert_eq!(first.stats.created + ignored, devices, "{:?}", first.stats);
+        assert!(first.stats.created > devices / 2, "{:?}", first.stats);
+        let again = assetronics::integrations::service::run_sync(&app.state, &who, integration)
+            .await
+            .expect("sync");
+        assert_eq!(
+            (
+                again.stats.created,
+                again.stats.updated,
+                again.stats.unchanged
+            ),
+            (0, 0, first.stats.created)
+        );
+    }
+}
