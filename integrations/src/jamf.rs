@@ -19,6 +19,12 @@
 //! - Errors: `{"httpStatus", "errors": [{"code", "description", "id", "field"}]}`; 401 for a
 //!   missing, expired or revoked token, 403 for a missing privilege. Jamf Cloud answers bursts
 //!   with 429 or 503 and `Retry-After`; both are classified by [`crate::http`].
+//! - Webhooks: Jamf Pro POSTs `{"webhook": {"id", "name", "webhookEvent", "eventTimestamp"
+//!   (epoch ms)}, "event": {...}}` to a URL set per webhook, authenticated with HTTP Basic
+//!   credentials set on the webhook (or none). The computer events ([`COMPUTER_EVENTS`]) carry
+//!   the computer's inventory (`jssID`, `serialNumber`, `deviceName`, `model`, `osVersion`,
+//!   `emailAddress`, `realName`, `username`, ...); see [`parse_webhook`] and
+//!   [`verify_webhook_auth`].
 
 use std::collections::HashSet;
 
@@ -213,10 +219,195 @@ pub fn parse_computer(record: &Value) -> Result<MdmDevice, MalformedRecord> {
     })
 }
 
+/// The webhook events that carry a computer's inventory (Jamf spells the check-in one
+/// `ComputerCheckin` in some versions, `ComputerCheckIn` in others; both are read).
+pub const COMPUTER_EVENTS: [&str; 6] = [
+    "ComputerAdded",
+    "ComputerCheckIn",
+    "ComputerCheckin",
+    "ComputerInventoryCompleted",
+    "ComputerPolicyFinished",
+    "ComputerPushCapabilityChanged",
+];
+
+/// One Jamf Pro webhook delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// `webhookEvent`, e.g. `ComputerInventoryCompleted`.
+    pub event: String,
+    /// Identifies the delivery: the webhook, the event, its time and the computer. Jamf resends
+    /// a delivery it could not hand over with the same payload.
+    pub delivery_key: String,
+    /// The computer as the event describes it, for the computer events; `None` for the others
+    /// (mobile devices, policies, a test ping), which carry nothing to apply.
+    pub device: Option<MdmDevice>,
+}
+
+/// Checks the HTTP Basic credentials set on the webhook, in constant time. An integration
+/// without webhook credentials refuses every delivery: unauthenticated webhooks would let
+/// anyone who knows the URL write device facts.
+pub fn verify_webhook_auth(
+    username: &str,
+    password: &str,
+    authorization: Option<&str>,
+) -> Result<(), crate::webhooks::WebhookError> {
+    use crate::webhooks::WebhookError;
+    use base64::Engine;
+    if username.is_empty() || password.is_empty() {
+        return Err(WebhookError::BadSignature);
+    }
+    let given = authorization
+        .and_then(|h| {
+            h.strip_prefix("Basic ")
+                .or_else(|| h.strip_prefix("basic "))
+        })
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .ok_or(WebhookError::BadSignature)?;
+    let expected = format!("{username}:{password}");
+    // Compare digests: equal length, constant time whatever was sent.
+    let digest = |b: &[u8]| {
+        use sha2::Digest;
+        sha2::Sha256::digest(b)
+    };
+    let (a, b) = (digest(&given), digest(expected.as_bytes()));
+    let diff = a
+        .iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    if diff == 0 {
+        Ok(())
+    } else {
+        Err(WebhookError::BadSignature)
+    }
+}
+
+/// Reads a Jamf Pro webhook (JSON). A payload without the `webhook` object is refused.
+pub fn parse_webhook(body: &[u8]) -> Result<WebhookEvent, crate::webhooks::WebhookError> {
+    use crate::webhooks::WebhookError;
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| WebhookError::Malformed(format!("not JSON: {e}")))?;
+    let hook = v
+        .get("webhook")
+        .filter(|h| h.is_object())
+        .ok_or_else(|| WebhookError::Malformed("no webhook object".into()))?;
+    let event = hook["webhookEvent"]
+        .as_str()
+        .ok_or_else(|| WebhookError::Malformed("no webhook.webhookEvent".into()))?
+        .to_owned();
+    let at = hook["eventTimestamp"].as_i64();
+    let hook_id = match &hook["id"] {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let e = &v["event"];
+    let computer_id = match &e["jssID"] {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let text = |k: &str| {
+        e[k].as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let device = match (&computer_id, COMPUTER_EVENTS.contains(&event.as_str())) {
+        (Some(id), true) => Some(MdmDevice {
+            external_id: id.clone(),
+            serial_number: text("serialNumber"),
+            name: text("deviceName").unwrap_or_else(|| format!("Computer {id}")),
+            model: text("model"),
+            os_name: Some("macOS".into()),
+            os_version: text("osVersion"),
+            // A check-in or an inventory report is the computer reaching Jamf.
+            last_check_in: matches!(
+                event.as_str(),
+                "ComputerCheckIn" | "ComputerCheckin" | "ComputerInventoryCompleted"
+            )
+            .then(|| at.and_then(chrono::DateTime::from_timestamp_millis))
+            .flatten(),
+            user_email: text("emailAddress")
+                .filter(|m| m.contains('@'))
+                .map(|m| m.to_lowercase()),
+            user_name: text("realName").or_else(|| text("username")),
+        }),
+        (None, true) => {
+            return Err(WebhookError::Malformed(format!(
+                "a {event} event without event.jssID"
+            )));
+        }
+        _ => None,
+    };
+    Ok(WebhookEvent {
+        delivery_key: format!(
+            "{hook_id}:{event}:{}:{}",
+            at.unwrap_or_default(),
+            computer_id.unwrap_or_default()
+        ),
+        event,
+        device,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::oauth::ClientSecret;
+
+    #[test]
+    fn reads_the_documented_computer_webhook() {
+        // Jamf's documented sample, trimmed.
+        let body = br#"{"event": {"deviceName": "John's MacBook Pro", "emailAddress": "John.Smith@company.com",
+            "jssID": 13, "model": "13-inch Retina MacBook Pro (Late 2013)", "osBuild": "16G29",
+            "osVersion": "10.12.6", "realName": "John Smith", "serialNumber": "C02M23PJFH50",
+            "udid": "EBBFF74D-C6B7-5599-93A9-19E8BDDEFE32", "username": "john.smith"},
+            "webhook": {"eventTimestamp": 1553550275590, "id": 7, "name": "Webhook Documentation",
+            "webhookEvent": "ComputerInventoryCompleted"}}"#;
+        let e = parse_webhook(body).unwrap();
+        assert_eq!(e.event, "ComputerInventoryCompleted");
+        assert_eq!(
+            e.delivery_key,
+            "7:ComputerInventoryCompleted:1553550275590:13"
+        );
+        let d = e.device.unwrap();
+        assert_eq!(d.external_id, "13");
+        assert_eq!(d.serial_number.as_deref(), Some("C02M23PJFH50"));
+        assert_eq!(d.user_email.as_deref(), Some("john.smith@company.com"));
+        assert_eq!(d.os_version.as_deref(), Some("10.12.6"));
+        assert_eq!(
+            d.last_check_in.map(|t| t.timestamp_millis()),
+            Some(1553550275590)
+        );
+        let other = br#"{"event": {"jssID": 3}, "webhook": {"id": 1, "webhookEvent": "MobileDeviceCheckIn", "eventTimestamp": 1}}"#;
+        assert_eq!(parse_webhook(other).unwrap().device, None);
+        assert!(parse_webhook(b"{}").is_err());
+        assert!(
+            parse_webhook(br#"{"webhook": {"webhookEvent": "ComputerAdded"}, "event": {}}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn webhook_basic_auth_must_match() {
+        use base64::Engine;
+        let good = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("jamf:s3cret")
+        );
+        let bad = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("jamf:guess")
+        );
+        assert!(verify_webhook_auth("jamf", "s3cret", Some(&good)).is_ok());
+        assert!(verify_webhook_auth("jamf", "s3cret", Some(&bad)).is_err());
+        assert!(verify_webhook_auth("jamf", "s3cret", None).is_err());
+        assert!(verify_webhook_auth("", "", Some("Basic Og==")).is_err());
+    }
 
     fn config(base_url: &str) -> JamfConfig {
         JamfConfig {

@@ -153,6 +153,60 @@ pub fn generate(instance: &str, user_domain: &str, n: u64) -> Value {
     })
 }
 
+/// What a Jamf Pro webhook posts about generated computer `n` for `event` (one of
+/// [`crate::jamf::COMPUTER_EVENTS`]), as the documented samples show it.
+pub fn webhook_payload(
+    instance: &str,
+    user_domain: &str,
+    n: u64,
+    event: &str,
+    webhook_id: u64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let c = generate(instance, user_domain, n);
+    json!({
+        "event": {
+            "deviceName": c["general"]["name"],
+            "emailAddress": c["userAndLocation"]["email"],
+            "jssID": n,
+            "model": c["hardware"]["model"],
+            "osBuild": "",
+            "osVersion": c["operatingSystem"]["version"],
+            "realName": c["userAndLocation"]["realname"],
+            "serialNumber": c["hardware"]["serialNumber"],
+            "udid": c["udid"],
+            "userDirectoryID": "-1",
+            "username": c["userAndLocation"]["username"],
+        },
+        "webhook": {
+            "eventTimestamp": at.timestamp_millis(),
+            "id": webhook_id,
+            "name": "Assetronics",
+            "webhookEvent": event,
+        },
+    })
+}
+
+/// Posts a webhook body to a receiver as Jamf Pro does (JSON, HTTP Basic credentials when the
+/// webhook has them); answers the receiver's status and body.
+pub async fn send_webhook(url: &str, body: &Value, auth: Option<(&str, &str)>) -> (u16, String) {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some((user, password)) = auth {
+        request = request.basic_auth(user, Some(password));
+    }
+    match request.send().await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap_or_default())
+        }
+        Err(e) => (0, e.to_string()),
+    }
+}
+
 /// Names the Jamf Pro simulator in [`FleetSandbox`].
 #[derive(Debug)]
 pub enum JamfPro {}
