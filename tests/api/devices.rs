@@ -541,3 +541,100 @@ async fn intune_and_kandji_devices_sync_across_their_pages() {
         );
     }
 }
+
+#[tokio::test]
+async fn jamf_webhooks_are_authenticated_stored_once_and_update_the_asset() {
+    let w = world().await;
+    let res = w
+        .app
+        .patch(
+            &format!("/api/v1/integrations/{}", w.mdm),
+            &w.admin.access_token,
+            json!({"credentials": {"webhook_username": "jamf-hook", "webhook_password": "hook-secret"}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let url = w.app.url(&format!("/webhooks/jamf/{}", w.mdm));
+    let at = chrono::Utc::now();
+    let body = jamf_sim::webhook_payload(
+        "acme",
+        "acme.example.com",
+        8,
+        "ComputerInventoryCompleted",
+        3,
+        at,
+    );
+
+    // Wrong or missing credentials: refused, nothing stored.
+    for auth in [None, Some(("jamf-hook", "guess"))] {
+        let (status, answer) = jamf_sim::send_webhook(&url, &body, auth).await;
+        assert_eq!(status, 401, "{answer}");
+        assert!(answer.contains("invalid_signature"), "{answer}");
+    }
+    let (status, answer) =
+        jamf_sim::send_webhook(&url, &body, Some(("jamf-hook", "hook-secret"))).await;
+    assert_eq!(status, 202, "{answer}");
+    let first: Value = serde_json::from_str(&answer).expect("json");
+    assert_eq!(first["status"], "accepted");
+    // Jamf resends what it could not hand over: the same delivery, stored once.
+    let (status, answer) =
+        jamf_sim::send_webhook(&url, &body, Some(("jamf-hook", "hook-secret"))).await;
+    assert_eq!(status, 200, "{answer}");
+    let again: Value = serde_json::from_str(&answer).expect("json");
+    assert_eq!(again["status"], "duplicate");
+    assert_eq!(again["delivery_id"], first["delivery_id"]);
+    // Events about other things are acknowledged and not stored.
+    let mobile =
+        jamf_sim::webhook_payload("acme", "acme.example.com", 2, "MobileDeviceCheckIn", 3, at);
+    let (status, answer) =
+        jamf_sim::send_webhook(&url, &mobile, Some(("jamf-hook", "hook-secret"))).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("ignored"), "{answer}");
+
+    // A job applies the computer's inventory: a new in-stock asset with its device facts.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let asset = loop {
+        let res = w
+            .app
+            .get(
+                &format!("/api/v1/assets?q={}", jamf_sim::serial(8).to_lowercase()),
+                &w.admin.access_token,
+            )
+            .await;
+        if let Some(a) = res.body["data"].as_array().and_then(|d| d.first()) {
+            break a.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the webhook was never applied"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        asset["device"]["user_email"],
+        email_of(8).as_str(),
+        "{asset}"
+    );
+    assert_eq!(
+        asset["device"]["last_check_in_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp_millis()),
+        Some(at.timestamp_millis()),
+        "{asset}"
+    );
+    let deliveries = w
+        .app
+        .get(
+            &format!("/api/v1/integrations/{}/webhook-deliveries", w.mdm),
+            &w.admin.access_token,
+        )
+        .await;
+    let list = deliveries.body["data"]
+        .as_array()
+        .or(deliveries.body.as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 1, "{}", deliveries.body);
+    assert_eq!(list[0]["event_type"], "ComputerInventoryCompleted");
+}

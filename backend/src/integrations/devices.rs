@@ -16,7 +16,9 @@ use crate::platform::auth::Principal;
 use crate::platform::error::ApiResult;
 use assetronics_integrations::mdm::{MdmDevice, WipeOptions};
 
-fn facts(d: MdmDevice) -> Option<DeviceFacts> {
+/// A device's facts for the assets context; `None` without a serial number (it cannot be
+/// matched to hardware).
+pub(super) fn facts(d: MdmDevice) -> Option<DeviceFacts> {
     let serial = d.serial_number?.trim().to_owned();
     if serial.is_empty() {
         return None;

@@ -7,6 +7,9 @@
 //!   five-minute window are refused. Credentials field `webhook_private_key`.
 //! - HiBob: `Bob-Signature` (base64 HMAC-SHA512 of the body with the webhook secret).
 //!   Credentials field `webhook_secret`.
+//! - Jamf Pro: HTTP Basic credentials set on the webhook (credentials fields
+//!   `webhook_username`, `webhook_password`). Computer events carry the computer's inventory,
+//!   which the job applies to the asset with that serial as a device sync would.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -122,14 +125,25 @@ fn bad_signature(detail: impl std::fmt::Display) -> ApiError {
     ApiError::new(Code::InvalidSignature, detail.to_string())
 }
 
+/// What a delivery announces: people who changed in the HR system, or a device's inventory.
+enum Announced {
+    People(Vec<HrisChange>),
+    Device(assetronics_integrations::jamf::WebhookEvent),
+}
+
+impl Announced {
+    /// Nothing to store: a ping, or an event about something we do not keep.
+    fn is_empty(&self) -> bool {
+        match self {
+            Announced::People(c) => c.is_empty(),
+            Announced::Device(e) => e.device.is_none(),
+        }
+    }
+}
+
 /// Checks a delivery's signature with the integration's webhook secret and reads the changes it
 /// announces. A bad, stale or missing signature refuses the delivery before anything is stored.
-fn verify(
-    provider: &str,
-    creds: &Value,
-    req: &HttpRequest,
-    body: &[u8],
-) -> ApiResult<Vec<HrisChange>> {
+fn verify(provider: &str, creds: &Value, req: &HttpRequest, body: &[u8]) -> ApiResult<Announced> {
     use assetronics_integrations::webhooks::WebhookError;
     let secret = |key: &str| {
         creds
@@ -160,7 +174,9 @@ fn verify(
                 bamboohr::WEBHOOK_TOLERANCE,
             )
             .map_err(refused)?;
-            bamboohr::parse_webhook(body).map_err(refused)
+            bamboohr::parse_webhook(body)
+                .map(Announced::People)
+                .map_err(refused)
         }
         "hibob" => {
             use assetronics_integrations::hibob;
@@ -168,26 +184,44 @@ fn verify(
             let signature = header(req, hibob::SIGNATURE_HEADER)
                 .ok_or_else(|| bad_signature("missing signature"))?;
             hibob::verify_webhook(&key, signature, body).map_err(refused)?;
-            hibob::parse_webhook(body).map_err(refused)
+            hibob::parse_webhook(body)
+                .map(Announced::People)
+                .map_err(refused)
+        }
+        "jamf" => {
+            use assetronics_integrations::jamf;
+            let user = secret("webhook_username")?;
+            let password = secret("webhook_password")?;
+            jamf::verify_webhook_auth(&user, &password, header(req, "authorization"))
+                .map_err(|_| bad_signature("wrong or missing webhook credentials"))?;
+            jamf::parse_webhook(body)
+                .map(Announced::Device)
+                .map_err(refused)
         }
         _ => Err(ApiError::not_found("integration")),
     }
 }
 
-/// The changes a stored (already verified) delivery announces.
-fn parse(provider: &str, body: &[u8]) -> Result<Vec<HrisChange>, String> {
+/// What a stored (already verified) delivery announces.
+fn parse(provider: &str, body: &[u8]) -> Result<Announced, String> {
+    let e = |e: assetronics_integrations::webhooks::WebhookError| e.to_string();
     match provider {
-        "bamboohr" => {
-            assetronics_integrations::bamboohr::parse_webhook(body).map_err(|e| e.to_string())
-        }
-        "hibob" => assetronics_integrations::hibob::parse_webhook(body).map_err(|e| e.to_string()),
+        "bamboohr" => assetronics_integrations::bamboohr::parse_webhook(body)
+            .map(Announced::People)
+            .map_err(e),
+        "hibob" => assetronics_integrations::hibob::parse_webhook(body)
+            .map(Announced::People)
+            .map_err(e),
+        "jamf" => assetronics_integrations::jamf::parse_webhook(body)
+            .map(Announced::Device)
+            .map_err(e),
         p => Err(format!("no webhook handling for {p}")),
     }
 }
 
 /// Receives a vendor webhook for one integration.
 #[utoipa::path(operation_id = "receive_webhook", post, path = "/webhooks/{provider}/{integration_id}", tag = "webhooks",
-    params(("provider" = String, Path, description = "`bamboohr` or `hibob`"), ("integration_id" = Uuid, Path)),
+    params(("provider" = String, Path, description = "`bamboohr`, `hibob` or `jamf`"), ("integration_id" = Uuid, Path)),
     request_body(content = String, description = "The vendor's signed JSON, verified byte for byte"),
     responses(
         (status = 202, description = "Verified and stored; processed shortly by a job", body = DeliveryAccepted),
@@ -208,30 +242,35 @@ pub async fn receive(
         .filter(|r| r.provider == provider && r.status != "disabled")
         .ok_or_else(|| ApiError::not_found("integration"))?;
     let creds = super::providers::credentials(&state, &row)?;
-    let changes = verify(&provider, &creds, &req, &body)?;
-    if changes.is_empty() {
+    let announced = verify(&provider, &creds, &req, &body)?;
+    if announced.is_empty() {
         // A ping, or an event about something other than people: acknowledged, not stored.
         return Ok(HttpResponse::Ok().json(DeliveryAccepted {
             delivery_id: Uuid::nil(),
             status: "ignored".into(),
         }));
     }
-    // The vendors redeliver an event with the same payload (BambooHR with a new signed
-    // timestamp): the events' own keys identify the delivery.
-    let mut keys: Vec<&str> = changes.iter().map(|c| c.delivery_key.as_str()).collect();
-    keys.sort_unstable();
-    let dedupe_key = hex::encode(Sha256::digest(keys.join("\n").as_bytes()));
-    let event_type = changes
-        .iter()
-        .map(|c| match c.kind {
-            ChangeKind::Created => "created",
-            ChangeKind::Updated => "updated",
-            ChangeKind::Terminated => "terminated",
-            ChangeKind::Deleted => "deleted",
-        })
-        .next()
-        .unwrap_or("empty")
-        .to_owned();
+    let (dedupe_key, event_type) = match &announced {
+        Announced::People(changes) => {
+            // The vendors redeliver an event with the same payload (BambooHR with a new signed
+            // timestamp): the events' own keys identify the delivery.
+            let mut keys: Vec<&str> = changes.iter().map(|c| c.delivery_key.as_str()).collect();
+            keys.sort_unstable();
+            let kind = changes
+                .iter()
+                .map(|c| match c.kind {
+                    ChangeKind::Created => "created",
+                    ChangeKind::Updated => "updated",
+                    ChangeKind::Terminated => "terminated",
+                    ChangeKind::Deleted => "deleted",
+                })
+                .next()
+                .unwrap_or("empty");
+            (keys.join("\n"), kind.to_owned())
+        }
+        Announced::Device(e) => (e.delivery_key.clone(), e.event.clone()),
+    };
+    let dedupe_key = hex::encode(Sha256::digest(dedupe_key.as_bytes()));
     let id = Uuid::now_v7();
     let now = clock::now();
     let txn = db::begin_write(&state.db, row.tenant_id).await?;
@@ -339,9 +378,9 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
         Err(e) if e.is_not_found() => return Ok(JobOutcome::Succeeded),
         Err(e) => return Err(e),
     };
-    let changes = parse(&d.provider, d.body.as_bytes());
-    let changes = match changes {
-        Ok(c) => c,
+    let changes = match parse(&d.provider, d.body.as_bytes()) {
+        Ok(Announced::People(c)) => c,
+        Ok(Announced::Device(e)) => return apply_device(state, job, &who, &row, e).await,
         Err(why) => {
             let mut am = load(state, job).await?.into_active_model();
             am.status = Set("dead".into());
@@ -393,6 +432,32 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
             Ok(JobOutcome::Dead)
         }
     }
+}
+
+/// A device webhook carries the facts themselves: they are applied as a device sync applies
+/// them, without calling the vendor back.
+async fn apply_device(
+    state: &AppState,
+    job: &ProcessWebhook,
+    who: &Principal,
+    row: &integration::Model,
+    event: assetronics_integrations::jamf::WebhookEvent,
+) -> ApiResult<JobOutcome> {
+    let facts: Vec<_> = event
+        .device
+        .and_then(super::devices::facts)
+        .into_iter()
+        .collect();
+    let create = crate::accounts::service::mdm_creates_assets_for(&state.db, job.tenant_id).await?;
+    let stats =
+        crate::assets::devices::apply_device_facts(state, who, row.id, create, &facts).await?;
+    let mut am = load(state, job).await?.into_active_model();
+    am.status = Set("processed".into());
+    am.error = Set(None);
+    am.result = Set(serde_json::to_value(stats).unwrap_or_default());
+    am.processed_at = Set(Some(clock::now()));
+    save(state, am, job.tenant_id).await?;
+    Ok(JobOutcome::Succeeded)
 }
 
 /// Marks a delivery dead (its job panicked).
