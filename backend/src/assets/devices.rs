@@ -429,10 +429,10 @@ async fn publish<C: ConnectionTrait>(
         conn,
         who,
         Entry {
-            action: if event == "discrepancy_resolved" {
-                "asset.discrepancy_resolved"
-            } else {
-                "asset.discrepancy_opened"
+            action: match event {
+                "discrepancy_resolved" => "asset.discrepancy_resolved",
+                "discrepancy_dismissed" => "asset.discrepancy_dismissed",
+                _ => "asset.discrepancy_opened",
             },
             entity_type: "asset",
             entity_id: Some(a.id),

@@ -128,7 +128,7 @@ fn bad_signature(detail: impl std::fmt::Display) -> ApiError {
 /// What a delivery announces: people who changed in the HR system, or a device's inventory.
 enum Announced {
     People(Vec<HrisChange>),
-    Device(assetronics_integrations::jamf::WebhookEvent),
+    Device(Box<assetronics_integrations::jamf::WebhookEvent>),
 }
 
 impl Announced {
@@ -195,7 +195,7 @@ fn verify(provider: &str, creds: &Value, req: &HttpRequest, body: &[u8]) -> ApiR
             jamf::verify_webhook_auth(&user, &password, header(req, "authorization"))
                 .map_err(|_| bad_signature("wrong or missing webhook credentials"))?;
             jamf::parse_webhook(body)
-                .map(Announced::Device)
+                .map(|e| Announced::Device(Box::new(e)))
                 .map_err(refused)
         }
         _ => Err(ApiError::not_found("integration")),
@@ -213,7 +213,7 @@ fn parse(provider: &str, body: &[u8]) -> Result<Announced, String> {
             .map(Announced::People)
             .map_err(e),
         "jamf" => assetronics_integrations::jamf::parse_webhook(body)
-            .map(Announced::Device)
+            .map(|d| Announced::Device(Box::new(d)))
             .map_err(e),
         p => Err(format!("no webhook handling for {p}")),
     }
@@ -380,7 +380,7 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
     };
     let changes = match parse(&d.provider, d.body.as_bytes()) {
         Ok(Announced::People(c)) => c,
-        Ok(Announced::Device(e)) => return apply_device(state, job, &who, &row, e).await,
+        Ok(Announced::Device(e)) => return apply_device(state, job, &who, &row, *e).await,
         Err(why) => {
             let mut am = load(state, job).await?.into_active_model();
             am.status = Set("dead".into());
