@@ -16,6 +16,7 @@ use assetronics_integrations::jamf::{JamfClient, JamfConfig};
 use assetronics_integrations::kandji::{ApiToken, KandjiClient, KandjiConfig};
 use assetronics_integrations::mdm::{CommandReceipt, DevicePull, MdmError, WipeOptions};
 use assetronics_integrations::oauth::{ClientCredentials, ClientSecret};
+use assetronics_integrations::slack::{BotToken, SlackClient, SlackConfig};
 
 /// What a provider id is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +69,7 @@ fn base_url(row: &integration::Model) -> Option<String> {
 }
 
 /// The job retries a whole sync with backoff, so each vendor call retries only once itself.
-fn policy() -> HttpPolicy {
+pub(super) fn policy() -> HttpPolicy {
     HttpPolicy {
         max_retries: 1,
         ..HttpPolicy::default()
@@ -230,4 +231,33 @@ impl Mdm {
             Mdm::Kandji(c) => c.wipe(external_id, options).await,
         }
     }
+}
+
+/// The Slack client for an integration (the app installed in one workspace), calling with
+/// `policy`: a slash command must be answered within Slack's three seconds, a job may wait.
+pub fn slack(
+    state: &AppState,
+    row: &integration::Model,
+    policy: HttpPolicy,
+) -> ApiResult<SlackClient> {
+    if row.provider != "slack" {
+        return Err(ApiError::field(
+            "provider",
+            "not_available",
+            format!("{} is not a chat connector", row.provider),
+        ));
+    }
+    let creds = credentials(state, row)?;
+    SlackClient::new(SlackConfig {
+        bot_token: BotToken::new(text(&creds, "bot_token")),
+        base_url: base_url(row),
+        policy,
+    })
+    .map_err(|e| {
+        ApiError::field(
+            "config",
+            "invalid_value",
+            format!("cannot reach this Slack: {e}"),
+        )
+    })
 }

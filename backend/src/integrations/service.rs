@@ -385,6 +385,12 @@ async fn test_vendor(
     }
     Ok(match providers::kind_of(&row.provider) {
         Some(Kind::Mdm) => boxed(providers::mdm(state, row)?.test_connection().await),
+        Some(Kind::Chat) => boxed(
+            providers::slack(state, row, providers::policy())?
+                .auth_test()
+                .await
+                .map(|_| ()),
+        ),
         _ => boxed(providers::hris(state, row)?.test_connection().await),
     })
 }
@@ -486,7 +492,8 @@ macro_rules! vendor_failure {
 }
 vendor_failure!(
     assetronics_integrations::hris::HrisError,
-    assetronics_integrations::mdm::MdmError
+    assetronics_integrations::mdm::MdmError,
+    assetronics_integrations::slack::SlackError
 );
 
 /// Records a failed vendor call: bad credentials mark the integration as needing attention.
@@ -750,10 +757,12 @@ async fn load_run(
         .ok_or_else(|| ApiError::not_found("sync run"))
 }
 
-/// Writes a run's new state and publishes `sync_run_updated`.
+/// Writes a run's new state and publishes `sync_run_updated`; a run that failed for good is
+/// told to Slack in the same transaction.
 async fn save_run(state: &AppState, am: sync_run::ActiveModel, tenant_id: Uuid) -> ApiResult<()> {
     let txn = db::begin_write(&state.db, tenant_id).await?;
     let saved = am.update(&txn).await?;
+    super::slack::sync_failed(&txn, &saved).await?;
     events::enqueue(
         &txn,
         tenant_id,

@@ -63,6 +63,13 @@ pub struct RunStep {
     pub step_id: Uuid,
 }
 
+/// Post one message of the Slack outbox.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SendSlackMessage {
+    pub tenant_id: Uuid,
+    pub message_id: Uuid,
+}
+
 /// Every kind of job, as stored in the queue.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -70,6 +77,7 @@ pub enum Job {
     SyncIntegration(SyncIntegration),
     ProcessWebhook(ProcessWebhook),
     RunStep(RunStep),
+    SendSlackMessage(SendSlackMessage),
 }
 
 impl Job {
@@ -78,6 +86,7 @@ impl Job {
             Job::SyncIntegration(_) => "sync_integration",
             Job::ProcessWebhook(_) => "process_webhook",
             Job::RunStep(_) => "run_step",
+            Job::SendSlackMessage(_) => "send_slack_message",
         }
     }
 }
@@ -239,6 +248,9 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                     crate::integrations::webhooks::perform_delivery(&state, j).await
                 }
                 Job::RunStep(j) => crate::workflows::actions::perform(&state, j).await,
+                Job::SendSlackMessage(j) => {
+                    crate::integrations::slack::messages::perform(&state, j).await
+                }
             }
         }
     };
@@ -264,6 +276,9 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                     crate::integrations::webhooks::abandon_delivery(&state, j, &message).await
                 }
                 Job::RunStep(j) => crate::workflows::actions::abandon(&state, j, &message).await,
+                Job::SendSlackMessage(j) => {
+                    crate::integrations::slack::messages::abandon(&state, j, &message).await
+                }
             };
             if let Err(e) = recorded {
                 tracing::error!(error = %e, "could not record a panicked job");

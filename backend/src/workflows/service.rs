@@ -439,6 +439,15 @@ pub(super) async fn advance<C: ConnectionTrait>(
                     )
                     .await?);
                 }
+                crate::integrations::slack::approval_requested(
+                    conn,
+                    who.tenant_id,
+                    &wf,
+                    &s,
+                    &emp,
+                    am.assignee_user_id.try_as_ref().copied().flatten(),
+                )
+                .await?;
                 None
             }
             StepKind::Ship | StepKind::Task => None,
