@@ -18,6 +18,7 @@ mod operations;
 mod paging;
 mod realtime;
 mod roles;
+mod slack;
 mod tenancy;
 mod webhooks;
 mod workflows;

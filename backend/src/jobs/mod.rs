@@ -143,9 +143,15 @@ impl JobQueue {
         self.push_task(TaskBuilder::new(job)).await
     }
 
-    /// Queues a job to run after `delay` (a retry).
+    /// Queues a job to run after `delay` (a retry), never sooner: apalis keeps run times in
+    /// whole seconds, so the time is rounded up (its own `run_after` rounds down, which can run
+    /// a retry up to a second before a vendor's `Retry-After` has passed).
     pub async fn push_after(&self, job: Job, delay: Duration) -> Result<(), QueueError> {
-        self.push_task(TaskBuilder::new(job).run_after(delay)).await
+        let at = std::time::SystemTime::now() + delay;
+        let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let secs = since_epoch.as_secs() + u64::from(since_epoch.subsec_nanos() > 0);
+        self.push_task(TaskBuilder::new(job).run_at_timestamp(secs))
+            .await
     }
 
     async fn push_task(&self, builder: TaskBuilder<Job>) -> Result<(), QueueError> {

@@ -439,15 +439,7 @@ pub(super) async fn advance<C: ConnectionTrait>(
                     )
                     .await?);
                 }
-                crate::integrations::slack::approval_requested(
-                    conn,
-                    who.tenant_id,
-                    &wf,
-                    &s,
-                    &emp,
-                    am.assignee_user_id.try_as_ref().copied().flatten(),
-                )
-                .await?;
+                crate::integrations::slack::approval_requested(conn, &wf, &s, &emp, &am).await?;
                 None
             }
             StepKind::Ship | StepKind::Task => None,

@@ -126,21 +126,23 @@ async fn queue<C: ConnectionTrait>(
     Ok(matches!(inserted, TryInsertResult::Inserted(n) if n > 0))
 }
 
-/// An approval step has just become active: asks its approver in a DM (the assigned user's
-/// address), or without one the integration's `notify_channel`, with Approve / Reject buttons
-/// whose value is `{workflow_id}:{step_id}`.
+/// An approval step `s` of `wf` has just become active (`activated` is the step as it is being
+/// saved, with its assignee): asks the approver in a DM (the assigned user's address), or
+/// without one the integration's `notify_channel`, with Approve / Reject buttons whose value is
+/// `{workflow_id}:{step_id}`.
 pub async fn approval_requested<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
     wf: &workflow::Model,
     s: &step::Model,
     emp: &employee::Model,
-    assignee_user_id: Option<Uuid>,
+    activated: &step::ActiveModel,
 ) -> ApiResult<()> {
+    let tenant_id = wf.tenant_id;
     let Some(row) = super::active_integration(conn, tenant_id).await? else {
         return Ok(());
     };
-    let approver = match assignee_user_id {
+    let assignee = activated.assignee_user_id.try_as_ref().copied().flatten();
+    let approver = match assignee {
         Some(id) => crate::accounts::service::active_user_email(conn, tenant_id, id).await?,
         None => None,
     };
