@@ -19,6 +19,7 @@
 //! - `POST /tickets/{key_or_id}/state` `{"state": "resolved"}` (a [`TicketState`] in snake
 //!   case): an agent moves the ticket there; answers the ticket;
 //! - `DELETE /tickets/{key_or_id}`: an admin deletes the ticket.
+//!
 //! Finance vendors (QuickBooks Online, NetSuite) add `POST /purchases`, a purchase document
 //! to file in the books; QuickBooks also `GET /refresh-token` (the one that works now) and
 //! `POST /tokens/expire`.
