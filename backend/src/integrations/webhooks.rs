@@ -7,6 +7,9 @@
 //!   five-minute window are refused. Credentials field `webhook_private_key`.
 //! - HiBob: `Bob-Signature` (base64 HMAC-SHA512 of the body with the webhook secret).
 //!   Credentials field `webhook_secret`.
+//!
+//! Slack's requests (see `integrations::slack::requests`) are stored here too, and their job
+//! hands them to the Slack context.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};

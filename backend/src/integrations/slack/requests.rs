@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::super::entity::integration;
-use super::super::webhooks::{self, Stored, entity as delivery};
+use super::super::webhooks::{self, entity as delivery};
 use crate::app::AppState;
 use crate::assets::model::AssetView;
 use crate::jobs::{Job, JobOutcome, ProcessWebhook};
@@ -346,9 +346,9 @@ pub async fn interactivity(
         click.user_id,
         at("/actions/0/action_ts")
     );
-    match webhooks::store(&state, &row, key, "interaction:block_actions".into(), &body).await? {
-        Stored::New(_) | Stored::Duplicate(_) => Ok(HttpResponse::Ok().finish()),
-    }
+    // A replay (`Stored::Duplicate`) is acknowledged alike and changes nothing.
+    webhooks::store(&state, &row, key, "interaction:block_actions".into(), &body).await?;
+    Ok(HttpResponse::Ok().finish())
 }
 
 /// The first Approve / Reject button of a click, with its value.
