@@ -36,6 +36,8 @@ use crate::{accounts, app, assets, audit, people, platform};
         crate::integrations::http::delete, crate::integrations::http::test, crate::integrations::http::update,
         crate::integrations::http::sync, crate::integrations::http::list_runs, crate::integrations::http::get_run,
         crate::integrations::http::list_deliveries, crate::integrations::webhooks::receive,
+        crate::integrations::slack::requests::events, crate::integrations::slack::requests::commands,
+        crate::integrations::slack::requests::interactivity,
         crate::workflows::http::list, crate::workflows::http::start, crate::workflows::http::get,
         crate::workflows::http::cancel, crate::workflows::http::approve, crate::workflows::http::reject,
         crate::workflows::http::complete, crate::workflows::http::approvals,

@@ -9,6 +9,7 @@ mod m20261125_000003_integrations;
 mod m20261125_000004_sync_runs;
 mod m20261125_000005_workflows_webhooks;
 mod m20261125_000006_connectors;
+mod m20261125_000007_slack;
 
 /// All migrations, in order. `assetronics migrate` and server start-up run them.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_sync_runs::Migration),
             Box::new(m20261125_000005_workflows_webhooks::Migration),
             Box::new(m20261125_000006_connectors::Migration),
+            Box::new(m20261125_000007_slack::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ mod operations;
 mod paging;
 mod realtime;
 mod roles;
+mod slack;
 mod tenancy;
 mod tickets;
 mod webhooks;

@@ -879,3 +879,37 @@ pub async fn active_user_id_by_email<C: sea_orm::ConnectionTrait>(
         .await?
         .map(|u| u.id))
 }
+
+/// The principal of the tenant's active user with this email, with the user's own role: how a
+/// person known to another system (a Slack member, by their address there) acts in Assetronics.
+/// `None` when no active user of the tenant has the address.
+pub async fn principal_by_email<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    email: &str,
+) -> ApiResult<Option<Principal>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(user::Column::Status.eq("active"))
+        .one(conn)
+        .await?
+        .map(|u| {
+            let role = Role::parse(&u.role).unwrap_or(Role::Viewer);
+            user_principal(&u, role, RequestMeta::default())
+        }))
+}
+
+/// The email address of the tenant's active user `id`, if any.
+pub async fn active_user_email<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<String>> {
+    Ok(user::Entity::find_by_id(id)
+        .filter(user::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Status.eq("active"))
+        .one(conn)
+        .await?
+        .map(|u| u.email))
+}

@@ -961,6 +961,7 @@ pub async fn checkout(
         json!({ "asset": view }),
     )
     .await?;
+    crate::integrations::slack::asset_checked_out(&txn, who.tenant_id, &view, &emp.email).await?;
     txn.commit().await?;
     state.events.kick();
     Ok(view)

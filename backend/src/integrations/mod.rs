@@ -1,6 +1,7 @@
 //! Integrations as tenant data: one connection per provider with non-secret `config` and
 //! write-only `credentials` encrypted at rest; "test connection" against the vendor; sync
-//! runs (manual and scheduled) and signed inbound HRIS webhooks, both performed by jobs.
+//! runs (manual and scheduled) and signed inbound HRIS webhooks, both performed by jobs; Slack
+//! (slash commands, approvals from a message, notifications through an outbox).
 //! Vendor HTTP lives in the `assetronics-integrations` crate; this context decides what it
 //! means for the tenant.
 
@@ -13,5 +14,6 @@ pub mod providers;
 pub mod purchases;
 pub mod runs;
 pub mod service;
+pub mod slack;
 pub mod tickets;
 pub mod webhooks;

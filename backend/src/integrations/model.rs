@@ -147,6 +147,8 @@ pub fn requirements(provider: &str) -> Option<Requirements> {
                 ("token_secret", "the access token's secret"),
             ],
         },
+        // Optional config: `notify_channel`, the channel id for notices without a person to go
+        // to (approvals nobody is assigned, failed syncs).
         "slack" => Requirements {
             config: &[],
             host_field: None,
@@ -237,6 +239,21 @@ pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Ve
                 format!("must be one of {}", PROVIDERS.join(", ")),
             )),
         },
+    }
+    // Slack: where notices without a person to go to are posted (optional).
+    if provider == "slack"
+        && let Some(channel) = config.get("notify_channel").filter(|c| !c.is_null())
+    {
+        let ok = channel
+            .as_str()
+            .is_some_and(|c| !c.is_empty() && c.len() <= 80 && !c.chars().any(char::is_whitespace));
+        if !ok {
+            errs.push(FieldError::new(
+                "config.notify_channel",
+                "invalid_format",
+                "a Slack channel id, e.g. C0123456789",
+            ));
+        }
     }
     errs
 }

@@ -25,6 +25,7 @@ use assetronics_integrations::netsuite::{NetSuiteClient, NetSuiteConfig, TbaSecr
 use assetronics_integrations::oauth::{ClientCredentials, ClientSecret, RefreshToken};
 use assetronics_integrations::quickbooks::{QuickBooksClient, QuickBooksConfig};
 use assetronics_integrations::servicenow::{self, ServiceNowClient, ServiceNowConfig};
+use assetronics_integrations::slack::{BotToken, SlackClient, SlackConfig};
 
 /// What a provider id is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +78,7 @@ fn base_url(row: &integration::Model) -> Option<String> {
 }
 
 /// The job retries a whole sync with backoff, so each vendor call retries only once itself.
-fn policy() -> HttpPolicy {
+pub(super) fn policy() -> HttpPolicy {
     HttpPolicy {
         max_retries: 1,
         ..HttpPolicy::default()
@@ -408,4 +409,33 @@ impl Finance {
             Finance::NetSuite(_) => None,
         }
     }
+}
+
+/// The Slack client for an integration (the app installed in one workspace), calling with
+/// `policy`: a slash command must be answered within Slack's three seconds, a job may wait.
+pub fn slack(
+    state: &AppState,
+    row: &integration::Model,
+    policy: HttpPolicy,
+) -> ApiResult<SlackClient> {
+    if row.provider != "slack" {
+        return Err(ApiError::field(
+            "provider",
+            "not_available",
+            format!("{} is not a chat connector", row.provider),
+        ));
+    }
+    let creds = credentials(state, row)?;
+    SlackClient::new(SlackConfig {
+        bot_token: BotToken::new(text(&creds, "bot_token")),
+        base_url: base_url(row),
+        policy,
+    })
+    .map_err(|e| {
+        ApiError::field(
+            "config",
+            "invalid_value",
+            format!("cannot reach this Slack: {e}"),
+        )
+    })
 }

@@ -387,6 +387,12 @@ async fn test_vendor(
         Some(Kind::Mdm) => boxed(providers::mdm(state, row)?.test_connection().await),
         Some(Kind::Itsm) => boxed(providers::itsm(state, row)?.test_connection().await),
         Some(Kind::Finance) => boxed(super::purchases::test_connection(state, row).await?),
+        Some(Kind::Chat) => boxed(
+            providers::slack(state, row, providers::policy())?
+                .auth_test()
+                .await
+                .map(|_| ()),
+        ),
         _ => boxed(providers::hris(state, row)?.test_connection().await),
     })
 }
@@ -493,7 +499,8 @@ vendor_failure!(
     assetronics_integrations::hris::HrisError,
     assetronics_integrations::mdm::MdmError,
     assetronics_integrations::itsm::ItsmError,
-    assetronics_integrations::finance::FinanceError
+    assetronics_integrations::finance::FinanceError,
+    assetronics_integrations::slack::SlackError
 );
 
 /// Records a failed vendor call: bad credentials mark the integration as needing attention.
@@ -791,10 +798,12 @@ async fn load_run(
         .ok_or_else(|| ApiError::not_found("sync run"))
 }
 
-/// Writes a run's new state and publishes `sync_run_updated`.
+/// Writes a run's new state and publishes `sync_run_updated`; a run that failed for good is
+/// told to Slack in the same transaction.
 async fn save_run(state: &AppState, am: sync_run::ActiveModel, tenant_id: Uuid) -> ApiResult<()> {
     let txn = db::begin_write(&state.db, tenant_id).await?;
     let saved = am.update(&txn).await?;
+    super::slack::sync_failed(&txn, &saved).await?;
     events::enqueue(
         &txn,
         tenant_id,

@@ -10,6 +10,9 @@
 //! - Jamf Pro: HTTP Basic credentials set on the webhook (credentials fields
 //!   `webhook_username`, `webhook_password`). Computer events carry the computer's inventory,
 //!   which the job applies to the asset with that serial as a device sync would.
+//!
+//! Slack's requests (see `integrations::slack::requests`) are stored here too, and their job
+//! hands them to the Slack context.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -114,7 +117,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         crate::platform::http::resource("/webhooks/{provider}/{integration_id}")
             .route(web::post().to(receive)),
-    );
+    )
+    .configure(super::slack::requests::routes);
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -271,6 +275,37 @@ pub async fn receive(
         Announced::Device(e) => (e.delivery_key.clone(), e.event.clone()),
     };
     let dedupe_key = hex::encode(Sha256::digest(dedupe_key.as_bytes()));
+    Ok(
+        match store(&state, &row, dedupe_key, event_type, &body).await? {
+            Stored::New(id) => HttpResponse::Accepted().json(DeliveryAccepted {
+                delivery_id: id,
+                status: "accepted".into(),
+            }),
+            Stored::Duplicate(id) => HttpResponse::Ok().json(DeliveryAccepted {
+                delivery_id: id,
+                status: "duplicate".into(),
+            }),
+        },
+    )
+}
+
+/// What [`store`] did with a verified delivery.
+pub(super) enum Stored {
+    /// Stored now, and its job queued.
+    New(Uuid),
+    /// Stored before under the same dedupe key: nothing changes.
+    Duplicate(Uuid),
+}
+
+/// Stores a verified delivery once per `dedupe_key` of the integration and queues the job that
+/// processes it ([`perform_delivery`]).
+pub(super) async fn store(
+    state: &AppState,
+    row: &integration::Model,
+    dedupe_key: String,
+    event_type: String,
+    body: &[u8],
+) -> ApiResult<Stored> {
     let id = Uuid::now_v7();
     let now = clock::now();
     let txn = db::begin_write(&state.db, row.tenant_id).await?;
@@ -278,10 +313,10 @@ pub async fn receive(
         id: Set(id),
         tenant_id: Set(row.tenant_id),
         integration_id: Set(row.id),
-        provider: Set(provider.clone()),
+        provider: Set(row.provider.clone()),
         dedupe_key: Set(dedupe_key.clone()),
         event_type: Set(event_type),
-        body: Set(String::from_utf8_lossy(&body).into_owned()),
+        body: Set(String::from_utf8_lossy(body).into_owned()),
         status: Set("received".into()),
         attempts: Set(0),
         error: Set(None),
@@ -305,10 +340,7 @@ pub async fn receive(
                 .one(&state.db)
                 .await?
                 .ok_or_else(|| ApiError::internal("duplicate delivery vanished"))?;
-            return Ok(HttpResponse::Ok().json(DeliveryAccepted {
-                delivery_id: existing.id,
-                status: "duplicate".into(),
-            }));
+            return Ok(Stored::Duplicate(existing.id));
         }
         Err(e) => return Err(e.into()),
     }
@@ -321,13 +353,10 @@ pub async fn receive(
         }))
         .await
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Accepted().json(DeliveryAccepted {
-        delivery_id: id,
-        status: "accepted".into(),
-    }))
+    Ok(Stored::New(id))
 }
 
-async fn load(state: &AppState, job: &ProcessWebhook) -> ApiResult<entity::Model> {
+pub(super) async fn load(state: &AppState, job: &ProcessWebhook) -> ApiResult<entity::Model> {
     entity::Entity::find_by_id(job.delivery_id)
         .filter(entity::Column::TenantId.eq(job.tenant_id))
         .one(&state.db)
@@ -335,7 +364,11 @@ async fn load(state: &AppState, job: &ProcessWebhook) -> ApiResult<entity::Model
         .ok_or_else(|| ApiError::not_found("webhook delivery"))
 }
 
-async fn save(state: &AppState, am: entity::ActiveModel, tenant_id: Uuid) -> ApiResult<()> {
+pub(super) async fn save(
+    state: &AppState,
+    am: entity::ActiveModel,
+    tenant_id: Uuid,
+) -> ApiResult<()> {
     let txn = db::begin_write(&state.db, tenant_id).await?;
     let saved = am.update(&txn).await?;
     if matches!(saved.status.as_str(), "processed" | "dead" | "retrying") {
@@ -378,6 +411,9 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
         Err(e) if e.is_not_found() => return Ok(JobOutcome::Succeeded),
         Err(e) => return Err(e),
     };
+    if row.provider == "slack" {
+        return super::slack::requests::perform_delivery(state, job, &row, &d, attempt).await;
+    }
     let changes = match parse(&d.provider, d.body.as_bytes()) {
         Ok(Announced::People(c)) => c,
         Ok(Announced::Device(e)) => return apply_device(state, job, &who, &row, *e).await,

@@ -63,6 +63,13 @@ pub struct RunStep {
     pub step_id: Uuid,
 }
 
+/// Post one message of the Slack outbox.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SendSlackMessage {
+    pub tenant_id: Uuid,
+    pub message_id: Uuid,
+}
+
 /// Every kind of job, as stored in the queue.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -70,6 +77,7 @@ pub enum Job {
     SyncIntegration(SyncIntegration),
     ProcessWebhook(ProcessWebhook),
     RunStep(RunStep),
+    SendSlackMessage(SendSlackMessage),
 }
 
 impl Job {
@@ -78,6 +86,7 @@ impl Job {
             Job::SyncIntegration(_) => "sync_integration",
             Job::ProcessWebhook(_) => "process_webhook",
             Job::RunStep(_) => "run_step",
+            Job::SendSlackMessage(_) => "send_slack_message",
         }
     }
 }
@@ -134,9 +143,15 @@ impl JobQueue {
         self.push_task(TaskBuilder::new(job)).await
     }
 
-    /// Queues a job to run after `delay` (a retry).
+    /// Queues a job to run after `delay` (a retry), never sooner: apalis keeps run times in
+    /// whole seconds, so the time is rounded up (its own `run_after` rounds down, which can run
+    /// a retry up to a second before a vendor's `Retry-After` has passed).
     pub async fn push_after(&self, job: Job, delay: Duration) -> Result<(), QueueError> {
-        self.push_task(TaskBuilder::new(job).run_after(delay)).await
+        let at = std::time::SystemTime::now() + delay;
+        let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let secs = since_epoch.as_secs() + u64::from(since_epoch.subsec_nanos() > 0);
+        self.push_task(TaskBuilder::new(job).run_at_timestamp(secs))
+            .await
     }
 
     async fn push_task(&self, builder: TaskBuilder<Job>) -> Result<(), QueueError> {
@@ -239,6 +254,9 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                     crate::integrations::webhooks::perform_delivery(&state, j).await
                 }
                 Job::RunStep(j) => crate::workflows::actions::perform(&state, j).await,
+                Job::SendSlackMessage(j) => {
+                    crate::integrations::slack::messages::perform(&state, j).await
+                }
             }
         }
     };
@@ -264,6 +282,9 @@ async fn perform(job: Job, state: Data<Arc<AppState>>) -> Result<(), BoxDynError
                     crate::integrations::webhooks::abandon_delivery(&state, j, &message).await
                 }
                 Job::RunStep(j) => crate::workflows::actions::abandon(&state, j, &message).await,
+                Job::SendSlackMessage(j) => {
+                    crate::integrations::slack::messages::abandon(&state, j, &message).await
+                }
             };
             if let Err(e) = recorded {
                 tracing::error!(error = %e, "could not record a panicked job");

@@ -54,6 +54,11 @@ pub(super) async fn run(state: Arc<AppState>, mut stop: tokio::sync::watch::Rece
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "webhook sweep failed"),
         }
+        match crate::integrations::slack::messages::dispatch(&state).await {
+            Ok(n) if n > 0 => tracing::debug!(count = n, "Slack messages handed to jobs"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "Slack message dispatch failed"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(tick) => {}
             _ = stop.wait_for(|s| *s) => return,

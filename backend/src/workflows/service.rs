@@ -454,6 +454,7 @@ pub(super) async fn advance<C: ConnectionTrait>(
                     )
                     .await?);
                 }
+                crate::integrations::slack::approval_requested(conn, &wf, &s, &emp, &am).await?;
                 None
             }
             StepKind::Ship | StepKind::Task => None,
