@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { screenshotDir, startEnvironment, startSandbox } from './harness.mjs';
 
@@ -556,6 +557,101 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await snap('workflow-templates');
   });
 
+  step('an owner keeps device-management syncs from adding devices nobody recorded', async () => {
+    await nav('Settings');
+    await page.getByRole('heading', { name: 'Organization' }).waitFor();
+    const createsAssets = page.getByRole('switch', { name: 'Create assets for unknown devices from the MDM' });
+    assert.equal(await createsAssets.isChecked(), true, 'on by default');
+    await createsAssets.click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await toast('Organization saved');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Organization' }).waitFor();
+    await page.getByRole('switch', { name: 'Create assets for unknown devices from the MDM' }).waitFor();
+    assert.equal(await createsAssets.isChecked(), false, 'saved');
+  });
+
+  step('connects Jamf Pro (the simulator) and syncs: the Mac checked out to someone else opens a discrepancy', async () => {
+    // Jamf computer 1 (serial JMF000000001) is used by BambooHR person 1, but here it is Grace's.
+    const [grace] = (await callApi('GET', '/api/v1/employees?q=grace%40umbrella.test')).data;
+    const mac = await callApi('POST', '/api/v1/assets', {
+      name: 'MacBook Pro 16',
+      serial_number: 'JMF000000001',
+      purchase_date: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10),
+      cost: { amount: '3600.00', currency: 'USD' },
+    });
+    await callApi('POST', `/api/v1/assets/${mac.id}/checkout`, { employee_id: grace.id });
+    story.macTag = mac.tag;
+
+    await nav('Integrations');
+    await page.getByRole('link', { name: 'Connect a system' }).click();
+    await choose('System', 'Jamf Pro');
+    await page.getByLabel(exactly('Jamf Pro URL')).fill(`${sandbox.url}/jamf`);
+    await page.getByLabel(exactly('API client ID')).fill('sandbox-jamf-client');
+    await page.getByLabel(exactly('API client secret')).fill('sandbox-jamf-secret');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await toast('Jamf Pro connected');
+    await page.getByRole('heading', { name: 'Jamf Pro', level: 1 }).waitFor();
+    await page.getByText('Jamf Pro · Device management').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByTestId('test-result').getByText('Connection works.').waitFor();
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    const progress = page.getByTestId('sync-progress');
+    await progress.getByText('Sync succeeded: 200 processed').waitFor({ timeout: SYNC_TIMEOUT });
+    // One computer is ours; the other 199 are unknown, and left out as the setting says.
+    await progress.getByText('1 updated').waitFor();
+    await progress.getByText('199 ignored').waitFor();
+    await progress.getByText('1 discrepancy opened').waitFor();
+    await page.getByTestId('run-details').first().getByText('199 ignored · 1 discrepancy opened').waitFor();
+    await snap('integration-mdm');
+  });
+
+  step('lists the discrepancy with its count in the menu, shows the device, and dismisses it', async () => {
+    const menu = page.getByRole('navigation', { name: 'Main' });
+    await menu.getByRole('link', { name: 'Discrepancies 1 open' }).click();
+    await page.getByRole('heading', { name: 'Discrepancies', level: 1 }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(story.macTag) });
+    await row.getByText(`${story.macTag} is checked out to Grace Hopper`, { exact: false }).waitFor();
+    await row.getByText('grace@umbrella.test', { exact: true }).waitFor();
+    await snap('discrepancies');
+
+    // The asset shows what the MDM reports, and what it is worth now.
+    await row.getByRole('link', { name: story.macTag }).click();
+    await page.getByRole('heading', { name: 'MacBook Pro 16', level: 1 }).waitFor();
+    const device = page.getByTestId('asset-device');
+    await device.getByText(/^macOS /).waitFor();
+    await device.getByText(/\.1@acme\.example\.com$/).waitFor();
+    await device.getByText('Not the holder').waitFor();
+    await device.getByRole('link', { name: 'Jamf Pro' }).waitFor();
+    const purchase = page.getByTestId('asset-purchase');
+    await purchase.getByText('$3,600.00').waitFor();
+    const bookValue = (await page.getByTestId('book-value').textContent()).trim();
+    assert.match(bookValue, /^\$[\d,]+\.\d{2}$/, `a book value: ${bookValue}`);
+    assert.notEqual(bookValue, '$3,600.00', 'a year on, it is worth less');
+    await snap('asset-detail-device');
+
+    await menu.getByRole('link', { name: /^Discrepancies/ }).click();
+    await page.getByRole('button', { name: `Dismiss for ${story.macTag}` }).click();
+    await toast(`Dismissed for ${story.macTag}`);
+    await page.getByText('No open discrepancies').waitFor();
+    assert.equal(await menu.getByTestId('nav-badge').count(), 0);
+    await choose('Status', 'Dismissed');
+    await page.getByRole('row', { name: new RegExp(story.macTag) }).getByText('Dismissed').waitFor();
+  });
+
+  step('downloads the depreciation schedule as a CSV file', async () => {
+    await nav('Assets');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download depreciation schedule (CSV)' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^depreciation-schedule-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.match(csv, /^asset_tag,asset_name,serial_number,/);
+    assert.ok(csv.includes(`${story.macTag},MacBook Pro 16,JMF000000001,`), 'the Mac has its schedule');
+  });
+
   step('creates an API token and shows its secret once', async () => {
     await nav('Settings');
     await page.getByRole('heading', { name: 'Organization' }).waitFor();
@@ -649,6 +745,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     const menu = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await menu.getByRole('link', { name: 'Audit log' }).count(), 0);
     assert.equal(await menu.getByRole('link', { name: 'Integrations' }).count(), 0);
+    assert.equal(await menu.getByRole('link', { name: /^Discrepancies/ }).count(), 0);
     assert.equal(await page.getByRole('link', { name: 'New asset' }).count(), 0);
     assert.equal(await page.getByRole('checkbox').count(), 0, 'no bulk selection');
     await page.getByRole('link', { name: story.tag }).click();

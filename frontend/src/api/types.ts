@@ -22,6 +22,10 @@ export type AssetStatus = Schemas['AssetStatus'];
 export type CreateAsset = Schemas['CreateAsset'];
 export type UpdateAsset = Schemas['UpdateAsset'];
 export type Money = Schemas['MoneyView'];
+/** What the MDM last reported about the device behind an asset. */
+export type DeviceFacts = Schemas['DeviceView'];
+/** An asset whose MDM and our records disagree (`GET /discrepancies`). */
+export type Discrepancy = Schemas['DiscrepancyView'];
 /** One entry of `GET /assets/{id}/history`: an audit event about the asset. */
 export type HistoryEntry = Schemas['AuditEventView'];
 
@@ -79,6 +83,8 @@ export type AssetListQuery = NonNullable<paths['/api/v1/assets']['get']['paramet
 export type AuditListQuery = NonNullable<paths['/api/v1/audit-events']['get']['parameters']['query']>;
 /** The query string accepted by `GET /api/v1/employees`. */
 export type EmployeeListQuery = NonNullable<paths['/api/v1/employees']['get']['parameters']['query']>;
+/** The query string accepted by `GET /api/v1/discrepancies`. */
+export type DiscrepancyListQuery = NonNullable<paths['/api/v1/discrepancies']['get']['parameters']['query']>;
 /** The query string accepted by `GET /api/v1/workflows`. */
 export type WorkflowListQuery = NonNullable<paths['/api/v1/workflows']['get']['parameters']['query']>;
 
@@ -112,6 +118,8 @@ export type WorkflowStatus = 'open' | 'completed' | 'rejected' | 'cancelled';
 export type StepStatus = 'pending' | 'active' | 'blocked' | 'done' | 'rejected' | 'skipped';
 /** `status` of a webhook delivery. */
 export type WebhookDeliveryStatus = 'received' | 'processing' | 'retrying' | 'processed' | 'dead';
+/** `status` of a discrepancy: `resolved` once the sources agree again, `dismissed` by an admin. */
+export type DiscrepancyStatus = 'open' | 'resolved' | 'dismissed';
 /** `condition` of `POST /assets/{id}/checkin`. */
 export type CheckinCondition = 'good' | 'damaged' | 'needs_repair';
 
@@ -128,6 +136,8 @@ export const contractChecks: {
   stepStatus: Assignable<StepStatus, WorkflowStep['status']>;
   stepKind: Assignable<StepKind, WorkflowStep['kind']>;
   deliveryStatus: Assignable<WebhookDeliveryStatus, WebhookDelivery['status']>;
+  discrepancyStatus: Assignable<DiscrepancyStatus, Discrepancy['status']>;
+  discrepancyFilter: Assignable<DiscrepancyStatus, NonNullable<DiscrepancyListQuery['status']>>;
 } = {
   sort: true,
   employeeStatus: true,
@@ -140,4 +150,6 @@ export const contractChecks: {
   stepStatus: true,
   stepKind: true,
   deliveryStatus: true,
+  discrepancyStatus: true,
+  discrepancyFilter: true,
 };

@@ -44,3 +44,34 @@ export function formatDay(value: string | null | undefined): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : dateFormat.format(date);
 }
+
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const relativeUnits: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86_400_000],
+  ['month', 30 * 86_400_000],
+  ['week', 7 * 86_400_000],
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/**
+ * How far an RFC 3339 timestamp is from `now`, in the largest whole unit (negative: past):
+ * `{value: -3, unit: 'day'}`. Under a minute is `{value: 0, unit: 'minute'}`.
+ */
+export function relativeTime(value: string, now: number = Date.now()): { value: number; unit: Intl.RelativeTimeFormatUnit } | null {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return null;
+  const diff = at - now;
+  for (const [unit, ms] of relativeUnits) {
+    if (Math.abs(diff) >= ms) return { value: Math.trunc(diff / ms), unit };
+  }
+  return { value: 0, unit: 'minute' };
+}
+
+/** "3 days ago", "in 2 hours", "this minute", in the browser's language. */
+export function formatRelative(value: string | null | undefined, now: number = Date.now()): string {
+  if (!value) return '—';
+  const relative = relativeTime(value, now);
+  return relative ? relativeFormat.format(relative.value, relative.unit) : value;
+}

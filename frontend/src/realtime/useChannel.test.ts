@@ -51,4 +51,39 @@ describe('useChannel', () => {
     await vi.waitFor(() => expect(channel?.status.value).toBe('error'));
     expect(channel?.reason.value).toBe('unauthorized');
   });
+
+  it('joins a topic once for all who follow it, and leaves it with the last', async () => {
+    freshPinia();
+    useAuthStore();
+    const shell = effectScope();
+    const screen = effectScope();
+    const heard: string[] = [];
+    const first = shell.run(() => {
+      const joined = useChannel<AssetEvents>(assetsTopic('t1'));
+      joined.on('asset_updated', ({ asset }) => heard.push(`shell ${asset.tag}`));
+      return joined;
+    });
+    await vi.waitFor(() => expect(first?.status.value).toBe('joined'));
+    const second = screen.run(() => {
+      const joined = useChannel<AssetEvents>(assetsTopic('t1'));
+      joined.on('asset_updated', ({ asset }) => heard.push(`screen ${asset.tag}`));
+      return joined;
+    });
+    expect(second?.status.value).toBe('joined');
+    const socket = FakeServerSocket.last;
+    expect(socket?.sent.filter(([, , topic, event]) => topic === 'assets:t1' && event === 'phx_join')).toHaveLength(1);
+
+    socket?.push('assets:t1', 'asset_updated', { asset: { tag: 'LAP-1' } });
+    await vi.waitFor(() => expect(heard).toEqual(['shell LAP-1', 'screen LAP-1']));
+
+    // The screen closes: the shell still hears the topic.
+    screen.stop();
+    socket?.push('assets:t1', 'asset_updated', { asset: { tag: 'LAP-2' } });
+    await vi.waitFor(() => expect(heard).toEqual(['shell LAP-1', 'screen LAP-1', 'shell LAP-2']));
+    expect(socket?.hasLeft('assets:t1')).toBe(false);
+
+    shell.stop();
+    await vi.waitFor(() => expect(socket?.hasLeft('assets:t1')).toBe(true));
+    expect(first?.status.value).toBe('idle');
+  });
 });

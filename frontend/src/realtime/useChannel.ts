@@ -1,22 +1,24 @@
 import type { Channel } from 'phoenix';
-import { onScopeDispose, readonly, ref, toValue, watch, type MaybeRefOrGetter } from 'vue';
-import { useRealtimeStore } from './store';
+import { computed, onScopeDispose, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
+import { useRealtimeStore, type ChannelStatus, type SharedChannel } from './store';
 
-export type ChannelStatus = 'idle' | 'joining' | 'joined' | 'error';
+export type { ChannelStatus } from './store';
 
 type Handler<P> = (payload: P) => void;
 
 export interface ChannelOptions {
   /**
-   * Called with each Phoenix `Channel` this creates, before it joins: for helpers that
-   * need the channel itself, such as phoenix.js' `Presence`.
+   * Called with the Phoenix `Channel` before it joins, for helpers that need the channel
+   * itself, such as phoenix.js' `Presence` — only by the caller that joins the topic first.
    */
   onChannel?: (channel: Channel) => void;
 }
 
 /**
- * Joins a Phoenix channel for as long as the calling component (or effect scope) lives,
- * and re-joins when `topic` changes; a `null` topic joins nothing (e.g. before `/me` is known).
+ * Follows a Phoenix channel for as long as the calling component (or effect scope) lives,
+ * and moves to the new topic when `topic` changes; a `null` topic follows nothing (e.g.
+ * before `/me` is known). Callers of the same topic share one joined channel (see
+ * `SharedChannel`): the shell and a screen may both follow `assets:{tenant_id}`.
  *
  * `Events` maps event names to payloads, e.g. `useChannel<AssetEvents>(assetsTopic(id))`.
  * Payloads are the wire contract's and are not re-validated here.
@@ -26,47 +28,30 @@ export function useChannel<Events extends object>(
   options: ChannelOptions = {},
 ) {
   const realtime = useRealtimeStore();
-  const status = ref<ChannelStatus>('idle');
-  /** The `reason` of a refused join, e.g. `unauthorized`. */
-  const reason = ref<string | null>(null);
+  const current = shallowRef<SharedChannel | null>(null);
   const handlers = new Map<string, Set<Handler<never>>>();
-  let channel: Channel | null = null;
+  /** Stops listening on the current channel, one function per event. */
+  let detach: (() => void)[] = [];
 
   function dispatch(event: string, payload: unknown): void {
-    for (const handler of handlers.get(event) ?? []) (handler as Handler<unknown>)(payload);
+    for (const handler of [...(handlers.get(event) ?? [])]) (handler as Handler<unknown>)(payload);
   }
 
-  function join(name: string): void {
-    const joined = realtime.open().channel(name);
-    channel = joined;
-    options.onChannel?.(joined);
-    for (const event of handlers.keys()) joined.on(event, (payload: unknown) => dispatch(event, payload));
-    status.value = 'joining';
-    reason.value = null;
-    joined
-      .join()
-      .receive('ok', () => {
-        if (channel === joined) status.value = 'joined';
-      })
-      .receive('error', (response?: { reason?: string }) => {
-        if (channel !== joined) return;
-        status.value = 'error';
-        reason.value = response?.reason ?? null;
-        // Not allowed on this topic: rejoining (phoenix.js' default) would only be refused again.
-        if (reason.value === 'unauthorized') joined.leave();
-      })
-      .receive('timeout', () => {
-        if (channel === joined) status.value = 'error';
-      });
-    joined.onError(() => {
-      if (channel === joined) status.value = 'joining'; // phoenix.js rejoins by itself
-    });
+  function listen(shared: SharedChannel, event: string): void {
+    detach.push(shared.on(event, (payload) => dispatch(event, payload)));
+  }
+
+  function follow(name: string): void {
+    const shared = realtime.acquire(name, options.onChannel);
+    current.value = shared;
+    for (const event of handlers.keys()) listen(shared, event);
   }
 
   function leave(): void {
-    channel?.leave();
-    channel = null;
-    status.value = 'idle';
+    detach.forEach((stop) => stop());
+    detach = [];
+    if (current.value) realtime.release(current.value);
+    current.value = null;
   }
 
   /** Listens to `event`; returns a function that stops listening. */
@@ -75,7 +60,7 @@ export function useChannel<Events extends object>(
     if (!set) {
       set = new Set();
       handlers.set(event, set);
-      channel?.on(event, (payload: unknown) => dispatch(event, payload));
+      if (current.value) listen(current.value, event);
     }
     set.add(handler);
     return () => set.delete(handler);
@@ -85,11 +70,14 @@ export function useChannel<Events extends object>(
     () => toValue(topic),
     (name) => {
       leave();
-      if (name) join(name);
+      if (name) follow(name);
     },
     { immediate: true },
   );
   onScopeDispose(leave);
 
-  return { status: readonly(status), reason: readonly(reason), on };
+  const status = computed<ChannelStatus>(() => current.value?.status.value ?? 'idle');
+  /** The `reason` of a refused join, e.g. `unauthorized`. */
+  const reason = computed<string | null>(() => current.value?.reason.value ?? null);
+  return { status, reason, on };
 }

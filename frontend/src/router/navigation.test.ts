@@ -10,6 +10,7 @@ describe('main navigation', () => {
     expect(labelsFor('admin')).toEqual([
       'Dashboard',
       'Assets',
+      'Discrepancies',
       'Employees',
       'Workflows',
       'Approvals',
@@ -24,6 +25,12 @@ describe('main navigation', () => {
     expect(labelsFor('manager')).not.toContain('Integrations');
     expect(labelsFor('viewer')).not.toContain('Integrations');
     expect(labelsFor('member')).toEqual(['Dashboard', 'Assets', 'Catalog', 'Settings']);
+  });
+
+  it('shows the discrepancies between MDM and records to admins only', () => {
+    expect(labelsFor('owner')).toContain('Discrepancies');
+    expect(labelsFor('manager')).not.toContain('Discrepancies');
+    expect(labelsFor('viewer')).not.toContain('Discrepancies');
   });
 
   it('gives the approvals inbox to managers and up, and workflows to everyone who reads people', () => {

@@ -14,7 +14,13 @@ export interface NavEntry {
 }
 
 /** The counts the menu can show beside an entry. */
-export type NavBadge = 'approvals';
+export type NavBadge = 'approvals' | 'discrepancies';
+
+/** What each count counts, read after it by screen readers ("2 waiting"). */
+export const navBadgeNouns: Readonly<Record<NavBadge, string>> = {
+  approvals: 'waiting',
+  discrepancies: 'open',
+};
 
 /**
  * The main menu, in order. A feature adds its screen here with the permission its list
@@ -24,6 +30,13 @@ export type NavBadge = 'approvals';
 export const mainNavigation: readonly NavEntry[] = [
   { to: { name: 'dashboard' }, label: 'Dashboard', icon: 'pi pi-chart-pie' },
   { to: { name: 'assets' }, label: 'Assets', icon: 'pi pi-box' },
+  {
+    to: { name: 'discrepancies' },
+    label: 'Discrepancies',
+    icon: 'pi pi-exclamation-triangle',
+    requires: 'assets.write',
+    badge: 'discrepancies',
+  },
   { to: { name: 'employees' }, label: 'Employees', icon: 'pi pi-users', requires: 'people.read' },
   { to: { name: 'workflows' }, label: 'Workflows', icon: 'pi pi-list-check', requires: 'workflows.read' },
   {

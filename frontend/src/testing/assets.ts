@@ -1,4 +1,4 @@
-import type { Asset } from '@/api/types';
+import type { Asset, Discrepancy } from '@/api/types';
 
 /** Asset `n` as `GET /assets` lists it: in stock, tag `LAP-000n`; `extra` on top. */
 export function assetFixture(n: number, extra: Partial<Asset> = {}): Asset {
@@ -19,9 +19,32 @@ export function assetFixture(n: number, extra: Partial<Asset> = {}): Asset {
     warranty_end: null,
     custom_fields: {},
     notes: null,
+    device: null,
+    depreciation_months: 36,
+    book_value: null,
     version: 1,
     created_at: '2026-11-25T10:00:00Z',
     updated_at: '2026-11-25T10:00:00Z',
+    ...extra,
+  };
+}
+
+/** An open discrepancy about `assetFixture(n)`, as `GET /discrepancies` lists it; `extra` on top. */
+export function discrepancyFixture(n: number, extra: Partial<Discrepancy> = {}): Discrepancy {
+  const asset = assetFixture(n);
+  return {
+    id: `0190b7a4-0000-7000-8000-d${String(n).padStart(11, '0')}`,
+    asset_id: asset.id,
+    asset_tag: asset.tag,
+    asset_name: asset.name,
+    kind: 'assignee_mismatch',
+    status: 'open',
+    detail: `The MDM's user is ada.lovelace.${n}@acme.example.com, but ${asset.tag} is checked out to Grace Hopper (grace@acme.test)`,
+    facts: { mdm_user_email: `ada.lovelace.${n}@acme.example.com`, assigned_email: 'grace@acme.test' },
+    integration_id: '0190b7a4-0000-7000-8000-0000000001c3',
+    created_at: `2026-11-25T10:00:${String(n).padStart(2, '0')}Z`,
+    updated_at: `2026-11-25T10:00:${String(n).padStart(2, '0')}Z`,
+    resolved_at: null,
     ...extra,
   };
 }

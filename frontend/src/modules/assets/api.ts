@@ -5,6 +5,8 @@ import type {
   AssetStatus,
   CheckinCondition,
   CreateAsset,
+  Discrepancy,
+  DiscrepancyStatus,
   HistoryEntry,
   UpdateAsset,
 } from '@/api/types';
@@ -146,4 +148,23 @@ export function checkinAsset(
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
   );
+}
+
+/** Discrepancies of one status (all when none), newest first, at most 500. Admins. */
+export function listDiscrepancies(status: DiscrepancyStatus | null): Promise<Discrepancy[]> {
+  return unwrap(api.GET('/api/v1/discrepancies', { params: { query: { status: status ?? undefined } } }));
+}
+
+/** Dismisses an open discrepancy; 422 `invalid_transition` once it is resolved or dismissed. */
+export function dismissDiscrepancy(id: string): Promise<Discrepancy> {
+  return unwrap(api.POST('/api/v1/discrepancies/{id}/dismiss', { params: { path: { id } } }));
+}
+
+/**
+ * The straight-line depreciation schedule of every asset with a cost and a purchase date (one
+ * CSV row per asset and month), as a file. Fetched with the session's bearer token (a plain
+ * link would carry none). Admins.
+ */
+export function downloadDepreciationSchedule(): Promise<Blob> {
+  return unwrap(api.GET('/api/v1/reports/depreciation.csv', { parseAs: 'blob' }));
 }

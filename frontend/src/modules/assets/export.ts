@@ -73,7 +73,11 @@ export function assetsToCsv(assets: readonly Asset[]): string {
 /** Offers `text` as a file download. */
 export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
   // A BOM makes spreadsheet apps read the file as UTF-8.
-  const blob = new Blob(['\ufeff', text], { type });
+  downloadBlob(filename, new Blob(['\ufeff', text], { type }));
+}
+
+/** Offers `blob` (e.g. a file the server made) as a file download named `filename`. */
+export function downloadBlob(filename: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

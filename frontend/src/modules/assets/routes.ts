@@ -20,6 +20,12 @@ export const assetRoutes: RouteRecordRaw[] = [
     meta: { title: 'Import assets' },
   },
   {
+    path: '/assets/discrepancies',
+    name: 'discrepancies',
+    component: () => import('./views/DiscrepancyListView.vue'),
+    meta: { title: 'Discrepancies' },
+  },
+  {
     path: '/assets/:id/edit',
     name: 'asset-edit',
     component: () => import('./views/AssetEditView.vue'),

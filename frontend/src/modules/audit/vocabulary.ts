@@ -28,7 +28,16 @@ export const auditEntityNouns: Readonly<Record<string, string>> = {
 };
 
 export const auditActions: Readonly<Record<string, readonly string[]>> = {
-  asset: ['asset.created', 'asset.updated', 'asset.checked_out', 'asset.checked_in', 'asset.deleted'],
+  asset: [
+    'asset.created',
+    'asset.updated',
+    'asset.checked_out',
+    'asset.checked_in',
+    'asset.deleted',
+    'asset.device_synced',
+    'asset.discrepancy_opened',
+    'asset.discrepancy_resolved',
+  ],
   employee: ['employee.created', 'employee.updated', 'employee.deleted'],
   category: ['category.created', 'category.updated'],
   model: ['model.created'],

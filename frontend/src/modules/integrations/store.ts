@@ -178,8 +178,8 @@ export const useIntegrationsStore = defineStore('integrations', () => {
     },
     sync_progress: ({ integration_id, processed, total, stats }) =>
       progress(integration_id, { event: 'sync_progress', processed, total, stats }),
-    sync_finished: ({ integration_id, status, stats }) =>
-      progress(integration_id, { event: 'sync_finished', status, stats }),
+    sync_finished: ({ integration_id, status, stats, details }) =>
+      progress(integration_id, { event: 'sync_finished', status, stats, details }),
     sync_failed: ({ integration_id, error: failure, will_retry }) =>
       progress(integration_id, { event: 'sync_failed', error: failure, willRetry: will_retry ?? false }),
     sync_run_updated: ({ sync_run }) => {

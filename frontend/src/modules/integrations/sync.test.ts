@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { syncRunFixture } from '@/testing/integrations';
-import { formatDuration, mergeRun, nextLiveSync, percentDone, retryState, runDuration, syncStats, type LiveSync } from './sync';
+import {
+  describeDeviceDetails,
+  deviceSyncDetails,
+  formatDuration,
+  mergeRun,
+  nextLiveSync,
+  percentDone,
+  retryState,
+  runDuration,
+  syncStats,
+  type LiveSync,
+} from './sync';
 
 const run = syncRunFixture;
 
@@ -9,6 +20,18 @@ describe('syncStats', () => {
     expect(syncStats({ created: 3, updated: 1, unchanged: 7, failed: 0 })).toEqual({ created: 3, updated: 1, unchanged: 7, failed: 0 });
     expect(syncStats({ created: '3', failed: 2 })).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 2 });
     expect(syncStats(null)).toEqual({ created: 0, updated: 0, unchanged: 0, failed: 0 });
+  });
+});
+
+describe('deviceSyncDetails', () => {
+  it('reads what a device sync did besides, and nothing for a people sync', () => {
+    const stats = { created: 2, updated: 180, unchanged: 0, failed: 0, ignored: 18, discrepancies_opened: 3, discrepancies_resolved: 1 };
+    expect(deviceSyncDetails(stats)).toEqual({ ignored: 18, discrepanciesOpened: 3, discrepanciesResolved: 1 });
+    expect(describeDeviceDetails(deviceSyncDetails(stats))).toBe('18 ignored · 3 discrepancies opened · 1 discrepancy resolved');
+    expect(describeDeviceDetails(deviceSyncDetails({ ignored: 0, discrepancies_opened: 1 }))).toBe('1 discrepancy opened');
+    expect(describeDeviceDetails(deviceSyncDetails({ ignored: 0, discrepancies_opened: 0, discrepancies_resolved: 0 }))).toBeNull();
+    expect(deviceSyncDetails({ created: 1, updated: 0, unchanged: 0, failed: 0 })).toBeNull();
+    expect(deviceSyncDetails(null)).toBeNull();
   });
 });
 
@@ -69,6 +92,24 @@ describe('nextLiveSync', () => {
     live = nextLiveSync(live, { event: 'sync_finished', status: 'succeeded', stats: { created: 1200 } });
     expect(live).toMatchObject({ phase: 'finished', status: 'succeeded', processed: 1200, total: 1200, runId: 'r1' });
     expect(percentDone(live)).toBe(100);
+  });
+
+  it("follows a device sync's details while it runs and from its finish", () => {
+    let live = nextLiveSync(undefined, { event: 'sync_queued', runId: 'r1' });
+    live = nextLiveSync(live, {
+      event: 'sync_progress',
+      processed: 200,
+      total: 200,
+      stats: { created: 0, updated: 1, unchanged: 0, ignored: 199, discrepancies_opened: 1, discrepancies_resolved: 0 },
+    });
+    expect(live.details).toEqual({ ignored: 199, discrepanciesOpened: 1, discrepanciesResolved: 0 });
+    live = nextLiveSync(live, {
+      event: 'sync_finished',
+      status: 'succeeded',
+      stats: { created: 0, updated: 1, unchanged: 0, failed: 0 },
+      details: { ignored: 199, discrepancies_opened: 1, discrepancies_resolved: 0 },
+    });
+    expect(live).toMatchObject({ phase: 'finished', total: 200, details: { ignored: 199, discrepanciesOpened: 1 } });
   });
 
   it('keeps how far a failed run got, with its error', () => {

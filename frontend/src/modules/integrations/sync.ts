@@ -23,6 +23,43 @@ export function syncStats(value: unknown): SyncStats {
   };
 }
 
+/**
+ * What a device (MDM) sync did besides the four counts: devices left out (no serial number,
+ * or unknown while the organization does not create assets for them), and the discrepancies
+ * it opened and resolved.
+ */
+export interface DeviceSyncDetails {
+  ignored: number;
+  discrepanciesOpened: number;
+  discrepanciesResolved: number;
+}
+
+/** The device details of a sync's `stats` (or `details`); `null` for a sync that has none (people). */
+export function deviceSyncDetails(value: unknown): DeviceSyncDetails | null {
+  const stats = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  if (!['ignored', 'discrepancies_opened', 'discrepancies_resolved'].some((key) => key in stats)) return null;
+  return {
+    ignored: count(stats.ignored),
+    discrepanciesOpened: count(stats.discrepancies_opened),
+    discrepanciesResolved: count(stats.discrepancies_resolved),
+  };
+}
+
+/** "3 ignored · 2 discrepancies opened · 1 resolved", leaving out what is zero; `null` when all are. */
+export function describeDeviceDetails(details: DeviceSyncDetails | null): string | null {
+  if (!details) return null;
+  const parts = [
+    details.ignored ? `${details.ignored} ignored` : null,
+    details.discrepanciesOpened
+      ? `${details.discrepanciesOpened} ${details.discrepanciesOpened === 1 ? 'discrepancy' : 'discrepancies'} opened`
+      : null,
+    details.discrepanciesResolved
+      ? `${details.discrepanciesResolved} ${details.discrepanciesResolved === 1 ? 'discrepancy' : 'discrepancies'} resolved`
+      : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length ? parts.join(' · ') : null;
+}
+
 const finished = new Set(['succeeded', 'partial', 'failed']);
 
 /** True once a run can change no more. */
@@ -92,6 +129,8 @@ export interface LiveSync {
   processed: number | null;
   total: number | null;
   stats: SyncStats;
+  /** What a device sync did besides (`null` for people). */
+  details: DeviceSyncDetails | null;
   /** `succeeded` or `partial` once finished. */
   status: string | null;
   error: string | null;
@@ -102,7 +141,17 @@ export interface LiveSync {
 const zero: SyncStats = { created: 0, updated: 0, unchanged: 0, failed: 0 };
 
 export function queued(runId: string | null): LiveSync {
-  return { phase: 'queued', runId, processed: null, total: null, stats: zero, status: null, error: null, willRetry: false };
+  return {
+    phase: 'queued',
+    runId,
+    processed: null,
+    total: null,
+    stats: zero,
+    details: null,
+    status: null,
+    error: null,
+    willRetry: false,
+  };
 }
 
 /** The next state of an integration's live sync for one event of the channel. */
@@ -110,7 +159,7 @@ export type SyncEvent =
   | { event: 'sync_queued'; runId: string }
   | { event: 'sync_started' }
   | { event: 'sync_progress'; processed: number; total: number; stats: unknown }
-  | { event: 'sync_finished'; status: string; stats: unknown }
+  | { event: 'sync_finished'; status: string; stats: unknown; details?: unknown }
   | { event: 'sync_failed'; error: string; willRetry?: boolean };
 
 export function nextLiveSync(current: LiveSync | undefined, change: SyncEvent): LiveSync {
@@ -128,6 +177,7 @@ export function nextLiveSync(current: LiveSync | undefined, change: SyncEvent): 
         processed: change.processed,
         total: change.total,
         stats: syncStats(change.stats),
+        details: deviceSyncDetails(change.stats),
       };
     case 'sync_finished': {
       const stats = syncStats(change.stats);
@@ -138,6 +188,7 @@ export function nextLiveSync(current: LiveSync | undefined, change: SyncEvent): 
         processed: current?.total ?? handled,
         total: current?.total ?? handled,
         stats,
+        details: deviceSyncDetails(change.details) ?? deviceSyncDetails(change.stats),
         status: change.status,
       };
     }
@@ -148,6 +199,7 @@ export function nextLiveSync(current: LiveSync | undefined, change: SyncEvent): 
         processed: current?.processed ?? null,
         total: current?.total ?? null,
         stats: current?.stats ?? zero,
+        details: current?.details ?? null,
         error: change.error,
         willRetry: change.willRetry ?? false,
       };

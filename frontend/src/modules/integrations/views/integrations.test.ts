@@ -221,4 +221,115 @@ describe('integrations screens', () => {
     await eventually(() => expect(router.currentRoute.value.name).toBe('integrations'));
     expect(http.callsTo(`DELETE ${url}`)).toHaveLength(1);
   });
+
+  it('connects a device-management system from its group, and syncs its devices with what it found', async () => {
+    const jamf = integrationFixture({
+      id: '0190b7a4-0000-7000-8000-0000000001c3',
+      provider: 'jamf',
+      name: 'Jamf Pro',
+      config: { base_url: 'http://127.0.0.1:7070/jamf' },
+      credentials_set: ['client_id', 'client_secret'],
+    });
+    const jamfUrl = `/api/v1/integrations/${jamf.id}`;
+    const http = mockFetch(
+      backend({
+        'POST /api/v1/integrations': () => jsonResponse(201, jamf),
+        [`GET ${jamfUrl}`]: () => jsonResponse(200, jamf),
+        [`POST ${jamfUrl}/sync`]: () => jsonResponse(202, { sync_run_id: 'r7' }),
+        'GET /api/v1/sync-runs/r7': () => jsonResponse(200, syncRunFixture('r7', 'queued', { integration_id: jamf.id })),
+      }),
+    );
+    const { root, router } = await open('/integrations/new?provider=jamf');
+    await eventually(() => expect(fieldInput(root, 'Jamf Pro URL')).not.toBeNull());
+    expect(fieldInput(root, 'API client secret')?.type).toBe('password');
+    expect(fieldInput(root, 'Sync schedule')).not.toBeNull();
+    (root.querySelector('[role="combobox"]') as HTMLElement | null)?.click();
+    await eventually(() => expect(document.querySelectorAll('[role="option"]').length).toBeGreaterThan(0));
+    const groups = [...document.querySelectorAll('.p-select-option-group')].map((group) => group.textContent?.trim());
+    expect(groups).toEqual(['HR system', 'Device management', 'IT service desk', 'Finance', 'Chat']);
+    (root.querySelector('[role="combobox"]') as HTMLElement | null)?.click();
+
+    submitForm(root);
+    await eventually(() => expect(fieldText(root, 'Jamf Pro URL')).toContain('This field is required.'));
+    type(fieldInput(root, 'Jamf Pro URL'), 'http://127.0.0.1:7070/jamf');
+    type(fieldInput(root, 'API client ID'), 'sandbox-jamf-client');
+    type(fieldInput(root, 'API client secret'), 'sandbox-jamf-secret');
+    submitForm(root);
+    await eventually(() => expect(router.currentRoute.value.name).toBe('integration'));
+    expect(http.callsTo('POST /api/v1/integrations')[0]?.body).toEqual({
+      provider: 'jamf',
+      name: 'Jamf Pro',
+      schedule: null,
+      config: { base_url: 'http://127.0.0.1:7070/jamf' },
+      credentials: { client_id: 'sandbox-jamf-client', client_secret: 'sandbox-jamf-secret' },
+    });
+
+    await eventually(() => expect(root.textContent).toContain('Jamf Pro · Device management'));
+    expect(root.textContent).not.toContain('Webhook deliveries');
+    await eventually(() => expect(server.last?.hasJoined(topic)).toBe(true));
+    button(root, 'Sync now')?.click();
+    await eventually(() => expect(root.textContent).toContain('Queued — waiting for a worker'));
+    server.last?.push(topic, 'sync_started', { integration_id: jamf.id });
+    await eventually(() => expect(root.textContent).toContain('Fetching devices from Jamf Pro'));
+    const stats = { created: 0, updated: 1, unchanged: 0, failed: 0 };
+    const details = { ignored: 199, discrepancies_opened: 1, discrepancies_resolved: 0 };
+    server.last?.push(topic, 'sync_finished', { integration_id: jamf.id, status: 'succeeded', stats, details });
+    server.last?.push(topic, 'sync_run_updated', {
+      sync_run: syncRunFixture('r7', 'succeeded', { integration_id: jamf.id, stats: { ...stats, ...details } }),
+    });
+    await eventually(() => expect(root.querySelector('[data-testid="sync-progress"]')?.textContent).toContain('1 discrepancy opened'));
+    expect(root.querySelector('[data-testid="sync-progress"]')?.textContent).toContain('199 ignored');
+    await eventually(() =>
+      expect(root.querySelector('[data-testid="run-details"]')?.textContent).toBe('199 ignored · 1 discrepancy opened'),
+    );
+  });
+
+  it('shows Slack the addresses to call and offers no sync', async () => {
+    const slack = integrationFixture({
+      id: '0190b7a4-0000-7000-8000-0000000001b2',
+      provider: 'slack',
+      name: 'Slack',
+      config: { notify_channel: 'C0ITOPS001' },
+      credentials_set: ['bot_token'],
+    });
+    const http = mockFetch(backend({ [`GET /api/v1/integrations/${slack.id}`]: () => jsonResponse(200, slack) }));
+    const { root } = await open(`/integrations/${slack.id}`);
+    await eventually(() => expect(root.textContent).toContain('Request URLs for Slack'));
+    const urls = ['events', 'commands', 'interactivity'].map(
+      (path) => root.querySelector<HTMLInputElement>(`#inbound-${path}`)?.value,
+    );
+    expect(urls).toEqual([
+      `${location.origin}/webhooks/slack/${slack.id}/events`,
+      `${location.origin}/webhooks/slack/${slack.id}/commands`,
+      `${location.origin}/webhooks/slack/${slack.id}/interactivity`,
+    ]);
+    expect(root.querySelector('[data-testid="inbound-secret"]')?.textContent).toContain('signing secret is not set');
+    expect(root.querySelector('[data-testid="acts"]')?.textContent).toContain('nothing is synced');
+    expect(button(root, 'Sync now')).toBeUndefined();
+    expect(button(root, 'Test connection')).toBeDefined();
+    expect(root.textContent).not.toContain('Sync runs');
+    expect(root.textContent).not.toContain('Manual only');
+    expect(http.callsTo('GET /api/v1/sync-runs')).toHaveLength(0);
+  });
+
+  it('connects a service desk without a schedule, its host given by the API base URL', async () => {
+    const servicenow = integrationFixture({ provider: 'servicenow', name: 'ServiceNow' });
+    const http = mockFetch(backend({ 'POST /api/v1/integrations': () => jsonResponse(201, servicenow) }));
+    const { root, router } = await open('/integrations/new?provider=servicenow');
+    await eventually(() => expect(fieldInput(root, 'Instance')).not.toBeNull());
+    expect(fieldInput(root, 'Sync schedule')).toBeNull();
+    expect(fieldText(root, 'Instance')).toContain('Not needed when the API base URL is given.');
+    type(fieldInput(root, 'API base URL'), 'http://127.0.0.1:7070/servicenow');
+    type(fieldInput(root, 'Username'), 'svc-assets');
+    type(fieldInput(root, 'Password'), 'pw');
+    submitForm(root);
+    await eventually(() => expect(router.currentRoute.value.name).toBe('integration'));
+    expect(http.callsTo('POST /api/v1/integrations')[0]?.body).toEqual({
+      provider: 'servicenow',
+      name: 'ServiceNow',
+      schedule: null,
+      config: { base_url: 'http://127.0.0.1:7070/servicenow' },
+      credentials: { username: 'svc-assets', password: 'pw' },
+    });
+  });
 });
