@@ -1882,7 +1882,7 @@ export interface components {
          * @description What a step does and how it completes.
          * @enum {string}
          */
-        StepKind: "approval" | "reserve_asset" | "ship" | "check_out" | "collect_assets" | "check_in" | "wipe_device" | "task";
+        StepKind: "approval" | "reserve_asset" | "ship" | "check_out" | "collect_assets" | "check_in" | "wipe_device" | "open_ticket" | "task";
         /** @description One step of a template. */
         StepTemplate: {
             assignee?: components["schemas"]["Assignee"];
@@ -1896,6 +1896,20 @@ export interface components {
             due_in_days?: number;
             kind: components["schemas"]["StepKind"];
             name: string;
+        };
+        /** @description The service desk ticket an `open_ticket` step opened. */
+        StepTicket: {
+            /**
+             * Format: uuid
+             * @description The ITSM integration it was opened in.
+             */
+            integration_id: string;
+            /** @description How people know it: `IT-12`, `INC0010001`, `#INC-42`. */
+            key: string;
+            /** @description `open`, `in_progress`, `resolved`, `closed` or `cancelled`, as last read. */
+            state: string;
+            /** @description Where people open it, when the service desk gives a link. */
+            url?: string | null;
         };
         /** @description A step as the API shows it. */
         StepView: {
@@ -1932,6 +1946,7 @@ export interface components {
              *     `detail`), `done`, `rejected` or `skipped`.
              */
             status: string;
+            ticket?: components["schemas"]["StepTicket"] | null;
         };
         SyncQueued: {
             /** Format: uuid */
@@ -4658,7 +4673,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description `bamboohr` or `hibob` */
+                /** @description `bamboohr`, `hibob` or `jamf` */
                 provider: string;
                 integration_id: string;
             };

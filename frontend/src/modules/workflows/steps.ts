@@ -50,6 +50,10 @@ export const stepKinds: Readonly<Record<StepKind, { label: string; description: 
   collect_assets: { label: 'Collect assets', description: 'Get back every asset the person holds.' },
   check_in: { label: 'Check in', description: 'Completing it checks in everything the person still holds.' },
   wipe_device: { label: 'Wipe devices', description: 'Wipes the devices through the MDM; skipped without one.' },
+  open_ticket: {
+    label: 'Service desk ticket',
+    description: 'Opens a ticket in the IT service desk and moves on once it is resolved; skipped without one.',
+  },
   task: { label: 'Task', description: 'Anything else someone must do and tick off.' },
 };
 
