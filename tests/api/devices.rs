@@ -638,3 +638,49 @@ async fn jamf_webhooks_are_authenticated_stored_once_and_update_the_asset() {
     assert_eq!(list.len(), 1, "{}", deliveries.body);
     assert_eq!(list[0]["event_type"], "ComputerInventoryCompleted");
 }
+
+#[tokio::test]
+async fn a_wipe_through_an_mdm_outage_is_retried_and_sent_once() {
+    let w = world().await;
+    sync(&w, w.mdm).await;
+    let laptop = asset_by_serial(&w, &jamf_sim::serial(6)).await;
+    let leaver = employee_id(&w, 6).await;
+    checkout(&w, &id(&laptop), &leaver).await;
+    w.sim.bamboohr().terminate("acme", 6, None);
+    sync(&w, w.hris).await;
+    let wf = wait_for_workflow(&w, &leaver, |wf| wf["kind"] == "offboarding").await;
+    let wf = complete(&w, &wf, "collect_assets").await;
+    // Jamf answers the next four requests with 503s: the client's own retry and the job's
+    // first attempt fail, a later attempt goes through.
+    w.sim.jamf().set_faults(
+        "acme",
+        jamf_sim::Faults {
+            fail_next: 4,
+            fail_status: Some(503),
+            ..jamf_sim::Faults::default()
+        },
+    );
+    complete(&w, &wf, "check_in").await;
+    let wf = wait_for_workflow(&w, &leaver, |wf| wf["status"] == "completed").await;
+    assert_eq!(step(&wf, "wipe_device")["status"], "done", "{wf}");
+    let wipes = w.sim.jamf().wipes("acme");
+    assert_eq!(wipes.len(), 1, "{wipes:?}");
+    assert_eq!(wipes[0].device_id, jamf_sim::computer_id(6));
+    // The job itself went round again (the outage outlasted the client's own retry).
+    let metrics = w
+        .app
+        .client
+        .get(w.app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.contains("run_step") && l.contains("retried") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+}

@@ -330,7 +330,12 @@ async fn retry_or_block(
                 .push_after(Job::RunStep(job.clone()), delay)
                 .await
                 .map_err(ApiError::internal)?;
-            note_attempt(state, job, attempts, &detail).await?;
+            let mut action = s.params["action"].clone();
+            if !action.is_object() {
+                action = json!({});
+            }
+            action["attempts"] = json!(attempts);
+            update(state, job, action, &format!("Retrying: {detail}")).await?;
             Ok(JobOutcome::Retried)
         }
         ActionFailure::NeedsAttention(detail) => {
@@ -340,7 +345,8 @@ async fn retry_or_block(
     }
 }
 
-/// Replaces the step's `action` record and detail (the step stays active), published.
+/// Replaces the step's `action` record and detail (the step stays active), published: what
+/// the step is waiting for, or why it is retrying.
 async fn update(state: &AppState, job: &RunStep, action: Value, detail: &str) -> ApiResult<()> {
     let txn = db::begin_write(&state.db, job.tenant_id).await?;
     let Some(s) = step::Entity::find_by_id(job.step_id)
@@ -358,33 +364,6 @@ async fn update(state: &AppState, job: &RunStep, action: Value, detail: &str) ->
     let mut am = s.into_active_model();
     am.params = Set(params);
     am.detail = Set(Some(detail.to_owned()));
-    am.update(&txn).await?;
-    publish(&txn, job.tenant_id, job.workflow_id).await?;
-    txn.commit().await?;
-    state.events.kick();
-    Ok(())
-}
-
-/// Records a failed attempt on the step (published, so people see why it waits).
-async fn note_attempt(
-    state: &AppState,
-    job: &RunStep,
-    attempts: u32,
-    detail: &str,
-) -> ApiResult<()> {
-    let txn = db::begin_write(&state.db, job.tenant_id).await?;
-    let Some(s) = step::Entity::find_by_id(job.step_id)
-        .filter(step::Column::TenantId.eq(job.tenant_id))
-        .one(&txn)
-        .await?
-    else {
-        return Ok(());
-    };
-    let mut params = object(s.params.clone());
-    params["action"]["attempts"] = json!(attempts);
-    let mut am = s.into_active_model();
-    am.params = Set(params);
-    am.detail = Set(Some(format!("Retrying: {detail}")));
     am.update(&txn).await?;
     publish(&txn, job.tenant_id, job.workflow_id).await?;
     txn.commit().await?;
