@@ -604,6 +604,12 @@ pub(super) async fn apply_pull(
     let total = pull.employees.len();
     for (i, batch) in pull.employees.chunks(SYNC_BATCH).enumerate() {
         let s = crate::people::service::upsert_from_hris(state, who, &row.provider, batch).await?;
+        // A first import grows the table faster than PostgreSQL's autovacuum refreshes its
+        // statistics; planned against an "empty" table, each batch's lookups scan it whole.
+        // Refreshed whenever the batches written have doubled (1, 2, 4, 8, ...).
+        if s.created > 0 && (i + 1).is_power_of_two() {
+            crate::people::service::refresh_statistics(&state.db).await?;
+        }
         stats.created += s.created;
         stats.updated += s.updated;
         stats.unchanged += s.unchanged;

@@ -1284,6 +1284,15 @@ pub async fn upsert_from_hris(
     Ok(stats)
 }
 
+/// Refreshes the planner's statistics of the employees table (PostgreSQL; SQLite's planner
+/// needs none for these lookups), after a bulk import changed its size.
+pub async fn refresh_statistics(db: &sea_orm::DatabaseConnection) -> ApiResult<()> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE employees").await?;
+    }
+    Ok(())
+}
+
 /// The tenant's (not deleted) employees among `ids`, by id.
 pub async fn by_ids<C: ConnectionTrait>(
     conn: &C,
