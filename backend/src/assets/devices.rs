@@ -85,6 +85,39 @@ fn category_for(os: Option<&str>) -> &'static str {
     }
 }
 
+/// The tenant's live assets with any of these serial numbers, keyed by the serial in upper
+/// case. Serials are matched as given and in either case: people type them either way. Where
+/// two assets share a serial, the oldest wins.
+pub(super) async fn live_by_serial<'a, C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: Uuid,
+    serials: impl IntoIterator<Item = &'a str>,
+) -> ApiResult<HashMap<String, asset::Model>> {
+    let mut wanted: HashSet<String> = HashSet::new();
+    for s in serials {
+        wanted.insert(s.to_owned());
+        wanted.insert(s.to_uppercase());
+        wanted.insert(s.to_lowercase());
+    }
+    let mut by_serial: HashMap<String, asset::Model> = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(by_serial);
+    }
+    for a in asset::Entity::find()
+        .filter(asset::Column::TenantId.eq(tenant_id))
+        .filter(asset::Column::DeletedAt.is_null())
+        .filter(asset::Column::SerialNumber.is_in(wanted))
+        .order_by_asc(asset::Column::Id)
+        .all(conn)
+        .await?
+    {
+        if let Some(s) = a.serial_number.as_deref() {
+            by_serial.entry(s.to_uppercase()).or_insert(a);
+        }
+    }
+    Ok(by_serial)
+}
+
 /// Applies one batch of an MDM's devices (at most a few hundred) in one transaction: facts on
 /// matched assets, new in-stock assets for unknown serials when `create_unknown`, and
 /// discrepancies opened or resolved. Only real changes are written, audited and published.
@@ -103,26 +136,12 @@ pub async fn apply_device_facts(
     let tenant_id = who.tenant_id;
     let txn = db::begin_write(&state.db, tenant_id).await?;
 
-    // Serials as the MDM wrote them and in both cases: people type them either way.
-    let mut wanted: HashSet<String> = HashSet::new();
-    for d in devices {
-        wanted.insert(d.serial_number.clone());
-        wanted.insert(d.serial_number.to_uppercase());
-        wanted.insert(d.serial_number.to_lowercase());
-    }
-    let mut by_serial: HashMap<String, asset::Model> = HashMap::new();
-    for a in asset::Entity::find()
-        .filter(asset::Column::TenantId.eq(tenant_id))
-        .filter(asset::Column::DeletedAt.is_null())
-        .filter(asset::Column::SerialNumber.is_in(wanted))
-        .order_by_asc(asset::Column::Id)
-        .all(&txn)
-        .await?
-    {
-        if let Some(s) = a.serial_number.as_deref() {
-            by_serial.entry(s.to_uppercase()).or_insert(a);
-        }
-    }
+    let mut by_serial = live_by_serial(
+        &txn,
+        tenant_id,
+        devices.iter().map(|d| d.serial_number.as_str()),
+    )
+    .await?;
     let emails: Vec<String> = devices
         .iter()
         .filter_map(|d| d.user_email.clone())

@@ -1,7 +1,7 @@
 //! The money side of assets: straight-line depreciation schedules as CSV for the books, and
 //! purchase lines from a finance system becoming or enriching assets.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use assetronics_integrations::finance::PurchaseLine;
@@ -91,24 +91,9 @@ pub async fn apply_purchase_lines(
     }
     let tenant_id = who.tenant_id;
     let txn = db::begin_write(&state.db, tenant_id).await?;
-    let mut wanted: HashSet<String> = HashSet::new();
-    for (_, s) in &usable {
-        wanted.insert(s.clone());
-        wanted.insert(s.to_lowercase());
-    }
-    let mut by_serial: HashMap<String, asset::Model> = HashMap::new();
-    for a in asset::Entity::find()
-        .filter(asset::Column::TenantId.eq(tenant_id))
-        .filter(asset::Column::DeletedAt.is_null())
-        .filter(asset::Column::SerialNumber.is_in(wanted))
-        .order_by_asc(asset::Column::Id)
-        .all(&txn)
-        .await?
-    {
-        if let Some(s) = a.serial_number.as_deref() {
-            by_serial.entry(s.to_uppercase()).or_insert(a);
-        }
-    }
+    let mut by_serial =
+        super::devices::live_by_serial(&txn, tenant_id, usable.iter().map(|(_, s)| s.as_str()))
+            .await?;
     let now = clock::now();
     for (l, serial) in usable {
         let supplier = l.supplier.clone().filter(|s| !s.trim().is_empty());

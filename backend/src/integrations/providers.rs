@@ -201,13 +201,7 @@ pub fn mdm(state: &AppState, row: &integration::Model) -> ApiResult<Mdm> {
             ));
         }
     };
-    built.map_err(|e| {
-        ApiError::field(
-            "config",
-            "invalid_value",
-            format!("cannot reach this {}: {e}", row.provider),
-        )
-    })
+    built.map_err(|e| unusable(row, e))
 }
 
 impl Mdm {

@@ -952,9 +952,6 @@ pub async fn list_runs(
         .collect())
 }
 
-/// MDM providers: an offboarding's wipe step needs one of these connected.
-pub const MDM_PROVIDERS: [&str; 3] = ["jamf", "intune", "kandji"];
-
 /// The tenant's active integrations of a kind, oldest first.
 pub async fn active_of_kind<C: sea_orm::ConnectionTrait>(
     conn: &C,
@@ -979,20 +976,6 @@ pub async fn has_active<C: sea_orm::ConnectionTrait>(
     kind: super::providers::Kind,
 ) -> ApiResult<bool> {
     Ok(!active_of_kind(conn, tenant_id, kind).await?.is_empty())
-}
-
-/// Whether the tenant has an active MDM integration.
-pub async fn has_active_mdm<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    tenant_id: Uuid,
-) -> ApiResult<bool> {
-    Ok(integration::Entity::find()
-        .filter(integration::Column::TenantId.eq(tenant_id))
-        .filter(integration::Column::Provider.is_in(MDM_PROVIDERS))
-        .filter(integration::Column::Status.eq("active"))
-        .one(conn)
-        .await?
-        .is_some())
 }
 
 /// Every event on the tenant's `integrations` topic from now on (sync runs queued, started,

@@ -394,7 +394,13 @@ pub(super) async fn advance<C: ConnectionTrait>(
                 }
             }
             StepKind::WipeDevice => {
-                if crate::integrations::service::has_active_mdm(conn, who.tenant_id).await? {
+                if crate::integrations::service::has_active(
+                    conn,
+                    who.tenant_id,
+                    crate::integrations::providers::Kind::Mdm,
+                )
+                .await?
+                {
                     // A job asks the MDM (see `workflows::actions`).
                     am.detail = Set(Some("Waiting for the MDM".into()));
                     None
