@@ -16,6 +16,8 @@ export interface SharedChannel {
   readonly status: Ref<ChannelStatus>;
   /** The `reason` of a refused join, e.g. `unauthorized`. */
   readonly reason: Ref<string | null>;
+  /** How many times the server accepted a join: 1 after the first, more after each rejoin (phoenix.js rejoins after a drop). */
+  readonly joins: Ref<number>;
   /** Listens to `event`; returns a function that stops listening. */
   on(event: string, handler: (payload: unknown) => void): () => void;
 }
@@ -62,6 +64,7 @@ export const useRealtimeStore = defineStore('realtime', () => {
       users: 0,
       status: ref<ChannelStatus>('joining'),
       reason: ref<string | null>(null),
+      joins: ref(0),
       on(event, handler) {
         let set = listeners.get(event);
         if (!set) {
@@ -82,6 +85,7 @@ export const useRealtimeStore = defineStore('realtime', () => {
       .receive('ok', () => {
         entry.status.value = 'joined';
         entry.reason.value = null;
+        entry.joins.value += 1;
       })
       .receive('error', (response?: { reason?: string }) => {
         entry.status.value = 'error';

@@ -76,8 +76,27 @@ export function useChannel<Events extends object>(
   );
   onScopeDispose(leave);
 
+  const rejoinHandlers = new Set<() => void>();
+  watch(
+    () => [current.value, current.value?.joins.value ?? 0] as const,
+    ([shared, joins], [before, joinsBefore]) => {
+      if (shared !== null && shared === before && joins > joinsBefore && joins > 1) {
+        for (const handler of [...rejoinHandlers]) handler();
+      }
+    },
+  );
+
+  /**
+   * Calls `handler` each time the channel is joined again after a drop — not on its first
+   * join, whose events nobody can have missed: reload there what the channel keeps current.
+   */
+  function onRejoin(handler: () => void): () => void {
+    rejoinHandlers.add(handler);
+    return () => rejoinHandlers.delete(handler);
+  }
+
   const status = computed<ChannelStatus>(() => current.value?.status.value ?? 'idle');
   /** The `reason` of a refused join, e.g. `unauthorized`. */
   const reason = computed<string | null>(() => current.value?.reason.value ?? null);
-  return { status, reason, on };
+  return { status, reason, on, onRejoin };
 }

@@ -27,8 +27,8 @@ export function useDiscrepanciesLive() {
     },
     { immediate: true },
   );
-  watch(channel.status, (status, before) => {
-    if (status !== 'joined' || before !== 'joining' || !sees()) return;
+  channel.onRejoin(() => {
+    if (!sees()) return;
     for (const held of ['open', 'resolved', 'dismissed'] as const) if (store.isLoaded(held)) void store.load(held);
   });
 

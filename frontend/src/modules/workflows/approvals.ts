@@ -55,6 +55,15 @@ export const useApprovalsStore = defineStore('approvals', () => {
     return inFlight;
   }
 
+  /**
+   * Loads the inbox unless it is loaded or on its way: for screens, since the shell loads it
+   * at start-up and keeps it current (a second load would only fetch the same again).
+   */
+  function ensureLoaded(): Promise<void> {
+    if (inFlight) return inFlight;
+    return loaded.value ? Promise.resolve() : load();
+  }
+
   function forget(approval: Approval): void {
     items.value = items.value.filter((item) => item.step.id !== approval.step.id);
   }
@@ -93,5 +102,5 @@ export const useApprovalsStore = defineStore('approvals', () => {
     error.value = null;
   }
 
-  return { items, loaded, loading, error, count, load, decide, $reset };
+  return { items, loaded, loading, error, count, load, ensureLoaded, decide, $reset };
 });

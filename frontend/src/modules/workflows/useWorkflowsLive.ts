@@ -43,8 +43,8 @@ export function useWorkflowsLive() {
     },
     { immediate: true },
   );
-  watch(channel.status, (status, before) => {
-    if (status === 'joined' && before === 'joining' && approves() && approvals.loaded) void approvals.load();
+  channel.onRejoin(() => {
+    if (approves() && approvals.loaded) void approvals.load();
   });
 
   return channel;
