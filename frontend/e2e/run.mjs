@@ -303,7 +303,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByText('Asset checked out').first().waitFor();
     await page.getByText('Asset checked in').first().waitFor();
     await choose('Action', 'Asset checked out');
-    await page.getByText('Showing 1 entries (all)').waitFor();
+    await page.getByText('Showing 1 entry (all)').waitFor();
     await snap('audit-log');
   });
 
@@ -425,7 +425,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByText('Showing 50 employees').waitFor();
     await page.getByRole('button', { name: 'Load more' }).waitFor();
     await page.getByLabel('Search').fill('E00001');
-    await page.getByText('Showing 1 employees (all)').waitFor();
+    await page.getByText('Showing 1 employee (all)').waitFor();
     await page.getByRole('cell', { name: /\.1@acme\.example\.com$/ }).waitFor();
     await page.getByLabel('Search').fill('');
     await page.getByText('Showing 50 employees').waitFor();

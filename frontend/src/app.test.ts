@@ -128,6 +128,7 @@ describe('the SPA', () => {
     await vi.waitFor(() => expect(root.textContent).toContain('LAP-0001'), { timeout: 5000 });
     expect(root.textContent).toContain('Grace Hopper');
     expect(root.textContent).toContain('Acme Inc.');
+    expect(root.textContent).toContain('Showing 1 asset (all)');
     expect(root.textContent).toContain('Ada Lovelace');
   });
 
@@ -159,6 +160,7 @@ describe('the SPA', () => {
       expect(root.textContent).toContain('Grace Hopper');
       expect(root.textContent).toContain('Checked out to Grace Hopper');
       expect(root.textContent).toContain('Note: For the conference');
+      expect(root.textContent).toContain('Showing 1 event (all)');
       expect(root.textContent).toContain('in_stock → assigned');
       expect(root.textContent).toContain('Check in');
     });
@@ -192,6 +194,7 @@ describe('the SPA', () => {
       const list = await start('/employees');
       await eventually(() => expect(list.root.textContent).toContain('Grace Hopper'));
       expect(list.root.textContent).toContain('Engineering');
+      expect(list.root.textContent).toContain('Showing 1 employee (all)');
       list.unmount();
 
       const detail = await start(`/employees/${employee.id}`);

@@ -1,4 +1,5 @@
 import type { AssetModel, Category, Department, Location } from '@/api/types';
+import { countOf } from '@/locale/plural';
 import { categoriesApi, departmentsApi, locationsApi, modelsApi } from './api';
 
 /** A value in a catalog form. */
@@ -55,7 +56,7 @@ export const categoryKind: CatalogKind<Category> = {
   description: 'Kinds of hardware (laptops, phones, monitors) and how long they depreciate.',
   columns: [
     { header: 'Name', value: (c) => c.name },
-    { header: 'Depreciation', value: (c) => (c.depreciation_months ? `${c.depreciation_months} months` : '—') },
+    { header: 'Depreciation', value: (c) => (c.depreciation_months ? countOf(c.depreciation_months, 'month') : '—') },
   ],
   fields: [
     { key: 'name', label: 'Name', kind: 'text', required: true, maxlength: 120 },

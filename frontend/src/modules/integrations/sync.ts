@@ -1,4 +1,5 @@
 import type { SyncRun } from '@/api/types';
+import { countOf } from '@/locale/plural';
 
 /**
  * What a sync did: `{created, updated, unchanged, failed}`. The document types `stats` as a
@@ -51,10 +52,10 @@ export function describeDeviceDetails(details: DeviceSyncDetails | null): string
   const parts = [
     details.ignored ? `${details.ignored} ignored` : null,
     details.discrepanciesOpened
-      ? `${details.discrepanciesOpened} ${details.discrepanciesOpened === 1 ? 'discrepancy' : 'discrepancies'} opened`
+      ? `${countOf(details.discrepanciesOpened, 'discrepancy', 'discrepancies')} opened`
       : null,
     details.discrepanciesResolved
-      ? `${details.discrepanciesResolved} ${details.discrepanciesResolved === 1 ? 'discrepancy' : 'discrepancies'} resolved`
+      ? `${countOf(details.discrepanciesResolved, 'discrepancy', 'discrepancies')} resolved`
       : null,
   ].filter((part): part is string => part !== null);
   return parts.length ? parts.join(' · ') : null;

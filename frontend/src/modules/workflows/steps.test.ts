@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { managerUserId, onboardingFixture, stepFixture, withStep } from '@/testing/workflows';
-import { currentStep, fresher, isOverdue, progressOf, stepDecisions } from './steps';
+import { currentStep, describeProgress, fresher, isOverdue, progressOf, stepDecisions } from './steps';
 
 const admin = { userId: 'admin-1', canManage: true };
 const manager = { userId: managerUserId, canManage: false };
@@ -41,6 +41,11 @@ describe('a workflow at a glance', () => {
     expect(progressOf(shipping)).toEqual({ finished: 2, total: 4 });
     const rejected = withStep(onboardingFixture({ status: 'rejected' }), 0, { status: 'rejected', note: 'No budget' });
     expect(currentStep(rejected)?.note).toBe('No budget');
+  });
+
+  it('counts the steps finished in words, one step being "step"', () => {
+    expect(describeProgress({ finished: 2, total: 4 })).toBe('2 of 4 steps finished');
+    expect(describeProgress({ finished: 0, total: 1 })).toBe('0 of 1 step finished');
   });
 
   it('calls a waiting step overdue once its due time passed', () => {

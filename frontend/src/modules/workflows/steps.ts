@@ -1,5 +1,6 @@
 import type { StepAssignee, StepKind, StepStatus, Workflow, WorkflowKind, WorkflowStatus, WorkflowStep } from '@/api/types';
 import type { Shown } from '@/components/status';
+import { countOf } from '@/locale/plural';
 import type { StepDecision } from './api';
 
 /**
@@ -90,6 +91,11 @@ export function currentStep(workflow: Workflow): WorkflowStep | undefined {
 export function progressOf(workflow: Workflow): { finished: number; total: number } {
   const finished = workflow.steps.filter((step) => step.status === 'done' || step.status === 'skipped').length;
   return { finished, total: workflow.steps.length };
+}
+
+/** "2 of 4 steps finished", "0 of 1 step finished". */
+export function describeProgress(progress: { finished: number; total: number }): string {
+  return `${progress.finished} of ${countOf(progress.total, 'step')} finished`;
 }
 
 /** Who is looking: their user id and whether they may manage workflows (admins and owners). */
