@@ -161,7 +161,8 @@ describe('the SPA', () => {
       expect(root.textContent).toContain('Checked out to Grace Hopper');
       expect(root.textContent).toContain('Note: For the conference');
       expect(root.textContent).toContain('Showing 1 event (all)');
-      expect(root.textContent).toContain('in_stock → assigned');
+      expect(root.textContent).toContain('Status: In stock → Assigned');
+      expect(root.textContent).not.toContain('in_stock');
       expect(root.textContent).toContain('Check in');
     });
 

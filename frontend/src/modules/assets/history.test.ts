@@ -36,7 +36,7 @@ describe('describeHistoryEntry', () => {
     const item = describeHistoryEntry(entry('asset.checked_in', { condition: 'needs_repair' }, null));
 
     expect(item.title).toBe('Checked in');
-    expect(item.notes).toEqual(['Condition: needs repair']);
+    expect(item.notes).toEqual(['Condition: Needs repair']);
     expect(item.actor).toBe('System');
   });
 

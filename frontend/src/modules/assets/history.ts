@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '@/api/types';
+import { checkinConditionLabels } from './status';
 
 /** A field's change in a history entry. */
 export interface FieldChange {
@@ -42,6 +43,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const conditionLabel = (condition: string): string =>
+  condition in checkinConditionLabels
+    ? checkinConditionLabels[condition as keyof typeof checkinConditionLabels]
+    : condition.replace(/_/g, ' ');
+
 function humanize(action: string): string {
   const last = action.split('.').pop() ?? action;
   const words = last.replace(/_/g, ' ');
@@ -62,7 +68,7 @@ export function describeHistoryEntry(entry: HistoryEntry): HistoryItem {
   if (isRecord(raw)) {
     for (const [field, value] of Object.entries(raw)) {
       if (field === 'employee' && isRecord(value) && typeof value.name === 'string') employee = value.name;
-      else if (field === 'condition' && typeof value === 'string') notes.push(`Condition: ${value.replace(/_/g, ' ')}`);
+      else if (field === 'condition' && typeof value === 'string') notes.push(`Condition: ${conditionLabel(value)}`);
       else if (field === 'note' && typeof value === 'string') notes.push(`Note: ${value}`);
       else if (isRecord(value) && 'from' in value && 'to' in value && !hiddenFields.has(field)) {
         // A change that reads the same both ways (e.g. no custom fields → `{}`) tells nothing.
@@ -95,9 +101,4 @@ export function showValue(value: unknown): string {
     return JSON.stringify(value);
   }
   return String(value);
-}
-
-/** `category_id` → `category`, `serial_number` → `serial number`. */
-export function fieldLabel(field: string): string {
-  return field.replace(/_id$/, '').replace(/_/g, ' ');
 }

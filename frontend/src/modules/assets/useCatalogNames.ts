@@ -1,13 +1,12 @@
 import { computed, onMounted } from 'vue';
-import { showValue } from './history';
+import type { NameOf } from '@/modules/audit/changes';
 import { useAssetsStore } from './store';
 
 /**
- * Shows a changed value the way people know it: the id of a category, model or location
- * becomes its name (from the catalog the assets store loads once); anything else as
- * `showValue` does.
+ * The names of the tenant's categories, models and locations by id (from the catalog the
+ * assets store loads once), so a change to `category_id` reads "Laptops", not an id.
  */
-export function useCatalogNames() {
+export function useCatalogNames(): NameOf {
   const store = useAssetsStore();
   onMounted(() => void store.loadLookups());
 
@@ -19,6 +18,5 @@ export function useCatalogNames() {
     return names;
   });
 
-  return (value: unknown): string =>
-    typeof value === 'string' ? (namesById.value.get(value) ?? showValue(value)) : showValue(value);
+  return (id: string) => namesById.value.get(id);
 }

@@ -7,3 +7,9 @@ export const roleLabels: Readonly<Record<Role, string>> = {
   member: 'Member',
   viewer: 'Viewer',
 };
+
+/** Whether a user may sign in. */
+export const userStatusLabels: Readonly<Record<'active' | 'disabled', string>> = {
+  active: 'Active',
+  disabled: 'Disabled',
+};
