@@ -151,6 +151,10 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Create organization' }).click();
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
     await page.getByText('No assets yet').waitFor();
+    // An empty dashboard offers both ways in: one asset by hand, or a CSV.
+    await page.getByRole('link', { name: 'Import a CSV' }).waitFor();
+    await page.getByRole('link', { name: 'Add an asset' }).click();
+    await page.getByRole('heading', { name: 'New asset', level: 1 }).waitFor();
     await nav('Assets');
     await page.getByText('No assets yet').waitFor();
     await assert.doesNotReject(page.getByText(user.organization).first().waitFor());
