@@ -252,7 +252,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     ].join('\n');
     const file = { name: 'assets.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) };
     await page.getByTestId('import-file').setInputFiles(file);
-    await page.getByText('need fixing in the file').waitFor();
+    await page.getByText('needs fixing in the file').waitFor();
     await page.getByRole('button', { name: 'Import 2 assets' }).click();
     await page.getByTestId('import-result').getByText('2 assets created.').waitFor();
     await snap('asset-import');
@@ -266,6 +266,7 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
       .waitFor();
     await nav('Assets');
     await page.getByText('Showing 3 assets (all)').waitFor();
+    assert.equal(await page.locator('.p-datatable-mask').isVisible(), false, 'no loading mask over the rows shown');
     await page.getByRole('link', { name: 'MON-0001' }).waitFor();
   });
 
