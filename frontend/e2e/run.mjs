@@ -719,6 +719,18 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
       await monitorRow.getByText('In stock').waitFor();
       assert.equal(await monitorRow.getByText('In transit').count(), 0);
 
+      // An asset the owner adds appears on top of the viewer's newest-first list, live.
+      const viewerCount = viewerPage.locator('.list-footer__count');
+      const before = Number((await viewerCount.textContent()).match(/Showing (\d+)/)[1]);
+      await nav('Assets');
+      await page.getByRole('link', { name: 'New asset' }).click();
+      await page.getByLabel(exactly('Name')).fill('USB-C Dock');
+      await page.getByRole('button', { name: 'Create asset' }).click();
+      await page.getByRole('heading', { name: 'USB-C Dock', level: 1 }).waitFor();
+      await viewerPage.locator('[aria-labelledby="assets-title"] tbody tr').first().getByText('USB-C Dock').waitFor();
+      await viewerCount.filter({ hasText: `Showing ${before + 1} assets` }).waitFor();
+      assert.equal(await viewerPage.getByTestId('live-notice').count(), 0, 'shown in place, not announced');
+
       await other.close();
       await page.getByRole('button', { name: 'Who is online: 1 person online' }).waitFor();
     } finally {

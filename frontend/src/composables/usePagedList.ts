@@ -41,6 +41,9 @@ export function usePagedList<T, F = undefined>(load: PageLoader<T, F>, options: 
   const error = shallowRef<ApiError | null>(null);
   /** True once a first page arrived for the current filters. */
   const loaded = ref(false);
+  /** Pages shown: 0 before the first answer, 1 after each first page, one more per "load more". */
+  const pages = ref(0);
+  const firstPageHandlers = new Set<() => void>();
   let inFlight: AbortController | null = null;
 
   async function fetchPage(cursor: string | null): Promise<void> {
@@ -60,6 +63,8 @@ export function usePagedList<T, F = undefined>(load: PageLoader<T, F>, options: 
       items.value = cursor === null ? page.data : [...items.value, ...page.data];
       nextCursor.value = page.next_cursor ?? null;
       loaded.value = true;
+      pages.value = cursor === null ? 1 : pages.value + 1;
+      if (cursor === null) for (const handler of [...firstPageHandlers]) handler();
     } catch (caught) {
       if (inFlight !== controller) return;
       error.value = ApiError.from(caught);
@@ -87,6 +92,16 @@ export function usePagedList<T, F = undefined>(load: PageLoader<T, F>, options: 
     items.value = change(items.value);
   }
 
+  /**
+   * Calls `handler` each time a first page arrives (a reload, new filters): what was said
+   * about the rows shown before (e.g. "2 new — Show") is out of date. Returns a function that
+   * stops calling it.
+   */
+  function onFirstPage(handler: () => void): () => void {
+    firstPageHandlers.add(handler);
+    return () => firstPageHandlers.delete(handler);
+  }
+
   const hasMore = computed(() => nextCursor.value !== null);
   const isEmpty = computed(() => loaded.value && error.value === null && items.value.length === 0);
 
@@ -95,5 +110,6 @@ export function usePagedList<T, F = undefined>(load: PageLoader<T, F>, options: 
   }
   if (options.immediate ?? true) void reload();
 
-  return { items, loading, error, loaded, hasMore, isEmpty, reload, loadMore, update };
+  return { items, loading, error, loaded, pages, hasMore, isEmpty, reload, loadMore, update, onFirstPage };
 }
+

@@ -4,11 +4,12 @@ import { api, unwrap } from '@/api/client';
 import { ApiError } from '@/api/errors';
 import type { AssetModel, Category, Location } from '@/api/types';
 import type { AssetFilters } from './api';
+import { defaultAssetSort } from './list';
 
 const defaultFilters = (): AssetFilters => ({
   status: null,
   q: '',
-  sort: '-created_at',
+  sort: defaultAssetSort,
   categoryId: null,
   locationId: null,
 });

@@ -65,6 +65,14 @@ export function allowed(role: Role, action: Action): boolean {
   }
 }
 
+/**
+ * Whether `role` reads only the assets checked out to them (members; the backend's
+ * `holds_only`): their lists are narrowed by the server, not by the filters on screen.
+ */
+export function seesOnlyHeldAssets(role: Role): boolean {
+  return role === 'member';
+}
+
 /** Roles a user of `role` may hand out (to a user or an API token): at most their own. */
 export function grantableRoles(role: Role): Role[] {
   return rolesDescending.filter((candidate) => roleRank[candidate] <= roleRank[role]);

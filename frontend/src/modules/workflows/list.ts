@@ -11,27 +11,28 @@ export function matchesFilters(workflow: Workflow, filters: WorkflowFilters): bo
   );
 }
 
-const newestFirst = (a: Workflow, b: Workflow) => b.id.localeCompare(a.id);
+const oldestFirst = (a: Workflow, b: Workflow) => a.id.localeCompare(b.id);
 
 /**
  * The rows of a paged workflow list (newest first) as they are now: each loaded row replaced
- * by the freshest copy seen since (`seen`, fed by events and answers), and workflows opened
- * since the first page was loaded (ids are time-ordered) added on top when they match the
- * filters. `complete`: every page is loaded, so an empty list takes whatever matches.
+ * by the freshest copy seen since (`seen`, fed by events and answers).
  */
-export function liveRows(
-  items: readonly Workflow[],
+export function liveRows(items: readonly Workflow[], seen: Readonly<Record<string, Workflow>>): Workflow[] {
+  return items.map((item) => fresher(seen[item.id], item));
+}
+
+/**
+ * The workflows that arrived in `seen` since `before` and are new to a list showing `items`:
+ * opened after its newest row (ids are time-ordered), so not an older workflow that changed;
+ * an empty list has no newest row and takes any. Oldest first, so each can go on top in turn.
+ */
+export function openedSince(
+  before: Readonly<Record<string, Workflow>>,
   seen: Readonly<Record<string, Workflow>>,
-  filters: WorkflowFilters,
-  complete: boolean,
+  items: readonly Workflow[],
 ): Workflow[] {
-  const rows = items.map((item) => fresher(seen[item.id], item));
   const newest = items[0]?.id;
-  if (newest === undefined && !complete) return rows;
-  const known = new Set(items.map((item) => item.id));
-  const added = Object.values(seen)
-    .filter((workflow) => !known.has(workflow.id) && (newest === undefined || workflow.id > newest))
-    .filter((workflow) => matchesFilters(workflow, filters))
-    .sort(newestFirst);
-  return [...added, ...rows];
+  return Object.values(seen)
+    .filter((workflow) => !(workflow.id in before) && (newest === undefined || workflow.id > newest))
+    .sort(oldestFirst);
 }

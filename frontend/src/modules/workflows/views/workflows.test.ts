@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Role, Workflow } from '@/api/types';
+import { useWorkflowsStore } from '@/modules/workflows/store';
 import { button, eventually, signedInApp, type } from '@/testing/app';
 import { assetFixture } from '@/testing/assets';
 import { jsonResponse, mockFetch, problemResponse, tokenBody, type Handler } from '@/testing/http';
@@ -87,6 +88,24 @@ describe('workflow list', () => {
     expect(rows[0]).toContain('Otto Newman');
     expect(rows[1]).toContain('Ship the laptop');
     expect(rows[1]).toContain('2 of 4 steps finished');
+  });
+
+  it('announces a workflow opened elsewhere that its filters leave out', async () => {
+    const http = mockFetch(backend('admin'));
+    const { root } = await open('/workflows');
+    await eventually(() => expect(root.textContent).toContain('Nova Hire'));
+    useWorkflowsStore().filters.kind = 'offboarding';
+    await eventually(() => expect(http.callsTo('GET /api/v1/workflows')).toHaveLength(2));
+    await eventually(() => expect(server.last?.hasJoined(topic)).toBe(true));
+
+    const hire = onboardingFixture({
+      id: '0190b7a4-0000-7000-8000-0000000005b2',
+      employee: { id: 'e2', name: 'Otto Newman', email: 'otto@acme.test' },
+    });
+    push('workflow_opened', { workflow: hire });
+    const notice = () => root.querySelector('[data-testid="live-notice"] .live-notice__body > span')?.textContent?.trim();
+    await eventually(() => expect(notice()).toBe('1 new workflow was added.'));
+    expect(root.textContent).not.toContain('Otto Newman');
   });
 });
 
