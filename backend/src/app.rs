@@ -7,38 +7,17 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, web};
-use sea_orm::DatabaseConnection;
+use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::accounts::service::{LoginLimiter, SharedLoginLimiter};
-use crate::accounts::tokens::TokenKeys;
+use crate::platform::rate_limit::LoginLimiter;
+use crate::platform::state::AppState;
+use crate::platform::tokens::TokenKeys;
 use crate::config::Settings;
 use crate::platform::{db, events::EventBus, http, idempotency};
 use crate::realtime::hub::Hub;
 use crate::realtime::longpoll::LongPollSessions;
-
-/// What every request handler can reach.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Settings,
-    pub keys: TokenKeys,
-    pub events: Arc<EventBus>,
-    pub login_limiter: SharedLoginLimiter,
-    /// This node's joined channels and presences.
-    pub realtime: Arc<Hub>,
-    /// This node's long-poll sessions.
-    pub longpoll: Arc<LongPollSessions>,
-    pub metrics: Arc<crate::platform::metrics::Metrics>,
-    /// The durable job queue.
-    pub jobs: crate::jobs::JobQueue,
-    /// Encrypts integration credentials at rest.
-    pub secrets: crate::platform::encryption::SecretBox,
-    pub rate_limits: crate::platform::rate_limit::ApiRateLimits,
-    /// How many SQL statements the pool has run (see [`db::StatementCounter`]).
-    pub statements: Arc<db::StatementCounter>,
-}
 
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -47,6 +26,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pub state: web::Data<AppState>,
+    longpoll: web::Data<LongPollSessions>,
     stop_jobs: tokio::sync::watch::Sender<bool>,
     job_workers: Option<tokio::task::JoinHandle<()>>,
 }
@@ -61,7 +41,10 @@ impl Application {
         tokio::spawn(state.realtime.clone().run(state.events.subscribe()));
         state.events.start(&state.db).await?;
         tokio::spawn(maintenance(state.clone()));
-        tokio::spawn(reap_longpoll(state.clone()));
+        let longpoll = web::Data::new(LongPollSessions::new(
+            state.metrics.longpoll_sessions.clone(),
+        ));
+        tokio::spawn(reap_longpoll(longpoll.clone()));
         let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
         let job_workers = state.settings.run_workers.then(|| {
             let mut stopped = jobs_stopped;
@@ -74,14 +57,17 @@ impl Application {
         });
 
         let server_state = state.clone();
+        let server_longpoll = longpoll.clone();
         let workers = state.settings.http_workers;
         let mut server = HttpServer::new(move || {
             let s = server_state.clone();
+            let longpoll = server_longpoll.clone();
             let max_body = s.settings.max_body_bytes;
             let spa = s.settings.spa_dir.clone();
             let cors = cors(&s.settings.cors_origins);
             let mut app = App::new()
                 .app_data(s)
+                .app_data(longpoll)
                 .app_data(http::json_config(max_body))
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(http::path_config())
@@ -92,8 +78,8 @@ impl Application {
                 .wrap(from_fn(http::request_context))
                 .route("/metrics", web::get().to(crate::platform::metrics::metrics))
                 .configure(crate::realtime::routes)
-                .route("/healthz", web::get().to(healthz))
-                .route("/readyz", web::get().to(readyz))
+                .route("/healthz", web::get().to(http::healthz))
+                .route("/readyz", web::get().to(http::readyz))
                 .service(
                     SwaggerUi::new("/api/docs/{_:.*}")
                         .url("/api/openapi.json", crate::openapi::ApiDoc::openapi()),
@@ -146,6 +132,7 @@ impl Application {
             port,
             server,
             state,
+            longpoll,
             stop_jobs,
             job_workers,
         })
@@ -163,11 +150,12 @@ impl Application {
         let state = self.state.clone();
         let stop_jobs = self.stop_jobs;
         let job_workers = self.job_workers;
+        let longpoll_sessions = self.longpoll.clone();
         let stopped = tokio::spawn(async move {
             shutdown_requested().await;
             tracing::info!("shutting down");
             state.realtime.shutdown();
-            state.longpoll.clear();
+            longpoll_sessions.clear();
             let _ = stop_jobs.send(true);
             handle.stop(true).await;
             if let Some(w) = job_workers
@@ -199,17 +187,17 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     };
     let secrets = crate::platform::encryption::SecretBox::from_base64(&secrets_key)?;
     let mut db = db::connect(&settings.database_url, settings.db_max_connections).await?;
-    let jobs = crate::jobs::JobQueue::open(&db, &settings.jobs).await?;
+    let jobs = crate::platform::jobs::JobQueue::open(&db, &settings.jobs).await?;
     let statements = Arc::new(db::StatementCounter::default());
     db::count_statements(&mut db, statements.clone());
     Ok(AppState {
         db,
         statements,
         keys,
+        authenticator: Arc::new(crate::accounts::published::TokenAuthenticator),
         events: Arc::new(EventBus::new()),
         login_limiter: Arc::new(LoginLimiter::new(settings.login_attempts_per_minute)),
         realtime: Arc::new(Hub::new()),
-        longpoll: Arc::new(LongPollSessions::default()),
         metrics: crate::platform::metrics::Metrics::new()?,
         secrets,
         jobs,
@@ -258,11 +246,11 @@ pub async fn shutdown_requested() {
     }
 }
 
-async fn reap_longpoll(state: web::Data<AppState>) {
+async fn reap_longpoll(sessions: web::Data<LongPollSessions>) {
     let mut tick = tokio::time::interval(Duration::from_secs(10));
     loop {
         tick.tick().await;
-        state.longpoll.reap();
+        sessions.reap();
     }
 }
 
@@ -279,25 +267,5 @@ async fn maintenance(state: web::Data<AppState>) {
         if let Err(e) = crate::platform::events::purge_published(&state.db).await {
             tracing::warn!(error = %e, "could not purge old outbox events");
         }
-    }
-}
-
-/// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "OK", body = http::Health)))]
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(http::Health { status: "ok" })
-}
-
-/// The database answers.
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "OK", body = http::Health), (status = 503, description = "A dependency is down", body = crate::platform::error::Problem)))]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if db::ping(&state.db).await {
-        HttpResponse::Ok().json(http::Health { status: "ready" })
-    } else {
-        actix_web::ResponseError::error_response(&crate::platform::error::ApiError::new(
-            crate::platform::error::Code::DependencyDown,
-            "the database does not answer",
-        ))
     }
 }

@@ -4,21 +4,21 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
-use crate::accounts::entity::tenant;
+use crate::accounts::published as accounts_published;
 use crate::accounts::model::{SignupRequest, UpdateTenantRequest};
 use crate::accounts::service as accounts;
-use crate::app::AppState;
-use crate::assets::model::{
+use crate::platform::state::AppState;
+use crate::assets::published::{
     CategoryInput, CheckinRequest, CheckoutRequest, CreateAsset, ModelInput, MoneyView, UpdateAsset,
 };
-use crate::assets::service as assets;
-use crate::people::model::{CreateEmployee, DepartmentInput, LocationInput};
+use crate::assets::published as assets;
+use crate::people::model::{
+    CreateEmployee, DepartmentFields, DepartmentInput, LocationFields, LocationInput, NewEmployee,
+};
 use crate::people::service as people;
 use crate::platform::auth::{Principal, RequestMeta};
-use crate::platform::error::ApiResult;
+use crate::platform::error::{ApiError, ApiResult};
 
 /// A category: name, depreciation months, its models (maker, model, price), share of assets in ‰.
 type CatalogEntry = (
@@ -64,9 +64,7 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         password: DEMO_PASSWORD.into(),
         tenant_slug: DEMO_SLUG.into(),
     };
-    if tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(DEMO_SLUG))
-        .one(&state.db)
+    if accounts_published::tenant_id_by_slug(&state.db, DEMO_SLUG)
         .await?
         .is_some()
     {
@@ -84,7 +82,7 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         RequestMeta::default(),
     )
     .await?;
-    let who = Principal::system(session.tenant.id, "demo seed");
+    let who = Principal::system(session.tenant.id.into(), "demo seed");
     accounts::update_tenant(
         state,
         &who,
@@ -110,12 +108,13 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
             state,
             &who,
             None,
-            LocationInput {
+            LocationFields::parse(LocationInput {
                 name: name.into(),
                 address: None,
                 city: Some(city.into()),
                 country: Some(country.into()),
-            },
+            })
+            .map_err(ApiError::validation)?,
         )
         .await?;
         locations.push(l.id);
@@ -132,9 +131,15 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         "Design",
     ] {
         departments.push(
-            people::save_department(state, &who, None, DepartmentInput { name: name.into() })
-                .await?
-                .id,
+            people::save_department(
+                state,
+                &who,
+                None,
+                DepartmentFields::parse(DepartmentInput { name: name.into() })
+                    .map_err(ApiError::validation)?,
+            )
+            .await?
+            .id,
         );
     }
 
@@ -248,7 +253,7 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         let e = people::create(
             state,
             &who,
-            CreateEmployee {
+            NewEmployee::parse(CreateEmployee {
                 name: format!("{first} {last}"),
                 email: format!(
                     "{}.{}{}@acme-robotics.example",
@@ -264,7 +269,8 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
                 status: Some(if terminated { "terminated" } else { "active" }.into()),
                 start_date: start.map(|d| d.to_string()),
                 end_date: None,
-            },
+            })
+            .map_err(ApiError::validation)?,
         )
         .await?;
         if !terminated {
@@ -458,7 +464,12 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
     Ok(login)
 }
 
-async fn set_status(state: &AppState, who: &Principal, id: Uuid, status: &str) -> ApiResult<()> {
+async fn set_status(
+    state: &AppState,
+    who: &Principal,
+    id: crate::platform::ids::AssetId,
+    status: &str,
+) -> ApiResult<()> {
     assets::update(
         state,
         who,
@@ -485,10 +496,7 @@ const DEMO_HR_WEBHOOK_KEY: &str = "demo-bamboohr-webhook-key";
 /// lives as long as the process; its data is generated the same way on every start.
 pub async fn connect_simulator(state: &AppState, server_url: &str) -> ApiResult<()> {
     use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr};
-    let Some(t) = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(DEMO_SLUG))
-        .one(&state.db)
-        .await?
+    let Some(tenant_id) = accounts_published::tenant_id_by_slug(&state.db, DEMO_SLUG).await?
     else {
         return Ok(());
     };
@@ -502,21 +510,21 @@ pub async fn connect_simulator(state: &AppState, server_url: &str) -> ApiResult<
     })
     .await
     .map_err(crate::platform::error::ApiError::internal)?;
-    let who = Principal::system(t.id, "demo");
+    let who = Principal::system(tenant_id, "demo");
     let config =
         serde_json::json!({"subdomain": DEMO_HR_SUBDOMAIN, "base_url": sim.bamboohr_base_url()});
-    let existing = crate::integrations::service::list(state, &who)
+    let existing = crate::integrations::published::list(state, &who)
         .await?
         .into_iter()
         .find(|i| i.provider == "bamboohr");
     let integration = match existing {
         Some(i) => {
-            crate::integrations::service::update(
+            crate::integrations::published::update(
                 state,
                 &who,
                 i.id,
                 None,
-                crate::integrations::model::UpdateIntegration {
+                crate::integrations::published::UpdateIntegration {
                     config: Some(config),
                     ..Default::default()
                 },
@@ -524,10 +532,10 @@ pub async fn connect_simulator(state: &AppState, server_url: &str) -> ApiResult<
             .await?
         }
         None => {
-            crate::integrations::service::create(
+            crate::integrations::published::create(
                 state,
                 &who,
-                crate::integrations::model::CreateIntegration {
+                crate::integrations::published::CreateIntegration {
                     provider: "bamboohr".into(),
                     name: Some("BambooHR".into()),
                     config,
@@ -544,11 +552,11 @@ pub async fn connect_simulator(state: &AppState, server_url: &str) -> ApiResult<
         DEMO_HR_WEBHOOK_KEY,
         bamboohr::PayloadFormat::Event,
     );
-    crate::integrations::service::start_sync(state, &who, integration.id).await?;
-    let first_run = crate::workflows::service::list(
+    crate::integrations::published::start_sync(state, &who, integration.id).await?;
+    let first_run = crate::workflows::published::list(
         state,
         &who,
-        crate::workflows::service::WorkflowFilter::default(),
+        crate::workflows::published::WorkflowFilter::default(),
     )
     .await?
     .data

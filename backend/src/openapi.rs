@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, app, assets, audit, people, platform};
+use crate::{accounts, assets, audit, people, platform};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,7 +16,7 @@ use crate::{accounts, app, assets, audit, people, platform};
                        POSTs accept Idempotency-Key; updates take If-Match."
     ),
     paths(
-        app::healthz, app::readyz,
+        platform::http::healthz, platform::http::readyz,
         accounts::http::signup, accounts::http::login, accounts::http::refresh, accounts::http::logout,
         accounts::http::me, accounts::http::get_tenant, accounts::http::update_tenant,
         accounts::http::list_users, accounts::http::create_user, accounts::http::update_user,

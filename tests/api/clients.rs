@@ -44,19 +44,10 @@ async fn shutdown_closes_sockets_with_a_reconnect_code() {
     let app = spawn_app().await;
     let node = process::start(&app.database_url).await;
     let s = app.signup("Acme").await;
-    let mut ws = socket::connect(
-        &node.address,
-        &format!("token={}&vsn=2.0.0", s.access_token),
-    )
-    .await
-    .expect("connect");
+    let mut ws = socket::open(&node.address, &s.access_token).await;
     send(&mut ws, json!([null, "1", "phoenix", "heartbeat", {}])).await;
     assert_eq!(recv(&mut ws).await[4]["status"], "ok");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &node.pid().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    process::sigterm(node.pid());
     assert_eq!(
         close_code(&mut ws).await,
         Some(1012),
@@ -76,11 +67,7 @@ async fn on_postgres_events_cross_nodes() {
     let b = process::start(&app.database_url).await;
     let s = app.signup("Acme").await;
     let topic = format!("assets:{}", s.tenant_id);
-    let mut ws = socket::connect(&b.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect to B");
-    send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
-    assert_eq!(recv(&mut ws).await[4]["status"], "ok");
+    let mut ws = socket::joined(&b.address, &s.access_token, &topic).await;
     let res = app
         .client
         .post(format!("{}/api/v1/assets", a.address))

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr::CompanySeed};
 use assetronics_tests::socket::{self, Ws};
 use assetronics_tests::*;
 use reqwest::{Method, StatusCode};
@@ -13,8 +12,6 @@ use serde_json::{Value, json};
 
 /// People in the simulated company.
 const EMPLOYEES: u64 = 300;
-/// Every process must read the credentials another one stored (compose sets it for all roles).
-const SECRETS_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// Upper bound for one sync of `EMPLOYEES` people in a debug build on a busy machine.
 const SYNC_WAIT: Duration = Duration::from_secs(60);
 
@@ -169,24 +166,17 @@ async fn cluster_api_nodes_queue_syncs_that_only_the_worker_performs() {
         return;
     }
     // A fresh database (dropped afterwards); the harness's own server runs no workers either.
-    let db = spawn_app_with(|s| s.run_workers = false).await;
-    let env = [("ASSETRONICS_SECRETS_KEY", SECRETS_KEY)];
+    // Every process reads the credentials another one stored: the harness gives them all one
+    // credentials key, as compose does for all roles.
+    let db = spawn_app_without_workers().await;
+    let env = [];
     let api = ["serve", "--no-workers"];
     let (node_a, node_b) = tokio::join!(
         process::start_with(&db.database_url, &api, &env),
         process::start_with(&db.database_url, &api, &env),
     );
     let (a, b) = (Node::new(&node_a.address), Node::new(&node_b.address));
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: EMPLOYEES,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = bamboohr_simulator(EMPLOYEES).await;
 
     // Sign up and connect BambooHR through node A.
     let (status, signup) = a
@@ -200,25 +190,13 @@ async fn cluster_api_nodes_queue_syncs_that_only_the_worker_performs() {
     let token = signup["access_token"].as_str().expect("token").to_owned();
     let tenant = signup["tenant"]["id"].as_str().expect("tenant").to_owned();
     let (status, created) = a
-        .post(
-            "/api/v1/integrations",
-            &token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
-        )
+        .post("/api/v1/integrations", &token, bamboohr_connection(&sim))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let integration = id(&created);
 
     // An admin watches integrations on node B.
-    let mut ws = socket::connect(&b.address, &format!("token={token}&vsn=2.0.0"))
-        .await
-        .expect("connect to B");
-    socket::send(
-        &mut ws,
-        json!(["1", "1", format!("integrations:{tenant}"), "phx_join", {}]),
-    )
-    .await;
-    assert_eq!(socket::recv(&mut ws).await[4]["status"], "ok");
+    let mut ws = socket::joined(&b.address, &token, &format!("integrations:{tenant}")).await;
 
     // "Sync now" on A: queued, and B's socket hears it.
     let run_id = a.sync(&token, &integration).await;

@@ -954,25 +954,25 @@ async fn compose_web_proxy_in_front_of_a_real_server() {
         .expect("start nginx");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(status) = proxy.try_wait().expect("nginx status") {
-            panic!("nginx exited: {status}");
-        }
-        if client
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "nginx did not answer in time"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let _healthy = until_within(
+        Duration::from_secs(15),
+        "nginx to answer /healthz",
+        || async {
+            client
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .map(|r| r.status())
+                .map_err(|e| e.to_string())
+        },
+        |answer| {
+            if let Some(status) = proxy.try_wait().expect("nginx status") {
+                panic!("nginx exited: {status}");
+            }
+            answer.as_ref().is_ok_and(|s| s.is_success())
+        },
+    )
+    .await;
 
     // The web app: files, client-side routes (also under /assets/) and caching.
     let (status, headers, body) = get(&client, &format!("{base}/")).await;
@@ -1036,15 +1036,7 @@ async fn compose_web_proxy_in_front_of_a_real_server() {
     let token = signup["access_token"].as_str().expect("token").to_owned();
     let tenant = signup["tenant"]["id"].as_str().expect("tenant").to_owned();
     // Phoenix channels over WebSocket through the proxy.
-    let mut ws = socket::connect(&base, &format!("token={token}&vsn=2.0.0"))
-        .await
-        .expect("WebSocket through the proxy");
-    socket::send(
-        &mut ws,
-        json!(["1", "1", format!("assets:{tenant}"), "phx_join", {}]),
-    )
-    .await;
-    assert_eq!(socket::recv(&mut ws).await[4]["status"], "ok");
+    let mut ws = socket::joined(&base, &token, &format!("assets:{tenant}")).await;
 
     // And over long-poll, with the official client.
     let mut longpoll = node::start("phoenix-client.mjs", &[&base, &token, &tenant, "longpoll"]);

@@ -4,17 +4,9 @@ use reqwest::StatusCode;
 #[tokio::test]
 async fn the_demo_tenant_can_be_signed_into_and_has_a_populated_inventory() {
     let app = spawn_app().await;
-    let scale = assetronics::demo::Scale {
-        employees: 24,
-        assets: 40,
-    };
-    let login = assetronics::demo::seed_with(&app.state, scale)
-        .await
-        .expect("seed");
+    let login = app.seed_demo(24, 40).await;
     // Seeding again changes nothing.
-    assetronics::demo::seed_with(&app.state, scale)
-        .await
-        .expect("seed again");
+    app.seed_demo(24, 40).await;
 
     let res = app.login(&login.email, &login.password, None).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -45,44 +37,31 @@ async fn the_demo_tenant_can_be_signed_into_and_has_a_populated_inventory() {
 #[tokio::test]
 async fn the_demo_tenant_syncs_from_its_hr_simulator_with_hires_awaiting_approval() {
     let app = spawn_app().await;
-    let scale = assetronics::demo::Scale {
-        employees: 10,
-        assets: 10,
-    };
-    let login = assetronics::demo::seed_with(&app.state, scale)
-        .await
-        .expect("seed");
-    assetronics::demo::connect_simulator(&app.state, &app.address)
-        .await
-        .expect("connect");
+    let login = app.seed_demo(10, 10).await;
+    app.connect_demo_simulator().await;
     let res = app.login(&login.email, &login.password, None).await;
     let token = res.body["access_token"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let approvals = app.get("/api/v1/approvals", &token).await;
-        let runs = app.get("/api/v1/sync-runs", &token).await;
-        let synced = runs.body["data"][0]["status"] == "succeeded";
-        if synced && approvals.body["data"].as_array().map(Vec::len) == Some(2) {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{} / {}",
-            runs.body,
-            approvals.body
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    until(
+        "the first sync to succeed with two hires awaiting approval",
+        || async {
+            let runs = app.get("/api/v1/sync-runs", &token).await.body;
+            let approvals = app.get("/api/v1/approvals", &token).await.body;
+            serde_json::json!({"sync_runs": runs, "approvals": approvals})
+        },
+        |seen| {
+            seen["sync_runs"]["data"][0]["status"] == "succeeded"
+                && seen["approvals"]["data"].as_array().map(Vec::len) == Some(2)
+        },
+    )
+    .await;
     let employees = app.get("/api/v1/employees?limit=500", &token).await;
     // 10 made by hand, 60 from the HR system and the two new hires.
     assert_eq!(employees.body["data"].as_array().map(Vec::len), Some(72));
     // A restart reconnects to a fresh simulator: nobody is hired twice.
-    assetronics::demo::connect_simulator(&app.state, &app.address)
-        .await
-        .expect("reconnect");
+    app.connect_demo_simulator().await;
     let integrations = app.get("/api/v1/integrations", &token).await;
     assert_eq!(integrations.body["data"].as_array().map(Vec::len), Some(1));
     let workflows = app.get("/api/v1/workflows", &token).await;

@@ -4,11 +4,8 @@
 //! the tenant wants that, raises and resolves assignee discrepancies; an offboarding's wipe step
 //! asks the MDM to erase the leaver's computer.
 
-use std::time::Duration;
-
-use assetronics_integrations::sandbox::bamboohr::CompanySeed;
+use assetronics_integrations::sandbox;
 use assetronics_integrations::sandbox::jamf::{self as jamf_sim, InstanceSeed};
-use assetronics_integrations::sandbox::{self, SandboxConfig};
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -17,117 +14,69 @@ struct World {
     app: TestApp,
     sim: sandbox::Sandbox,
     admin: Session,
-    hris: uuid::Uuid,
-    mdm: uuid::Uuid,
+    hris: String,
+    mdm: String,
 }
 
+/// A tenant with 12 people from BambooHR and the Jamf instance of 12 computers connected.
 async fn world() -> World {
     let app = spawn_app().await;
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 12,
-        }],
-        jamf_instances: vec![InstanceSeed {
-            computers: 12,
-            ..InstanceSeed::default()
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = vendors().bamboohr(12).jamf(12).start().await;
     let admin = app.signup("Acme").await;
-    let hris = app
-        .post(
-            "/api/v1/integrations",
-            &admin.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
-        )
-        .await;
-    assert_eq!(hris.status, StatusCode::CREATED, "{}", hris.body);
-    let seed = InstanceSeed::default();
-    let mdm = app
-        .post(
-            "/api/v1/integrations",
-            &admin.access_token,
-            json!({"provider": "jamf", "config": {"base_url": sim.jamf_base_url()}, "credentials": {"client_id": seed.client_id, "client_secret": seed.client_secret}}),
-        )
-        .await;
-    assert_eq!(mdm.status, StatusCode::CREATED, "{}", mdm.body);
-    let w = World {
-        hris: id(&hris.body).parse().expect("uuid"),
-        mdm: id(&mdm.body).parse().expect("uuid"),
+    let hris = app.connect(&admin, bamboohr_connection(&sim)).await;
+    let mdm = app.connect(&admin, jamf_connection(&sim)).await;
+    let people = app.run_sync(&admin, &hris).await;
+    assert_eq!(people.stats.created, 12);
+    World {
         app,
         sim,
         admin,
-    };
-    let people = sync(&w, w.hris).await;
-    assert_eq!(people.stats.created, 12);
-    w
+        hris,
+        mdm,
+    }
 }
 
-async fn sync(
-    w: &World,
-    integration: uuid::Uuid,
-) -> assetronics::integrations::service::SyncOutcome {
-    let who = assetronics::platform::auth::Principal::system(
-        w.admin.tenant_id.parse().expect("tenant"),
-        "sync",
-    );
-    assetronics::integrations::service::run_sync(&w.app.state, &who, integration)
-        .await
-        .expect("sync")
-}
+impl World {
+    async fn sync(&self, integration: &str) -> assetronics::integrations::service::SyncOutcome {
+        self.app.run_sync(&self.admin, integration).await
+    }
 
-fn email_of(n: u64) -> String {
-    assetronics_integrations::sandbox::bamboohr::generate("acme", n)["workEmail"].clone()
-}
+    /// The id of BambooHR employee `n`.
+    async fn employee_id(&self, n: u64) -> String {
+        id(&self
+            .app
+            .employee_by_email(&self.admin.access_token, &bamboohr_email(n))
+            .await)
+    }
 
-async fn employee_id(w: &World, n: u64) -> String {
-    let email = email_of(n);
-    let res = w
-        .app
-        .get(
-            &format!("/api/v1/employees?q={}", email.replace('@', "%40")),
-            &w.admin.access_token,
-        )
-        .await;
-    res.body["data"]
-        .as_array()
-        .and_then(|d| d.iter().find(|e| e["email"] == email.as_str()))
-        .map(id)
-        .unwrap_or_else(|| panic!("no employee {email}: {}", res.body))
-}
+    async fn asset_by_serial(&self, serial: &str) -> Value {
+        self.app
+            .asset_by_serial(&self.admin.access_token, serial)
+            .await
+    }
 
-async fn asset_by_serial(w: &World, serial: &str) -> Value {
-    let res = w
-        .app
-        .get(
-            &format!("/api/v1/assets?q={}", serial.to_lowercase()),
-            &w.admin.access_token,
-        )
-        .await;
-    res.body["data"]
-        .as_array()
-        .and_then(|d| {
-            d.iter()
-                .find(|a| a["serial_number"].as_str() == Some(serial))
-                .cloned()
-        })
-        .unwrap_or_else(|| panic!("no asset with serial {serial}: {}", res.body))
-}
+    async fn checkout(&self, asset: &str, employee: &str) {
+        self.app
+            .check_out(&self.admin.access_token, asset, employee)
+            .await;
+    }
 
-async fn checkout(w: &World, asset: &str, employee: &str) {
-    let res = w
-        .app
-        .post(
-            &format!("/api/v1/assets/{asset}/checkout"),
-            &w.admin.access_token,
-            json!({"employee_id": employee}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    /// The leaver's workflow once `done` holds for it.
+    async fn workflow_when(&self, employee: &str, done: impl Fn(&Value) -> bool) -> Value {
+        self.app
+            .workflow_when(
+                &self.admin.access_token,
+                &format!("employee_id={employee}"),
+                done,
+            )
+            .await
+    }
+
+    async fn complete(&self, wf: &Value, kind: &str) -> Value {
+        self.app
+            .complete_step(&self.admin.access_token, wf, kind)
+            .await
+    }
 }
 
 async fn open_discrepancies(w: &World) -> Vec<Value> {
@@ -153,8 +102,8 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
                 json!({"name": format!("Laptop {n}"), "serial_number": jamf_sim::serial(n).to_lowercase()}),
             )
             .await;
-        let emp = employee_id(&w, holder).await;
-        checkout(&w, &id(&a), &emp).await;
+        let emp = w.employee_id(holder).await;
+        w.checkout(&id(&a), &emp).await;
         known.push(id(&a));
     }
 
@@ -169,7 +118,7 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.body["mdm_creates_assets"], false);
-    let first = sync(&w, w.mdm).await;
+    let first = w.sync(&w.mdm).await;
     assert_eq!(first.status, "succeeded", "{:?}", first.error);
     assert_eq!((first.stats.created, first.stats.updated), (0, 2));
     assert_eq!(first.details.as_ref().expect("details")["ignored"], 10);
@@ -183,7 +132,7 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
         .await
         .body;
     assert_eq!(one["device"]["os_name"], "macOS", "{one}");
-    assert_eq!(one["device"]["user_email"], email_of(1).as_str());
+    assert_eq!(one["device"]["user_email"], bamboohr_email(1).as_str());
     assert!(one["device"]["last_check_in_at"].is_string(), "{one}");
     assert_eq!(one["device"]["integration_id"], w.mdm.to_string().as_str());
     assert!(
@@ -194,8 +143,14 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
     assert_eq!(open.len(), 1, "{open:?}");
     assert_eq!(open[0]["asset_id"], known[0].as_str());
     assert_eq!(open[0]["kind"], "assignee_mismatch");
-    assert_eq!(open[0]["facts"]["mdm_user_email"], email_of(1).as_str());
-    assert_eq!(open[0]["facts"]["assigned_email"], email_of(2).as_str());
+    assert_eq!(
+        open[0]["facts"]["mdm_user_email"],
+        bamboohr_email(1).as_str()
+    );
+    assert_eq!(
+        open[0]["facts"]["assigned_email"],
+        bamboohr_email(2).as_str()
+    );
     let three = w
         .app
         .get(
@@ -204,7 +159,7 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
         )
         .await
         .body;
-    assert_eq!(three["device"]["user_email"], email_of(3).as_str());
+    assert_eq!(three["device"]["user_email"], bamboohr_email(3).as_str());
 
     // Now unknown serials become in-stock assets, named and modelled after the device.
     w.app
@@ -214,7 +169,7 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
             json!({"mdm_creates_assets": true}),
         )
         .await;
-    let second = sync(&w, w.mdm).await;
+    let second = w.sync(&w.mdm).await;
     assert_eq!(
         (
             second.stats.created,
@@ -223,9 +178,9 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
         ),
         (10, 0, 2)
     );
-    let seven = asset_by_serial(&w, &jamf_sim::serial(7)).await;
+    let seven = w.asset_by_serial(&jamf_sim::serial(7)).await;
     assert_eq!(seven["status"], "in_stock");
-    assert_eq!(seven["device"]["user_email"], email_of(7).as_str());
+    assert_eq!(seven["device"]["user_email"], bamboohr_email(7).as_str());
     assert!(
         seven["name"].as_str().is_some_and(|n| n.contains("'s ")),
         "{seven}"
@@ -237,7 +192,7 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
         open.iter().any(|d| d["asset_id"] == seven["id"]),
         "{open:?}"
     );
-    let spare = asset_by_serial(&w, &jamf_sim::serial(5)).await;
+    let spare = w.asset_by_serial(&jamf_sim::serial(5)).await;
     assert!(
         !open.iter().any(|d| d["asset_id"] == spare["id"]),
         "{open:?}"
@@ -245,7 +200,7 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
     assert_eq!(open.len(), 10, "{open:?}");
 
     // Nothing changed at the MDM: nothing is written.
-    let third = sync(&w, w.mdm).await;
+    let third = w.sync(&w.mdm).await;
     assert_eq!(
         (
             third.stats.created,
@@ -269,9 +224,9 @@ async fn devices_match_assets_by_serial_and_disagreements_become_discrepancies()
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    let emp1 = employee_id(&w, 1).await;
-    checkout(&w, &known[0], &emp1).await;
-    let fourth = sync(&w, w.mdm).await;
+    let emp1 = w.employee_id(1).await;
+    w.checkout(&known[0], &emp1).await;
+    let fourth = w.sync(&w.mdm).await;
     assert_eq!(
         fourth.details.as_ref().expect("details")["discrepancies_resolved"],
         1
@@ -350,7 +305,7 @@ async fn an_mdm_that_refuses_the_credentials_needs_attention() {
         )
         .await;
     assert_eq!(test.body["ok"], false, "{}", test.body);
-    let out = sync(&w, w.mdm).await;
+    let out = w.sync(&w.mdm).await;
     assert_eq!(out.status, "failed");
     assert!(!out.retryable);
     let row = w
@@ -363,74 +318,30 @@ async fn an_mdm_that_refuses_the_credentials_needs_attention() {
     assert_eq!(row.body["status"], "needs_attention", "{}", row.body);
 }
 
-async fn wait_for_workflow(w: &World, employee: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let res = w
-            .app
-            .get(
-                &format!("/api/v1/workflows?employee_id={employee}"),
-                &w.admin.access_token,
-            )
-            .await;
-        if let Some(wf) = res.body["data"].as_array().and_then(|d| d.first())
-            && done(wf)
-        {
-            return wf.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "workflow never got there: {}",
-            res.body
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn step<'a>(wf: &'a Value, kind: &str) -> &'a Value {
-    wf["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["kind"] == kind))
-        .unwrap_or_else(|| panic!("no {kind} step: {wf}"))
-}
-
-async fn complete(w: &World, wf: &Value, kind: &str) -> Value {
-    let res = w
-        .app
-        .post(
-            &format!(
-                "/api/v1/workflows/{}/steps/{}/complete",
-                id(wf),
-                id(step(wf, kind))
-            ),
-            &w.admin.access_token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    res.body
-}
-
 #[tokio::test]
 async fn offboarding_wipes_the_leavers_computer_through_the_mdm() {
     let w = world().await;
-    let first = sync(&w, w.mdm).await;
+    let first = w.sync(&w.mdm).await;
     assert_eq!(first.stats.created, 12);
     // Employee 3 has their Jamf computer checked out.
-    let laptop = asset_by_serial(&w, &jamf_sim::serial(3)).await;
-    let leaver = employee_id(&w, 3).await;
-    checkout(&w, &id(&laptop), &leaver).await;
+    let laptop = w.asset_by_serial(&jamf_sim::serial(3)).await;
+    let leaver = w.employee_id(3).await;
+    w.checkout(&id(&laptop), &leaver).await;
 
     w.sim.bamboohr().terminate("acme", 3, None);
-    sync(&w, w.hris).await;
-    let wf = wait_for_workflow(&w, &leaver, |wf| wf["kind"] == "offboarding").await;
-    let wf = complete(&w, &wf, "collect_assets").await;
-    let wf = complete(&w, &wf, "check_in").await;
+    w.sync(&w.hris).await;
+    let wf = w
+        .workflow_when(&leaver, |wf| wf["kind"] == "offboarding")
+        .await;
+    let wf = w.complete(&wf, "collect_assets").await;
+    let wf = w.complete(&wf, "check_in").await;
     let wipe = step(&wf, "wipe_device");
     assert_eq!(wipe["status"], "active", "an MDM is connected: {wf}");
 
     // A job asks Jamf to erase computer 3, then the workflow completes.
-    let wf = wait_for_workflow(&w, &leaver, |wf| wf["status"] == "completed").await;
+    let wf = w
+        .workflow_when(&leaver, |wf| wf["status"] == "completed")
+        .await;
     let wipe = step(&wf, "wipe_device");
     assert_eq!(wipe["status"], "done", "{wf}");
     assert!(
@@ -447,10 +358,10 @@ async fn offboarding_wipes_the_leavers_computer_through_the_mdm() {
 #[tokio::test]
 async fn a_wipe_the_mdm_refuses_blocks_the_step_for_a_person() {
     let w = world().await;
-    sync(&w, w.mdm).await;
-    let laptop = asset_by_serial(&w, &jamf_sim::serial(4)).await;
-    let leaver = employee_id(&w, 4).await;
-    checkout(&w, &id(&laptop), &leaver).await;
+    w.sync(&w.mdm).await;
+    let laptop = w.asset_by_serial(&jamf_sim::serial(4)).await;
+    let leaver = w.employee_id(4).await;
+    w.checkout(&id(&laptop), &leaver).await;
     // The Jamf API client's secret was rotated at Jamf but not here.
     w.sim.jamf().put_instance(InstanceSeed {
         client_secret: "rotated".into(),
@@ -458,14 +369,15 @@ async fn a_wipe_the_mdm_refuses_blocks_the_step_for_a_person() {
         ..InstanceSeed::default()
     });
     w.sim.bamboohr().terminate("acme", 4, None);
-    sync(&w, w.hris).await;
-    let wf = wait_for_workflow(&w, &leaver, |wf| wf["kind"] == "offboarding").await;
-    let wf = complete(&w, &wf, "collect_assets").await;
-    complete(&w, &wf, "check_in").await;
-    let wf = wait_for_workflow(&w, &leaver, |wf| {
-        step(wf, "wipe_device")["status"] == "blocked"
-    })
-    .await;
+    w.sync(&w.hris).await;
+    let wf = w
+        .workflow_when(&leaver, |wf| wf["kind"] == "offboarding")
+        .await;
+    let wf = w.complete(&wf, "collect_assets").await;
+    w.complete(&wf, "check_in").await;
+    let wf = w
+        .workflow_when(&leaver, |wf| step(wf, "wipe_device")["status"] == "blocked")
+        .await;
     let wipe = step(&wf, "wipe_device");
     assert!(
         wipe["detail"]
@@ -475,62 +387,28 @@ async fn a_wipe_the_mdm_refuses_blocks_the_step_for_a_person() {
     );
     assert!(w.sim.jamf().wipes("acme").is_empty());
     // The admin wipes it by other means and completes the step by hand.
-    let wf = complete(&w, &wf, "wipe_device").await;
+    let wf = w.complete(&wf, "wipe_device").await;
     assert_eq!(wf["status"], "completed", "{wf}");
 }
 
 #[tokio::test]
 async fn intune_and_kandji_devices_sync_across_their_pages() {
-    use assetronics_integrations::sandbox::{intune, kandji};
     let app = spawn_app().await;
-    let sim = sandbox::spawn(SandboxConfig {
-        intune_tenants: vec![intune::TenantSeed {
-            devices: 230,
-            page_size: 100,
-            ..intune::TenantSeed::default()
-        }],
-        kandji_tenants: vec![kandji::TenantSeed {
-            devices: 40,
-            ..kandji::TenantSeed::default()
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = vendors().intune(230, 100).kandji(40).start().await;
     let admin = app.signup("Fleet").await;
-    let it = intune::TenantSeed::default();
-    let kd = kandji::TenantSeed::default();
     for (body, devices) in [
-        (
-            json!({"provider": "intune", "config": {"tenant_id": it.tenant_id, "base_url": sim.intune_base_url(), "login_base_url": sim.intune_base_url()}, "credentials": {"client_id": it.client_id, "client_secret": it.client_secret}}),
-            230u64,
-        ),
-        (
-            json!({"provider": "kandji", "config": {"base_url": sim.kandji_base_url()}, "credentials": {"api_token": kd.api_token}}),
-            40,
-        ),
+        (intune_connection(&sim), 230u64),
+        (kandji_connection(&sim), 40),
     ] {
-        let created = app
-            .post("/api/v1/integrations", &admin.access_token, body)
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-        let integration: uuid::Uuid = id(&created.body).parse().expect("uuid");
-        let who = assetronics::platform::auth::Principal::system(
-            admin.tenant_id.parse().expect("tenant"),
-            "sync",
-        );
-        let first = assetronics::integrations::service::run_sync(&app.state, &who, integration)
-            .await
-            .expect("sync");
+        let integration = app.connect(&admin, body).await;
+        let first = app.run_sync(&admin, &integration).await;
         assert_eq!(first.status, "succeeded", "{:?}", first.error);
         let ignored = first.details.as_ref().expect("details")["ignored"]
             .as_u64()
             .expect("ignored");
         assert_eq!(first.stats.created + ignored, devices, "{:?}", first.stats);
         assert!(first.stats.created > devices / 2, "{:?}", first.stats);
-        let again = assetronics::integrations::service::run_sync(&app.state, &who, integration)
-            .await
-            .expect("sync");
+        let again = app.run_sync(&admin, &integration).await;
         assert_eq!(
             (
                 again.stats.created,
@@ -592,27 +470,23 @@ async fn jamf_webhooks_are_authenticated_stored_once_and_update_the_asset() {
     assert!(answer.contains("ignored"), "{answer}");
 
     // A job applies the computer's inventory: a new in-stock asset with its device facts.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let asset = loop {
-        let res = w
-            .app
-            .get(
-                &format!("/api/v1/assets?q={}", jamf_sim::serial(8).to_lowercase()),
-                &w.admin.access_token,
-            )
-            .await;
-        if let Some(a) = res.body["data"].as_array().and_then(|d| d.first()) {
-            break a.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the webhook was never applied"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let asset = until_found(
+        "the webhook to be applied",
+        || async {
+            w.app
+                .get(
+                    &format!("/api/v1/assets?q={}", jamf_sim::serial(8).to_lowercase()),
+                    &w.admin.access_token,
+                )
+                .await
+                .body
+        },
+        |found| found["data"].as_array()?.first().cloned(),
+    )
+    .await;
     assert_eq!(
         asset["device"]["user_email"],
-        email_of(8).as_str(),
+        bamboohr_email(8).as_str(),
         "{asset}"
     );
     assert_eq!(
@@ -642,14 +516,16 @@ async fn jamf_webhooks_are_authenticated_stored_once_and_update_the_asset() {
 #[tokio::test]
 async fn a_wipe_through_an_mdm_outage_is_retried_and_sent_once() {
     let w = world().await;
-    sync(&w, w.mdm).await;
-    let laptop = asset_by_serial(&w, &jamf_sim::serial(6)).await;
-    let leaver = employee_id(&w, 6).await;
-    checkout(&w, &id(&laptop), &leaver).await;
+    w.sync(&w.mdm).await;
+    let laptop = w.asset_by_serial(&jamf_sim::serial(6)).await;
+    let leaver = w.employee_id(6).await;
+    w.checkout(&id(&laptop), &leaver).await;
     w.sim.bamboohr().terminate("acme", 6, None);
-    sync(&w, w.hris).await;
-    let wf = wait_for_workflow(&w, &leaver, |wf| wf["kind"] == "offboarding").await;
-    let wf = complete(&w, &wf, "collect_assets").await;
+    w.sync(&w.hris).await;
+    let wf = w
+        .workflow_when(&leaver, |wf| wf["kind"] == "offboarding")
+        .await;
+    let wf = w.complete(&wf, "collect_assets").await;
     // Jamf answers the next four requests with 503s: the client's own retry and the job's
     // first attempt fail, a later attempt goes through.
     w.sim.jamf().set_faults(
@@ -660,23 +536,16 @@ async fn a_wipe_through_an_mdm_outage_is_retried_and_sent_once() {
             ..jamf_sim::Faults::default()
         },
     );
-    complete(&w, &wf, "check_in").await;
-    let wf = wait_for_workflow(&w, &leaver, |wf| wf["status"] == "completed").await;
+    w.complete(&wf, "check_in").await;
+    let wf = w
+        .workflow_when(&leaver, |wf| wf["status"] == "completed")
+        .await;
     assert_eq!(step(&wf, "wipe_device")["status"], "done", "{wf}");
     let wipes = w.sim.jamf().wipes("acme");
     assert_eq!(wipes.len(), 1, "{wipes:?}");
     assert_eq!(wipes[0].device_id, jamf_sim::computer_id(6));
     // The job itself went round again (the outage outlasted the client's own retry).
-    let metrics = w
-        .app
-        .client
-        .get(w.app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = w.app.metrics().await;
     assert!(
         metrics
             .lines()

@@ -6,59 +6,14 @@
 use assetronics_integrations::sandbox::jamf as jamf_sim;
 use assetronics_integrations::sandbox::netsuite::AccountSeed;
 use assetronics_integrations::sandbox::quickbooks::{CompanySeed, StoredPurchase};
-use assetronics_integrations::sandbox::{self, SandboxConfig};
 use assetronics_tests::*;
 use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn sim() -> sandbox::Sandbox {
-    sandbox::spawn(SandboxConfig {
-        quickbooks_companies: vec![CompanySeed {
-            devices: 6,
-            ..CompanySeed::default()
-        }],
-        netsuite_accounts: vec![AccountSeed {
-            devices: 6,
-            ..AccountSeed::default()
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator")
-}
-
-async fn sync(
-    app: &TestApp,
-    admin: &Session,
-    integration: &str,
-) -> assetronics::integrations::service::SyncOutcome {
-    let who = assetronics::platform::auth::Principal::system(
-        admin.tenant_id.parse().expect("tenant"),
-        "sync",
-    );
-    assetronics::integrations::service::run_sync(
-        &app.state,
-        &who,
-        integration.parse().expect("uuid"),
-    )
-    .await
-    .expect("sync")
-}
-
-async fn connect(app: &TestApp, admin: &Session, body: Value) -> String {
-    let res = app
-        .post("/api/v1/integrations", &admin.access_token, body)
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    id(&res.body)
-}
-
-fn quickbooks(sim: &sandbox::Sandbox, secret: &str) -> Value {
-    let seed = CompanySeed::default();
-    json!({"provider": "quickbooks",
-        "config": {"realm_id": seed.realm_id, "base_url": sim.quickbooks_base_url(), "token_url": sim.quickbooks_token_url()},
-        "credentials": {"client_id": seed.client_id, "client_secret": secret, "refresh_token": seed.refresh_token}})
+/// Books of six computers each, in QuickBooks Online and in NetSuite.
+async fn sim() -> assetronics_integrations::sandbox::Sandbox {
+    vendors().quickbooks(6).netsuite(6).start().await
 }
 
 /// The bought device's document in the books: (unit price in cents, supplier, number, date).
@@ -78,27 +33,6 @@ fn bought(docs: &[StoredPurchase], serial: &str) -> (i64, String, String, NaiveD
             ))
         })
         .unwrap_or_else(|| panic!("{serial} was not bought"))
-}
-
-async fn asset_by_serial(app: &TestApp, admin: &Session, serial: &str) -> Value {
-    let res = app
-        .get(
-            &format!("/api/v1/assets?q={}", serial.to_lowercase()),
-            &admin.access_token,
-        )
-        .await;
-    res.body["data"]
-        .as_array()
-        .and_then(|d| {
-            d.iter()
-                .find(|a| {
-                    a["serial_number"]
-                        .as_str()
-                        .is_some_and(|s| s.eq_ignore_ascii_case(serial))
-                })
-                .cloned()
-        })
-        .unwrap_or_else(|| panic!("no asset with serial {serial}: {}", res.body))
 }
 
 fn cents(money: &Value) -> i64 {
@@ -127,7 +61,7 @@ async fn quickbooks_purchases_become_and_enrich_assets_with_book_values_and_a_cs
             json!({"name": "Laptop three", "serial_number": jamf_sim::serial(3), "cost": {"amount": "1.00", "currency": "USD"}, "supplier": "Typed by hand"}),
         )
         .await;
-    let qb = connect(&app, &admin, quickbooks(&sim, "sandbox-quickbooks-secret")).await;
+    let qb = app.connect(&admin, quickbooks_connection(&sim)).await;
     let test = app
         .post(
             &format!("/api/v1/integrations/{qb}/test"),
@@ -138,7 +72,7 @@ async fn quickbooks_purchases_become_and_enrich_assets_with_book_values_and_a_cs
     assert_eq!(test.body["ok"], true, "{}", test.body);
 
     // The test rotated the refresh token: the sync only works if the new one was kept.
-    let first = sync(&app, &admin, &qb).await;
+    let first = app.run_sync(&admin, &qb).await;
     assert_eq!(first.status, "succeeded", "{:?}", first.error);
     assert_eq!(
         (first.stats.created, first.stats.updated),
@@ -188,7 +122,9 @@ async fn quickbooks_purchases_become_and_enrich_assets_with_book_values_and_a_cs
     assert_eq!(kept["purchase_date"], date3.to_string().as_str());
 
     let (price5, _, _, _) = bought(&docs, &jamf_sim::serial(5));
-    let five = asset_by_serial(&app, &admin, &jamf_sim::serial(5)).await;
+    let five = app
+        .asset_by_serial(&admin.access_token, &jamf_sim::serial(5))
+        .await;
     assert_eq!(five["status"], "in_stock");
     assert_eq!(cents(&five["cost"]), price5);
     assert!(
@@ -197,7 +133,7 @@ async fn quickbooks_purchases_become_and_enrich_assets_with_book_values_and_a_cs
     );
 
     // Nothing changed in the books: nothing is written.
-    let second = sync(&app, &admin, &qb).await;
+    let second = app.run_sync(&admin, &qb).await;
     assert_eq!(
         (
             second.stats.created,
@@ -253,36 +189,42 @@ async fn netsuite_purchases_sync_and_bad_finance_credentials_need_attention() {
     let sim = sim().await;
     let admin = app.signup("Suite").await;
     let seed = AccountSeed::default();
-    let ns = connect(
-        &app,
-        &admin,
-        json!({"provider": "netsuite", "config": {"account_id": seed.account_id, "base_url": sim.netsuite_base_url()},
-            "credentials": {"consumer_key": seed.consumer_key, "consumer_secret": seed.consumer_secret, "token_id": seed.token_id, "token_secret": seed.token_secret}}),
-    )
-    .await;
-    let first = sync(&app, &admin, &ns).await;
+    let ns = app.connect(&admin, netsuite_connection(&sim)).await;
+    let first = app.run_sync(&admin, &ns).await;
     assert_eq!(first.status, "succeeded", "{:?}", first.error);
     assert_eq!(first.stats.created, 6, "{:?}", first.stats);
     let docs = sim.netsuite().purchases(&seed.account_id);
     let (price, supplier, _, date) = bought(&docs, &jamf_sim::serial(4));
-    let four = asset_by_serial(&app, &admin, &jamf_sim::serial(4)).await;
+    let four = app
+        .asset_by_serial(&admin.access_token, &jamf_sim::serial(4))
+        .await;
     assert_eq!(cents(&four["cost"]), price);
     assert_eq!(four["supplier"], supplier.as_str());
     assert_eq!(four["purchase_date"], date.to_string().as_str());
-    let again = sync(&app, &admin, &ns).await;
+    let again = app.run_sync(&admin, &ns).await;
     assert_eq!((again.stats.created, again.stats.updated), (0, 0));
 
     // A wrong token secret (NetSuite checks the signature) and a wrong QuickBooks app secret.
-    let bad_ns = connect(
-        &app,
-        &admin,
-        json!({"provider": "netsuite", "config": {"account_id": seed.account_id, "base_url": sim.netsuite_base_url()},
-            "credentials": {"consumer_key": seed.consumer_key, "consumer_secret": seed.consumer_secret, "token_id": seed.token_id, "token_secret": "wrong"}}),
-    )
-    .await;
-    let bad_qb = connect(&app, &admin, quickbooks(&sim, "wrong")).await;
+    let bad_ns = app
+        .connect(
+            &admin,
+            merged(
+                netsuite_connection(&sim),
+                json!({"credentials": {"token_secret": "wrong"}}),
+            ),
+        )
+        .await;
+    let bad_qb = app
+        .connect(
+            &admin,
+            merged(
+                quickbooks_connection(&sim),
+                json!({"credentials": {"client_secret": "wrong"}}),
+            ),
+        )
+        .await;
     for bad in [bad_ns, bad_qb] {
-        let out = sync(&app, &admin, &bad).await;
+        let out = app.run_sync(&admin, &bad).await;
         assert_eq!(out.status, "failed");
         assert!(!out.retryable, "{:?}", out.error);
         let row = app

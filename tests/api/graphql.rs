@@ -932,12 +932,70 @@ async fn depth_and_complexity_limits_reject_expensive_documents_before_running_t
         .await
         .expect("sent");
     assert_eq!(page.status(), StatusCode::OK);
+    let start = app
+        .client
+        .get(app.url("/api/graphiql/assets/start.js"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(start.status(), StatusCode::OK);
     assert!(
-        page.text()
+        start
+            .text()
             .await
             .unwrap_or_default()
-            .contains("/api/graphql/ws")
+            .contains("/api/graphql/ws"),
+        "the explorer subscribes at /api/graphql/ws"
     );
+}
+
+#[tokio::test]
+async fn the_explorer_loads_everything_from_this_server_under_a_strict_policy() {
+    let app = spawn_app().await;
+    let page = app
+        .client
+        .get(app.url("/api/graphiql"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = page.text().await.unwrap_or_default();
+    let sources: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|s| s.ends_with(".js") || s.ends_with(".css"))
+        .collect();
+    assert_eq!(sources.len(), 5, "four scripts and a style sheet: {html}");
+    for src in sources {
+        assert!(src.starts_with("/api/graphiql/assets/"), "{src} is not ours");
+        let res = app.client.get(app.url(src)).send().await.expect("sent");
+        assert_eq!(res.status(), StatusCode::OK, "{src}");
+        let kind = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            kind.starts_with("text/javascript") || kind.starts_with("text/css"),
+            "{src}: {kind}"
+        );
+        assert!(!res.bytes().await.unwrap_or_default().is_empty(), "{src}");
+    }
+    let missing = app
+        .client
+        .get(app.url("/api/graphiql/assets/other.js"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
 /// The query GraphiQL sends (graphql-js `getIntrospectionQuery()`).
@@ -1133,8 +1191,9 @@ async fn a_subscription_without_a_valid_token_is_refused() {
     let app = spawn_app().await;
     let mut sub = subscriber(&app, "not-a-token", None);
     let out = sub.expect("error").await;
-    // async-graphql closes a refused `connection_init` with 1002 and the problem's detail.
-    assert_eq!(out["error"]["code"], 1002, "{out}");
+    // graphql-transport-ws: a refused `connection_init` closes with 4403 Forbidden and the
+    // problem's detail.
+    assert_eq!(out["error"]["code"], 4403, "{out}");
     assert_eq!(
         out["error"]["reason"], "the access token is not valid",
         "{out}"

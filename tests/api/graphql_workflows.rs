@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use assetronics_integrations::sandbox::bamboohr::CompanySeed;
-use assetronics_integrations::sandbox::{self, SandboxConfig};
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -75,13 +73,6 @@ async fn start_onboarding(app: &TestApp, token: &str, employee: &str) -> Value {
     )
     .await["startWorkflow"]
         .clone()
-}
-
-fn step<'a>(wf: &'a Value, kind: &str) -> &'a Value {
-    wf["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["kind"] == kind))
-        .unwrap_or_else(|| panic!("no {kind} step in {wf}"))
 }
 
 /// `mutation { <action>(workflowId, stepId, ...) }` on the workflow's step of `kind`: the
@@ -573,20 +564,6 @@ async fn workflow_events_reach_a_subscriber_of_that_tenant_only_and_never_a_memb
     assert_eq!(updated["workflow"]["steps"][0]["status"], "DONE");
 }
 
-/// A BambooHR company of 12 people in the simulator.
-async fn simulator() -> sandbox::Sandbox {
-    sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 12,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator")
-}
-
 const SYNC_EVENT: &str = "event integrationId processed total status error willRetry
     stats { created updated unchanged failed } syncRun { id status stats { created updated unchanged failed } }";
 
@@ -594,7 +571,7 @@ const SYNC_EVENT: &str = "event integrationId processed total status error willR
 async fn a_sync_started_by_mutation_streams_its_progress_and_finish_to_a_subscriber() {
     // One job at a time: runs never overlap, so a run's events come together.
     let app = spawn_app_with(|s| s.jobs.concurrency = 1).await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(12).await;
     let owner = app.signup("Acme").await;
     let t = &owner.access_token;
     let mut connected = vec![];
@@ -603,15 +580,11 @@ async fn a_sync_started_by_mutation_streams_its_progress_and_finish_to_a_subscri
         ("HR copy", "right-key"),
         ("Stale", "wrong-key"),
     ] {
-        let res = app
-            .post(
-                "/api/v1/integrations",
-                t,
-                json!({"provider": "bamboohr", "name": name, "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": key}}),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        connected.push(id(&res.body));
+        let changes = json!({"name": name, "credentials": {"api_key": key}});
+        connected.push(
+            app.connect(&owner, merged(bamboohr_connection(&sim), changes))
+                .await,
+        );
     }
     let (hr, copy, stale) = (&connected[0], &connected[1], &connected[2]);
     let start = chrono::Utc::now().date_naive() + chrono::Duration::days(5);

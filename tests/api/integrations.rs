@@ -1,33 +1,19 @@
-use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr::CompanySeed};
 use assetronics_tests::socket;
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
-async fn simulator() -> sandbox::Sandbox {
-    sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 25,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator")
-}
-
 #[tokio::test]
 async fn a_bamboohr_connection_is_stored_encrypted_and_tested_against_the_vendor() {
     let app = spawn_app().await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(25).await;
     let s = app.signup("Acme").await;
     let created = app
         .post(
             "/api/v1/integrations",
             &s.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
+            bamboohr_connection(&sim),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -79,18 +65,20 @@ async fn a_bamboohr_connection_is_stored_encrypted_and_tested_against_the_vendor
 #[tokio::test]
 async fn bad_credentials_mark_the_integration_as_needing_attention() {
     let app = spawn_app().await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(25).await;
     let s = app.signup("Acme").await;
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "wrong"}}),
+    let integration = app
+        .connect(
+            &s,
+            merged(
+                bamboohr_connection(&sim),
+                json!({"credentials": {"api_key": "wrong"}}),
+            ),
         )
         .await;
     let tested = app
         .post(
-            &format!("/api/v1/integrations/{}/test", id(&created.body)),
+            &format!("/api/v1/integrations/{integration}/test"),
             &s.access_token,
             json!({}),
         )
@@ -98,7 +86,7 @@ async fn bad_credentials_mark_the_integration_as_needing_attention() {
     assert_eq!(tested.body["ok"], false);
     let got = app
         .get(
-            &format!("/api/v1/integrations/{}", id(&created.body)),
+            &format!("/api/v1/integrations/{integration}"),
             &s.access_token,
         )
         .await;
@@ -182,22 +170,6 @@ async fn integrations_validate_input_and_are_tenant_scoped_and_admin_only() {
     );
 }
 
-async fn connected(app: &TestApp, s: &Session, sim: &sandbox::Sandbox) -> String {
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    id(&created.body)
-}
-
-fn system(s: &Session) -> assetronics::platform::auth::Principal {
-    assetronics::platform::auth::Principal::system(s.tenant_id.parse().expect("tenant id"), "sync")
-}
-
 async fn employee_audit_count(app: &TestApp, s: &Session) -> usize {
     let mut n = 0;
     for action in ["employee.created", "employee.updated"] {
@@ -215,21 +187,14 @@ async fn employee_audit_count(app: &TestApp, s: &Session) -> usize {
 #[tokio::test]
 async fn an_hris_sync_upserts_people_and_a_second_run_writes_nothing() {
     let app = spawn_app().await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(25).await;
     let s = app.signup("Acme").await;
-    let integration = connected(&app, &s, &sim).await;
-    let iid: uuid::Uuid = integration.parse().expect("uuid");
+    let integration = app.connect(&s, bamboohr_connection(&sim)).await;
+    let mut ws = app
+        .channel(&s, &format!("integrations:{}", s.tenant_id))
+        .await;
 
-    let topic = format!("integrations:{}", s.tenant_id);
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect");
-    socket::send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
-    assert_eq!(socket::recv(&mut ws).await[4]["status"], "ok");
-
-    let first = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
-        .await
-        .expect("sync");
+    let first = app.run_sync(&s, &integration).await;
     assert_eq!(first.status, "succeeded");
     assert_eq!(
         (first.stats.created, first.stats.updated, first.stats.failed),
@@ -259,9 +224,7 @@ async fn an_hris_sync_upserts_people_and_a_second_run_writes_nothing() {
     );
     let writes = employee_audit_count(&app, &s).await;
 
-    let second = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
-        .await
-        .expect("sync");
+    let second = app.run_sync(&s, &integration).await;
     assert_eq!(
         (
             second.stats.created,
@@ -289,9 +252,7 @@ async fn an_hris_sync_upserts_people_and_a_second_run_writes_nothing() {
         .unwrap_or(0);
     sim.bamboohr()
         .terminate("acme", 3, chrono::NaiveDate::from_ymd_opt(2026, 11, 20));
-    let third = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
-        .await
-        .expect("sync");
+    let third = app.run_sync(&s, &integration).await;
     assert_eq!((third.stats.updated, third.stats.unchanged), (1, 24));
     let leaver = app
         .get(
@@ -320,9 +281,9 @@ async fn an_hris_sync_upserts_people_and_a_second_run_writes_nothing() {
 #[tokio::test]
 async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
     let app = spawn_app().await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(25).await;
     let s = app.signup("Acme").await;
-    let iid: uuid::Uuid = connected(&app, &s, &sim).await.parse().expect("uuid");
+    let integration = app.connect(&s, bamboohr_connection(&sim)).await;
     sim.bamboohr().set_faults(
         "acme",
         assetronics_integrations::sandbox::bamboohr::Faults {
@@ -330,32 +291,23 @@ async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
             ..Default::default()
         },
     );
-    let out = assetronics::integrations::service::run_sync(&app.state, &system(&s), iid)
-        .await
-        .expect("sync");
+    let out = app.run_sync(&s, &integration).await;
     assert_eq!(out.status, "partial");
     assert_eq!((out.stats.created, out.stats.failed), (24, 1));
 
     let bad = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "bamboohr", "name": "wrong key", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "nope"}}),
+        .connect(
+            &s,
+            merged(
+                bamboohr_connection(&sim),
+                json!({"name": "wrong key", "credentials": {"api_key": "nope"}}),
+            ),
         )
         .await;
-    let out = assetronics::integrations::service::run_sync(
-        &app.state,
-        &system(&s),
-        id(&bad.body).parse().expect("uuid"),
-    )
-    .await
-    .expect("sync");
+    let out = app.run_sync(&s, &bad).await;
     assert_eq!(out.status, "failed");
     let got = app
-        .get(
-            &format!("/api/v1/integrations/{}", id(&bad.body)),
-            &s.access_token,
-        )
+        .get(&format!("/api/v1/integrations/{bad}"), &s.access_token)
         .await;
     assert_eq!(got.body["status"], "needs_attention");
 }
@@ -364,35 +316,11 @@ async fn a_malformed_record_fails_alone_and_bad_credentials_fail_the_sync() {
 #[tokio::test]
 async fn sync_now_queues_a_run_that_a_worker_completes() {
     let app = spawn_app().await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(25).await;
     let s = app.signup("Acme").await;
-    let integration = connected(&app, &s, &sim).await;
-    let queued = app
-        .post(
-            &format!("/api/v1/integrations/{integration}/sync"),
-            &s.access_token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
-    let run_id = queued.body["sync_run_id"]
-        .as_str()
-        .expect("run id")
-        .to_owned();
-    let mut run = serde_json::Value::Null;
-    for _ in 0..100 {
-        run = app
-            .get(&format!("/api/v1/sync-runs/{run_id}"), &s.access_token)
-            .await
-            .body;
-        if matches!(
-            run["status"].as_str(),
-            Some("succeeded" | "partial" | "failed")
-        ) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    let integration = app.connect(&s, bamboohr_connection(&sim)).await;
+    let run_id = app.sync_now(&s, &integration).await;
+    let run = app.finished_run(&s, &run_id, PATIENCE).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["stats"]["created"], 25);
     assert_eq!(run["attempts"], 1);
@@ -426,16 +354,17 @@ async fn sync_now_queues_a_run_that_a_worker_completes() {
 #[tokio::test]
 async fn an_integration_is_changed_with_merged_credentials_schedule_and_disabling() {
     let app = spawn_app().await;
-    let sim = simulator().await;
+    let sim = bamboohr_simulator(25).await;
     let s = app.signup("Acme").await;
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "wrong-key"}}),
+    let integration = app
+        .connect(
+            &s,
+            merged(
+                bamboohr_connection(&sim),
+                json!({"credentials": {"api_key": "wrong-key"}}),
+            ),
         )
         .await;
-    let integration = id(&created.body);
     let path = format!("/api/v1/integrations/{integration}");
     let tested = app
         .post(&format!("{path}/test"), &s.access_token, json!({}))

@@ -14,15 +14,7 @@ async fn metrics_count_requests_by_route_pattern() {
             .await;
     }
     app.get("/api/v1/assets/not-a-uuid", &s.access_token).await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics().await;
     let line = |prefix: &str| {
         text.lines()
             .find(|l| l.starts_with(prefix))

@@ -6,26 +6,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-async fn joined(app: &TestApp, s: &Session, topic: &str) -> socket::Ws {
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect");
-    send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
-    let r = recv(&mut ws).await;
-    assert_eq!(
-        r,
-        json!(["1", "1", topic, "phx_reply", {"status": "ok", "response": {}}]),
-        "join"
-    );
-    ws
-}
-
 #[tokio::test]
 async fn a_rest_write_reaches_a_joined_socket_with_the_rest_json() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let topic = format!("assets:{}", s.tenant_id);
-    let mut ws = joined(&app, &s, &topic).await;
+    let mut ws = app.channel(&s, &topic).await;
     let created = app
         .create_asset(&s.access_token, json!({"name": "Live laptop"}))
         .await;
@@ -50,9 +36,7 @@ async fn a_rest_write_reaches_a_joined_socket_with_the_rest_json() {
 async fn heartbeats_are_answered() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect");
+    let mut ws = app.socket(&s).await;
     send(&mut ws, json!([null, "7", "phoenix", "heartbeat", {}])).await;
     assert_eq!(
         recv(&mut ws).await,
@@ -66,9 +50,7 @@ async fn joins_are_authorized_per_tenant_user_and_role() {
     let a = app.signup("Alpha").await;
     let b = app.signup("Beta").await;
     let member = app.user_with_role(&a, "member").await;
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", a.access_token))
-        .await
-        .expect("connect");
+    let mut ws = app.socket(&a).await;
     let cases = [
         (format!("assets:{}", b.tenant_id), "unauthorized"),
         (format!("employees:{}", b.tenant_id), "unauthorized"),
@@ -93,12 +75,7 @@ async fn joins_are_authorized_per_tenant_user_and_role() {
     .await;
     assert_eq!(recv(&mut ws).await[4]["status"], "ok");
     // Members do not get the tenant-wide asset stream.
-    let mut mws = socket::connect(
-        &app.address,
-        &format!("token={}&vsn=2.0.0", member.access_token),
-    )
-    .await
-    .expect("connect");
+    let mut mws = app.socket(&member).await;
     send(
         &mut mws,
         json!(["1", "1", format!("assets:{}", a.tenant_id), "phx_join", {}]),
@@ -109,7 +86,7 @@ async fn joins_are_authorized_per_tenant_user_and_role() {
         "unauthorized"
     );
     // Events of another tenant never arrive.
-    let mut bws = joined(&app, &b, &format!("assets:{}", b.tenant_id)).await;
+    let mut bws = app.channel(&b, &format!("assets:{}", b.tenant_id)).await;
     app.create_asset(&a.access_token, json!({"name": "Alpha only"}))
         .await;
     assert_eq!(
@@ -211,14 +188,10 @@ mod base64_free {
 async fn malformed_frames_close_the_socket() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect");
+    let mut ws = app.socket(&s).await;
     socket::send_raw(&mut ws, Message::Text("{not json".into())).await;
     assert_eq!(close_code(&mut ws).await, Some(1007));
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect");
+    let mut ws = app.socket(&s).await;
     socket::send_raw(
         &mut ws,
         Message::Text(format!("[\"1\",\"1\",\"x\",\"{}\",{{}}]", "e".repeat(70 * 1024)).into()),
@@ -235,9 +208,7 @@ async fn malformed_frames_close_the_socket() {
 async fn channel_count_is_limited_per_socket() {
     let app = spawn_app_with(|s| s.max_channels_per_socket = 2).await;
     let s = app.signup("Acme").await;
-    let mut ws = socket::connect(&app.address, &format!("token={}&vsn=2.0.0", s.access_token))
-        .await
-        .expect("connect");
+    let mut ws = app.socket(&s).await;
     for (i, kind) in ["assets", "employees", "activity"].iter().enumerate() {
         let r = i.to_string();
         send(
@@ -262,7 +233,7 @@ async fn a_second_join_replaces_the_first_and_leave_closes() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let topic = format!("assets:{}", s.tenant_id);
-    let mut ws = joined(&app, &s, &topic).await;
+    let mut ws = app.channel(&s, &topic).await;
     send(&mut ws, json!(["3", "3", topic, "phx_join", {}])).await;
     assert_eq!(
         recv(&mut ws).await,
@@ -337,7 +308,7 @@ async fn binary_frames_round_trip() {
     let app = spawn_app().await;
     let s = app.signup("Acme").await;
     let topic = format!("assets:{}", s.tenant_id);
-    let mut ws = joined(&app, &s, &topic).await;
+    let mut ws = app.channel(&s, &topic).await;
     let mut frame = vec![0u8, 1, 1, topic.len() as u8, 4];
     frame.extend_from_slice(b"12");
     frame.extend_from_slice(topic.as_bytes());
@@ -365,12 +336,12 @@ async fn presence_state_then_diffs() {
     let owner = app.signup("Acme").await;
     let admin = app.user_with_role(&owner, "admin").await;
     let topic = format!("presence:{}", owner.tenant_id);
-    let mut a = joined(&app, &owner, &topic).await;
+    let mut a = app.channel(&owner, &topic).await;
     let state = recv_event(&mut a, "presence_state").await;
     assert_eq!(state[0], "1");
     assert!(state[4][&owner.user_id]["metas"][0]["phx_ref"].is_string());
 
-    let mut b = joined(&app, &admin, &topic).await;
+    let mut b = app.channel(&admin, &topic).await;
     let state_b = recv_event(&mut b, "presence_state").await;
     assert!(
         state_b[4][&owner.user_id].is_object() && state_b[4][&admin.user_id].is_object(),

@@ -3,21 +3,18 @@
 //! people look assets up and decide approvals from Slack as their Assetronics selves; what
 //! concerns them reaches Slack through the outbox, once, rate limits or not.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use assetronics_integrations::sandbox::bamboohr::CompanySeed;
+use assetronics_integrations::sandbox;
 use assetronics_integrations::sandbox::slack::{
     self as slack_sim, Faults, SignedDelivery, WorkspaceSeed,
 };
-use assetronics_integrations::sandbox::{self, SandboxConfig};
 use assetronics_integrations::slack::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign_request};
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const TEAM: &str = "T0ACME0001";
-const BOT_TOKEN: &str = "xoxb-sandbox-slack-token";
 const SIGNING_SECRET: &str = "sandbox-slack-signing-secret";
 const IT_OPS: &str = "C0ITOPS001";
 
@@ -36,103 +33,41 @@ impl World {
         self.app
             .url(&format!("/webhooks/slack/{}/{endpoint}", self.slack))
     }
+
+    /// Syncs the people from BambooHR.
+    async fn sync(&self) {
+        self.app.run_sync(&self.admin, &self.hris).await;
+    }
 }
 
 /// A tenant with 12 people from the BambooHR simulator and Slack connected to the simulated
 /// workspace, whose members 1..=10 are the first ten of those people.
 async fn world(slack_config: Value) -> World {
     let app = spawn_app().await;
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 12,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = bamboohr_simulator(12).await;
     let admin = app.signup("Acme").await;
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &admin.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
-        )
+    let hris = app.connect(&admin, bamboohr_connection(&sim)).await;
+    app.run_sync(&admin, &hris).await;
+    let slack = app
+        .connect(&admin, slack_connection(&sim, slack_config))
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let hris = id(&created.body);
-    let mut w = World {
+    World {
         app,
         sim,
         admin,
         hris,
-        slack: String::new(),
-    };
-    sync(&w).await;
-    w.slack = connect_slack(&w, slack_config).await;
-    w
-}
-
-async fn connect_slack(w: &World, mut config: Value) -> String {
-    config["base_url"] = json!(w.sim.slack_base_url());
-    let created = w
-        .app
-        .post(
-            "/api/v1/integrations",
-            &w.admin.access_token,
-            json!({"provider": "slack", "config": config, "credentials": {"bot_token": BOT_TOKEN, "signing_secret": SIGNING_SECRET}}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    id(&created.body)
-}
-
-async fn sync(w: &World) {
-    let who = assetronics::platform::auth::Principal::system(
-        w.admin.tenant_id.parse().expect("tenant"),
-        "sync",
-    );
-    let id = w.hris.parse().expect("uuid");
-    assetronics::integrations::service::run_sync(&w.app.state, &who, id)
-        .await
-        .expect("sync");
+        slack,
+    }
 }
 
 /// Adds an Assetronics account for Slack member `n` (BambooHR employee `n`, same address).
 async fn account_for_member(w: &World, n: u64, name: &str, role: &str) -> String {
     let email = slack_sim::user_email("acme.example.com", n);
-    let res = w
-        .app
-        .post(
-            "/api/v1/users",
-            &w.admin.access_token,
-            json!({"email": email, "name": name, "role": role, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    id(&res.body)
+    w.app.add_user(&w.admin, &email, name, role).await
 }
 
 fn hire(w: &World, first: &str) {
-    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
-    w.sim
-        .bamboohr()
-        .hire(
-            "acme",
-            BTreeMap::from([
-                ("firstName".to_owned(), first.to_owned()),
-                ("lastName".to_owned(), "Newcomer".to_owned()),
-                (
-                    "workEmail".to_owned(),
-                    format!("{}.newcomer@acme.example.com", first.to_lowercase()),
-                ),
-                ("supervisorEId".to_owned(), "1".to_owned()),
-                ("department".to_owned(), "Engineering".to_owned()),
-                ("hireDate".to_owned(), start.format("%Y-%m-%d").to_string()),
-            ]),
-        )
-        .expect("hired");
+    hire_newcomer(&w.sim, first, 7);
 }
 
 /// The open onboarding of the newcomer called `first`.
@@ -159,40 +94,8 @@ async fn workflow(w: &World, id: &str) -> Value {
         .body
 }
 
-fn step<'a>(wf: &'a Value, kind: &str) -> &'a Value {
-    wf["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["kind"] == kind))
-        .unwrap_or_else(|| panic!("no {kind} step in {wf}"))
-}
-
-/// Polls `probe` until it gives something, for up to 20 s.
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn deliveries(w: &World) -> Vec<Value> {
-    w.app
-        .get(
-            &format!("/api/v1/integrations/{}/webhook-deliveries", w.slack),
-            &w.admin.access_token,
-        )
-        .await
-        .body["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    w.app.webhook_deliveries(&w.admin, &w.slack).await
 }
 
 /// The messages posted in the workspace whose blocks carry a button with `value`.
@@ -286,9 +189,11 @@ async fn click(w: &World, user: &str, action: &str, value: &str) -> Value {
         .expect("answered");
     assert_eq!(answer.status, 200, "{}", answer.body);
     let url = answer.response_url().expect("response url");
-    eventually("an answer to the click", || async {
-        responses_to(w, &url).pop()
-    })
+    until_found(
+        "an answer to the click",
+        || async { responses_to(w, &url) },
+        |r| r.last().cloned(),
+    )
     .await
 }
 
@@ -371,10 +276,11 @@ async fn requests_without_a_valid_fresh_signature_are_refused_and_nothing_is_sto
         let res = send(&w, endpoint, good.clone()).await;
         assert_eq!(res.status, StatusCode::OK, "{endpoint}: {}", res.body);
     }
-    let stored = eventually("the deliveries are processed", || async {
-        let d = deliveries(&w).await;
-        (d.len() == 2 && d.iter().all(|d| d["status"] == "processed")).then_some(d)
-    })
+    let stored = until(
+        "the deliveries are processed",
+        || deliveries(&w),
+        |d| d.len() == 2 && d.iter().all(|d| d["status"] == "processed"),
+    )
     .await;
     let mut kinds: Vec<&str> = stored
         .iter()
@@ -436,10 +342,11 @@ async fn url_verification_is_answered_with_the_challenge_and_events_are_stored_o
         .await
         .expect("answered");
     assert_eq!(again.status, 200, "{}", again.body);
-    let stored = eventually("the event is processed", || async {
-        let d = deliveries(&w).await;
-        (d.len() == 1 && d[0]["status"] == "processed").then_some(d)
-    })
+    let stored = until(
+        "the event is processed",
+        || deliveries(&w),
+        |d| d.len() == 1 && d[0]["status"] == "processed",
+    )
     .await;
     assert_eq!(stored[0]["provider"], "slack");
     assert_eq!(stored[0]["event_type"], "event:app_home_opened");
@@ -506,7 +413,7 @@ async fn an_approval_is_asked_in_slack_and_approved_from_the_message_once() {
     let w = world(json!({"notify_channel": IT_OPS})).await;
     let manager_id = account_for_member(&w, 1, "Manager One", "manager").await;
     hire(&w, "Ada");
-    sync(&w).await;
+    w.sync().await;
     let wf = onboarding_of(&w, "Ada").await;
     let approval = step(&wf, "approval");
     assert_eq!(approval["status"], "active");
@@ -518,10 +425,11 @@ async fn an_approval_is_asked_in_slack_and_approved_from_the_message_once() {
     );
 
     // The approver gets a DM with the buttons, once.
-    let asked = eventually("the approval request reaches Slack", || async {
-        let m = with_button(&w, &value);
-        (!m.is_empty()).then_some(m)
-    })
+    let asked = until(
+        "the approval request reaches Slack",
+        || async { with_button(&w, &value) },
+        |m| !m.is_empty(),
+    )
     .await;
     assert_eq!(asked.len(), 1);
     let dm = &asked[0];
@@ -547,9 +455,11 @@ async fn an_approval_is_asked_in_slack_and_approved_from_the_message_once() {
     assert_eq!(click.status, 200, "{}", click.body);
     assert!(click.took < Duration::from_secs(3), "{:?}", click.took);
     let response_url = click.response_url().expect("response url");
-    let outcome = eventually("the outcome replaces the message", || async {
-        responses_to(&w, &response_url).pop()
-    })
+    let outcome = until_found(
+        "the outcome replaces the message",
+        || async { responses_to(&w, &response_url) },
+        |r| r.last().cloned(),
+    )
     .await;
     assert_eq!(outcome["replace_original"], true, "{outcome}");
     let said = outcome["text"].as_str().expect("text");
@@ -574,13 +484,20 @@ async fn an_approval_is_asked_in_slack_and_approved_from_the_message_once() {
         .await
         .expect("answered");
     assert_eq!(replay.status, 200, "{}", replay.body);
-    let stored = eventually("the click is processed", || async {
-        let d = deliveries(&w).await;
-        d.iter().all(|d| d["status"] == "processed").then_some(d)
-    })
+    let stored = until(
+        "the click is processed",
+        || deliveries(&w),
+        |d| d.iter().all(|d| d["status"] == "processed"),
+    )
     .await;
     assert_eq!(stored.len(), 1, "{stored:?}");
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    holds_for(
+        Duration::from_millis(800),
+        "one answer to the click",
+        || async { responses_to(&w, &response_url).len() },
+        |n| *n <= 1,
+    )
+    .await;
     assert_eq!(responses_to(&w, &response_url).len(), 1);
     assert_eq!(workflow(&w, wf["id"].as_str().expect("id")).await, wf);
     assert_eq!(with_button(&w, &value).len(), 1, "asked once");
@@ -592,16 +509,18 @@ async fn a_click_from_someone_who_may_not_decide_is_refused_in_the_response() {
     account_for_member(&w, 1, "Manager One", "manager").await;
     account_for_member(&w, 3, "Mel Member", "member").await;
     hire(&w, "Bob");
-    sync(&w).await;
+    w.sync().await;
     let wf = onboarding_of(&w, "Bob").await;
     let wf_id = wf["id"].as_str().expect("id").to_owned();
     let value = format!(
         "{wf_id}:{}",
         step(&wf, "approval")["id"].as_str().expect("id")
     );
-    eventually("the approval request reaches Slack", || async {
-        (!with_button(&w, &value).is_empty()).then_some(())
-    })
+    until(
+        "the approval request reaches Slack",
+        || async { with_button(&w, &value) },
+        |m| !m.is_empty(),
+    )
     .await;
 
     // Member 2 has no Assetronics account; member 3 is an Assetronics member, who may not
@@ -686,13 +605,15 @@ async fn a_check_out_tells_the_holder_in_slack() {
         "You now have {} MacBook Pro 16",
         laptop["tag"].as_str().expect("tag")
     );
-    let sent = eventually("the DM reaches Slack", || async {
-        w.sim
-            .slack()
-            .messages(TEAM)
-            .into_iter()
-            .find(|m| m.text.as_deref() == Some(expected.as_str()))
-    })
+    let sent = until_found(
+        "the DM reaches Slack",
+        || async { w.sim.slack().messages(TEAM) },
+        |m| {
+            m.iter()
+                .find(|m| m.text.as_deref() == Some(expected.as_str()))
+                .cloned()
+        },
+    )
     .await;
     assert_eq!(sent.channel_id, "D00000004");
 }
@@ -719,40 +640,29 @@ async fn a_rate_limited_notice_is_retried_and_posted_once() {
             ..Faults::default()
         }
     ));
-    let queued = w
-        .app
-        .post(
-            &format!("/api/v1/integrations/{}/sync", w.hris),
-            &w.admin.access_token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
-    let run_id = queued.body["sync_run_id"].as_str().expect("run").to_owned();
-    let notice = eventually("the notice reaches #it-ops", || async {
-        w.sim
-            .slack()
-            .messages(TEAM)
-            .into_iter()
-            .find(|m| m.channel_id == IT_OPS)
-    })
+    let run_id = w.app.sync_now(&w.admin, &w.hris).await;
+    let notice = until_found(
+        "the notice reaches #it-ops",
+        || async { w.sim.slack().messages(TEAM) },
+        |m| m.iter().find(|m| m.channel_id == IT_OPS).cloned(),
+    )
     .await;
     let text = notice.text.as_deref().unwrap_or_default();
     assert!(
         text.contains("bamboohr") && text.contains("sync failed"),
         "{text}"
     );
-    let run = w
-        .app
-        .get(
-            &format!("/api/v1/sync-runs/{run_id}"),
-            &w.admin.access_token,
-        )
-        .await;
-    assert_eq!(run.body["status"], "failed", "{}", run.body);
+    let run = w.app.sync_run(&w.admin, &run_id).await;
+    assert_eq!(run["status"], "failed", "{run}");
     // Refused once, then posted; nothing more.
     assert_eq!(w.sim.slack().requests(TEAM), 2);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    holds_for(
+        Duration::from_millis(1500),
+        "no more requests to Slack",
+        || async { w.sim.slack().requests(TEAM) },
+        |n| *n <= 2,
+    )
+    .await;
     let posted: Vec<_> = w
         .sim
         .slack()
@@ -799,42 +709,28 @@ async fn without_a_slack_integration_nothing_is_queued_and_a_burst_is_paced_by_s
     });
     let t = &w.admin.access_token;
     let email = slack_sim::user_email("acme.example.com", 5);
-    let holder = w
-        .app
-        .get(
-            &format!("/api/v1/employees?q={}", email.replace('@', "%40")),
-            t,
-        )
-        .await
-        .body["data"][0]
-        .clone();
+    let holder = id(&w.app.employee_by_email(t, &email).await);
     let mut tags = vec![];
     for n in 0..2 {
         let a = w
             .app
             .create_asset(t, json!({"name": format!("Monitor {n}")}))
             .await;
-        let res = w
-            .app
-            .post(
-                &format!("/api/v1/assets/{}/checkout", id(&a)),
-                t,
-                json!({"employee_id": holder["id"]}),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        w.app.check_out(t, &id(&a), &holder).await;
         tags.push(a["tag"].as_str().expect("tag").to_owned());
     }
-    let sent = eventually("every DM reaches Slack", || async {
-        let m: Vec<_> = w
-            .sim
-            .slack()
-            .messages(TEAM)
-            .into_iter()
-            .filter(|m| m.channel_id == "D00000005")
-            .collect();
-        (m.len() >= 2).then_some(m)
-    })
+    let sent = until(
+        "every DM reaches Slack",
+        || async {
+            w.sim
+                .slack()
+                .messages(TEAM)
+                .into_iter()
+                .filter(|m| m.channel_id == "D00000005")
+                .collect::<Vec<_>>()
+        },
+        |m| m.len() >= 2,
+    )
     .await;
     for tag in &tags {
         let n = sent
@@ -855,20 +751,21 @@ async fn without_a_slack_integration_nothing_is_queued_and_a_burst_is_paced_by_s
         .await;
     assert!(gone.status.is_success(), "{}", gone.body);
     let a = w.app.create_asset(t, json!({"name": "Dock"})).await;
-    let res = w
-        .app
-        .post(
-            &format!("/api/v1/assets/{}/checkout", id(&a)),
-            t,
-            json!({"employee_id": holder["id"]}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    w.app.check_out(t, &id(&a), &holder).await;
     assert!(
         outbox(&w).await.is_empty(),
         "the integration's messages went with it"
     );
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    holds_for(
+        Duration::from_millis(600),
+        "Slack hears nothing of the Dock",
+        || async { w.sim.slack().messages(TEAM) },
+        |m| {
+            !m.iter()
+                .any(|m| m.text.as_deref().is_some_and(|t| t.contains("Dock")))
+        },
+    )
+    .await;
     let messages = w.sim.slack().messages(TEAM);
     assert!(
         !messages
@@ -876,4 +773,33 @@ async fn without_a_slack_integration_nothing_is_queued_and_a_burst_is_paced_by_s
             .any(|m| m.text.as_deref().is_some_and(|t| t.contains("Dock"))),
         "{messages:?}"
     );
+}
+
+#[tokio::test]
+async fn a_certificate_probe_of_the_command_url_is_answered_and_nothing_is_stored() {
+    let w = world(json!({})).await;
+    // Slack's `ssl_check` probe carries no signature; its SDKs answer it 200 before anything else.
+    let probe = w
+        .app
+        .client
+        .post(w.receiver("commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("ssl_check=1&token=legacy-verification-token")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(probe.status(), StatusCode::OK);
+    assert!(probe.text().await.unwrap_or_default().is_empty());
+    assert!(deliveries(&w).await.is_empty(), "nothing is stored");
+    // Any other unsigned command is still refused.
+    let unsigned = w
+        .app
+        .client
+        .post(w.receiver("commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("command=%2Fasset&text=SN-1&ssl_check=0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
 }

@@ -4,23 +4,16 @@
 use std::time::Duration;
 
 use assetronics_integrations::itsm::TicketState;
-use assetronics_integrations::sandbox::bamboohr::CompanySeed;
-use assetronics_integrations::sandbox::{self, DeskTicket, SandboxConfig};
+use assetronics_integrations::sandbox::{self, DeskTicket};
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// One tenant with 6 people from BambooHR and an offboarding template that opens a ticket.
-async fn tenant(app: &TestApp, sim: &sandbox::Sandbox, org: &str) -> (Session, uuid::Uuid) {
+/// One tenant with the BambooHR company connected and an offboarding template that opens a
+/// ticket.
+async fn tenant(app: &TestApp, sim: &sandbox::Sandbox, org: &str) -> (Session, String) {
     let admin = app.signup(org).await;
-    let hris = app
-        .post(
-            "/api/v1/integrations",
-            &admin.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
-        )
-        .await;
-    assert_eq!(hris.status, StatusCode::CREATED, "{}", hris.body);
+    let hris = app.connect(&admin, bamboohr_connection(sim)).await;
     let saved = app
         .call(
             reqwest::Method::PUT,
@@ -33,25 +26,7 @@ async fn tenant(app: &TestApp, sim: &sandbox::Sandbox, org: &str) -> (Session, u
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    (admin, id(&hris.body).parse().expect("uuid"))
-}
-
-async fn sync(app: &TestApp, admin: &Session, integration: uuid::Uuid) {
-    let who = assetronics::platform::auth::Principal::system(
-        admin.tenant_id.parse().expect("tenant"),
-        "sync",
-    );
-    assetronics::integrations::service::run_sync(&app.state, &who, integration)
-        .await
-        .expect("sync");
-}
-
-async fn connect(app: &TestApp, admin: &Session, body: Value) -> String {
-    let res = app
-        .post("/api/v1/integrations", &admin.access_token, body)
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    id(&res.body)
+    (admin, hris)
 }
 
 /// The offboarding of the person with this email, once `done` holds for it.
@@ -61,57 +36,26 @@ async fn offboarding(
     email: &str,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let res = app
-            .get("/api/v1/workflows?kind=offboarding", &admin.access_token)
-            .await;
-        if let Some(wf) = res.body["data"]
-            .as_array()
-            .and_then(|d| d.iter().find(|w| w["employee"]["email"] == email))
-            && done(wf)
-        {
-            return wf.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the offboarding never got there: {}",
-            res.body
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.workflow_when(&admin.access_token, "kind=offboarding", |wf| {
+        wf["employee"]["email"] == email && done(wf)
+    })
+    .await
 }
 
 fn ticket_step(wf: &Value) -> &Value {
-    wf["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["kind"] == "open_ticket"))
-        .unwrap_or_else(|| panic!("no ticket step: {wf}"))
-}
-
-fn email_of(n: u64) -> String {
-    sandbox::bamboohr::generate("acme", n)["workEmail"].clone()
+    step(wf, "open_ticket")
 }
 
 #[tokio::test]
 async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution_moves_on() {
     let app = spawn_app().await;
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 6,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = bamboohr_simulator(6).await;
     type Desk = fn(&sandbox::Sandbox) -> Vec<DeskTicket>;
     type Resolve = fn(&sandbox::Sandbox, &str);
     let desks: [(&str, Value, Desk, Resolve); 3] = [
         (
             "Jira",
-            json!({"provider": "jira_service_management", "config": {"site": "acme", "base_url": sim.jira_base_url(), "service_desk_id": "1", "request_type_id": "10"}, "credentials": {"email": "sandbox@acme.example.com", "api_token": "sandbox-jira-token"}}),
+            jira_connection(&sim),
             |s| s.jira().tickets("acme"),
             |s, k| {
                 s.jira().set_state("acme", k, TicketState::Resolved);
@@ -119,7 +63,7 @@ async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution
         ),
         (
             "ServiceNow",
-            json!({"provider": "servicenow", "config": {"instance": "acme", "base_url": sim.servicenow_base_url()}, "credentials": {"username": "sandbox.integration", "password": "sandbox-servicenow-password"}}),
+            servicenow_connection(&sim),
             |s| s.servicenow().tickets("acme"),
             |s, k| {
                 s.servicenow().set_state("acme", k, TicketState::Resolved);
@@ -127,7 +71,7 @@ async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution
         ),
         (
             "Freshservice",
-            json!({"provider": "freshservice", "config": {"domain": "acme", "base_url": sim.freshservice_base_url()}, "credentials": {"api_key": "sandbox-freshservice-key"}}),
+            freshservice_connection(&sim),
             |s| s.freshservice().tickets("acme"),
             |s, k| {
                 s.freshservice().set_state("acme", k, TicketState::Closed);
@@ -136,12 +80,12 @@ async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution
     ];
     for (n, (vendor, body, tickets, resolve)) in desks.into_iter().enumerate() {
         let (admin, hris) = tenant(&app, &sim, &format!("Desk {vendor}")).await;
-        sync(&app, &admin, hris).await;
+        app.run_sync(&admin, &hris).await;
         let test = app
             .post(
                 &format!(
                     "/api/v1/integrations/{}/test",
-                    connect(&app, &admin, body).await
+                    app.connect(&admin, body).await
                 ),
                 &admin.access_token,
                 json!({}),
@@ -152,8 +96,8 @@ async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution
         // Employee n+1 leaves.
         let leaver = (n + 1) as u64;
         sim.bamboohr().terminate("acme", leaver, None);
-        sync(&app, &admin, hris).await;
-        let email = email_of(leaver);
+        app.run_sync(&admin, &hris).await;
+        let email = bamboohr_email(leaver);
         let wf = offboarding(&app, &admin, &email, |wf| {
             ticket_step(wf)["ticket"].is_object()
         })
@@ -174,7 +118,13 @@ async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution
             "{vendor}: {opened:?}"
         );
         // Nothing moves while the ticket is open: a few polls later it is still the one ticket.
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        holds_for(
+            Duration::from_millis(800),
+            &format!("{vendor}: one ticket"),
+            || async { tickets(&sim).len() },
+            |n| *n == before + 1,
+        )
+        .await;
         assert_eq!(
             tickets(&sim).len(),
             before + 1,
@@ -200,33 +150,27 @@ async fn an_offboarding_ticket_is_opened_in_each_service_desk_and_its_resolution
 #[tokio::test]
 async fn without_a_service_desk_the_ticket_step_is_skipped_and_bad_credentials_block_it() {
     let app = spawn_app().await;
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 6,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = bamboohr_simulator(6).await;
     let (admin, hris) = tenant(&app, &sim, "No desk").await;
-    sync(&app, &admin, hris).await;
+    app.run_sync(&admin, &hris).await;
     sim.bamboohr().terminate("acme", 2, None);
-    sync(&app, &admin, hris).await;
-    let wf = offboarding(&app, &admin, &email_of(2), |_| true).await;
+    app.run_sync(&admin, &hris).await;
+    let wf = offboarding(&app, &admin, &bamboohr_email(2), |_| true).await;
     assert_eq!(ticket_step(&wf)["status"], "skipped", "{wf}");
 
     // A service desk whose token was revoked: the step waits for a person, who is told why.
-    let desk = connect(
-        &app,
-        &admin,
-        json!({"provider": "jira_service_management", "config": {"site": "acme", "base_url": sim.jira_base_url(), "service_desk_id": "1", "request_type_id": "10"}, "credentials": {"email": "sandbox@acme.example.com", "api_token": "revoked"}}),
-    )
-    .await;
+    let desk = app
+        .connect(
+            &admin,
+            merged(
+                jira_connection(&sim),
+                json!({"credentials": {"api_token": "revoked"}}),
+            ),
+        )
+        .await;
     sim.bamboohr().terminate("acme", 3, None);
-    sync(&app, &admin, hris).await;
-    let wf = offboarding(&app, &admin, &email_of(3), |wf| {
+    app.run_sync(&admin, &hris).await;
+    let wf = offboarding(&app, &admin, &bamboohr_email(3), |wf| {
         ticket_step(wf)["status"] == "blocked"
     })
     .await;

@@ -6,8 +6,7 @@ use std::time::Duration;
 use assetronics_integrations::sandbox::bamboohr::{
     self as bamboo, PayloadFormat, WebhookAction, WebhookEvent,
 };
-use assetronics_integrations::sandbox::hibob;
-use assetronics_integrations::sandbox::{self, SandboxConfig};
+use assetronics_integrations::sandbox::{self, hibob};
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -15,65 +14,18 @@ use serde_json::{Value, json};
 const BAMBOO_KEY: &str = "bamboo-webhook-private-key";
 const BOB_SECRET: &str = "bob-webhook-secret";
 
+/// Ten people each in BambooHR and in HiBob.
 async fn simulator() -> sandbox::Sandbox {
-    sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![bamboo::CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 10,
-        }],
-        hibob_companies: vec![hibob::CompanySeed {
-            employees: 10,
-            ..hibob::CompanySeed::default()
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator")
+    vendors().bamboohr(10).hibob(10).start().await
 }
 
+/// Connects BambooHR, with `key` as its webhook private key.
 async fn bamboohr(app: &TestApp, s: &Session, sim: &sandbox::Sandbox, key: Option<&str>) -> String {
-    let mut creds = json!({"api_key": "right-key"});
+    let mut body = bamboohr_connection(sim);
     if let Some(k) = key {
-        creds["webhook_private_key"] = json!(k);
+        body["credentials"]["webhook_private_key"] = json!(k);
     }
-    let res = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": creds}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    id(&res.body)
-}
-
-async fn deliveries(app: &TestApp, s: &Session, integration: &str) -> Vec<Value> {
-    app.get(
-        &format!("/api/v1/integrations/{integration}/webhook-deliveries"),
-        &s.access_token,
-    )
-    .await
-    .body["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// Waits until every stored delivery of the integration is processed (or dead).
-async fn settled(app: &TestApp, s: &Session, integration: &str, expected: usize) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let d = deliveries(app, s, integration).await;
-        let done = d
-            .iter()
-            .filter(|d| matches!(d["status"].as_str(), Some("processed" | "dead")))
-            .count();
-        if (d.len() >= expected && done == d.len()) || tokio::time::Instant::now() > deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.connect(s, body).await
 }
 
 async fn employees_named(app: &TestApp, s: &Session, q: &str) -> Vec<Value> {
@@ -134,7 +86,7 @@ async fn a_bamboohr_hire_arrives_by_signed_webhook_and_is_processed_once() {
     for d in &sent {
         assert_eq!(d.status, Some(202), "{d:?}");
     }
-    let stored = settled(&app, &s, &integration, 2).await;
+    let stored = app.settled_deliveries(&s, &integration, 2).await;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert!(
         stored.iter().all(|d| d["status"] == "processed"),
@@ -166,7 +118,7 @@ async fn a_bamboohr_hire_arrives_by_signed_webhook_and_is_processed_once() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "duplicate");
-    assert_eq!(deliveries(&app, &s, &integration).await.len(), 2);
+    assert_eq!(app.webhook_deliveries(&s, &integration).await.len(), 2);
     assert_eq!(employees_named(&app, &s, "wanda").await.len(), 1);
 }
 
@@ -211,7 +163,7 @@ async fn bad_tampered_and_stale_signatures_are_refused_and_store_nothing() {
     let (status, _) = post_delivery(&app, &path, &[], unsigned.body).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    assert!(deliveries(&app, &s, &integration).await.is_empty());
+    assert!(app.webhook_deliveries(&s, &integration).await.is_empty());
 
     // A valid one is accepted; an integration without a secret refuses everything.
     let valid = bamboo::signed_delivery(BAMBOO_KEY, PayloadFormat::Event, &event, now);
@@ -245,15 +197,15 @@ async fn a_hibob_leaver_arrives_by_signed_webhook_and_is_offboarded() {
     let sim = simulator().await;
     let s = app.signup("Acme").await;
     let seed = hibob::CompanySeed::default();
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "hibob", "config": {"base_url": sim.hibob_base_url()}, "credentials": {"service_user_id": seed.service_user_id, "token": seed.token, "webhook_secret": BOB_SECRET}}),
+    let integration = app
+        .connect(
+            &s,
+            merged(
+                hibob_connection(&sim),
+                json!({"credentials": {"webhook_secret": BOB_SECRET}}),
+            ),
         )
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let integration = id(&created.body);
     let tested = app
         .post(
             &format!("/api/v1/integrations/{integration}/test"),
@@ -262,17 +214,7 @@ async fn a_hibob_leaver_arrives_by_signed_webhook_and_is_offboarded() {
         )
         .await;
     assert_eq!(tested.body["ok"], true, "{}", tested.body);
-    let who = assetronics::platform::auth::Principal::system(
-        s.tenant_id.parse().expect("tenant"),
-        "sync",
-    );
-    let first = assetronics::integrations::service::run_sync(
-        &app.state,
-        &who,
-        integration.parse().expect("uuid"),
-    )
-    .await
-    .expect("sync");
+    let first = app.run_sync(&s, &integration).await;
     assert_eq!(first.status, "succeeded", "{first:?}");
     assert!(first.stats.created >= 9, "{first:?}");
 
@@ -290,7 +232,7 @@ async fn a_hibob_leaver_arrives_by_signed_webhook_and_is_offboarded() {
         .wait_for_deliveries(seed.company_id, 1, Duration::from_secs(10))
         .await;
     assert_eq!(sent[0].status, Some(202), "{:?}", sent[0]);
-    let stored = settled(&app, &s, &integration, 1).await;
+    let stored = app.settled_deliveries(&s, &integration, 1).await;
     assert_eq!(stored[0]["status"], "processed", "{stored:?}");
     assert_eq!(stored[0]["result"]["updated"], 1, "{stored:?}");
     let wfs = app

@@ -1,11 +1,7 @@
 //! Onboarding and offboarding end to end: people arrive and leave in the HR system (the
 //! BambooHR simulator), a sync opens their workflows, managers and admins act through REST.
 
-use std::collections::BTreeMap;
-
-use assetronics_integrations::sandbox::bamboohr::CompanySeed;
-use assetronics_integrations::sandbox::{self, SandboxConfig};
-use assetronics_tests::socket;
+use assetronics_integrations::sandbox;
 use assetronics_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -14,33 +10,15 @@ struct World {
     app: TestApp,
     sim: sandbox::Sandbox,
     admin: Session,
-    integration: uuid::Uuid,
+    integration: String,
 }
 
-/// A tenant with 12 people from BambooHR (employee 1 manages 2..=11), a laptop in stock and
-/// an account for employee 1 with the manager role.
+/// A tenant with 12 people from BambooHR (employee 1 manages 2..=11).
 async fn world() -> World {
     let app = spawn_app().await;
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "acme".into(),
-            api_key: "right-key".into(),
-            employees: 12,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = bamboohr_simulator(12).await;
     let admin = app.signup("Acme").await;
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &admin.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "acme", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "right-key"}}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED);
-    let integration = id(&created.body).parse().expect("uuid");
+    let integration = app.connect(&admin, bamboohr_connection(&sim)).await;
     let w = World {
         app,
         sim,
@@ -53,56 +31,18 @@ async fn world() -> World {
 }
 
 async fn sync(w: &World) -> assetronics::integrations::service::SyncOutcome {
-    let who = assetronics::platform::auth::Principal::system(
-        w.admin.tenant_id.parse().expect("tenant"),
-        "sync",
-    );
-    assetronics::integrations::service::run_sync(&w.app.state, &who, w.integration)
-        .await
-        .expect("sync")
+    w.app.run_sync(&w.admin, &w.integration).await
 }
 
 async fn employee_by_email(w: &World, email: &str) -> Value {
-    let res = w
-        .app
-        .get(
-            &format!("/api/v1/employees?q={}", email.replace('@', "%40")),
-            &w.admin.access_token,
-        )
-        .await;
-    res.body["data"]
-        .as_array()
-        .and_then(|d| d.iter().find(|e| e["email"] == email).cloned())
-        .unwrap_or_else(|| panic!("no employee {email}: {}", res.body))
+    w.app.employee_by_email(&w.admin.access_token, email).await
 }
 
 /// Signs up a manager account for BambooHR employee 1 (the manager of 2..=11).
 async fn manager_account(w: &World) -> Session {
-    let rec = assetronics_integrations::sandbox::bamboohr::generate("acme", 1);
-    let email = rec["workEmail"].clone();
-    let res = w
-        .app
-        .post(
-            "/api/v1/users",
-            &w.admin.access_token,
-            json!({"email": email, "name": "Manager One", "role": "manager", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    let res = w
-        .app
-        .login(&email, PASSWORD, Some(&w.admin.tenant_slug))
-        .await;
-    assert_eq!(res.status, StatusCode::OK);
-    let token = res.body["access_token"].as_str().expect("token").to_owned();
-    Session {
-        access_token: token,
-        refresh_token: String::new(),
-        tenant_id: w.admin.tenant_id.clone(),
-        tenant_slug: w.admin.tenant_slug.clone(),
-        user_id: res.body["user"]["id"].as_str().expect("id").to_owned(),
-        email,
-    }
+    w.app
+        .account(&w.admin, &bamboohr_email(1), "Manager One", "manager")
+        .await
 }
 
 async fn laptop_in_stock(w: &World, tag_hint: &str) -> Value {
@@ -132,59 +72,16 @@ async fn laptop_in_stock(w: &World, tag_hint: &str) -> Value {
         .await
 }
 
-fn hire(w: &World, first: &str, days_ahead: i64) -> BTreeMap<String, String> {
-    let start = chrono::Utc::now().date_naive() + chrono::Duration::days(days_ahead);
-    w.sim
-        .bamboohr()
-        .hire(
-            "acme",
-            BTreeMap::from([
-                ("firstName".to_owned(), first.to_owned()),
-                ("lastName".to_owned(), "Newcomer".to_owned()),
-                (
-                    "workEmail".to_owned(),
-                    format!("{}.newcomer@acme.example.com", first.to_lowercase()),
-                ),
-                ("supervisorEId".to_owned(), "1".to_owned()),
-                ("department".to_owned(), "Engineering".to_owned()),
-                ("hireDate".to_owned(), start.format("%Y-%m-%d").to_string()),
-            ]),
-        )
-        .expect("hired")
+fn hire(w: &World, first: &str, days_ahead: i64) {
+    hire_newcomer(&w.sim, first, days_ahead);
 }
 
 async fn workflows_of(w: &World, employee_id: &str) -> Vec<Value> {
-    w.app
-        .get(
-            &format!("/api/v1/workflows?employee_id={employee_id}"),
-            &w.admin.access_token,
-        )
-        .await
-        .body["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn step<'a>(wf: &'a Value, kind: &str) -> &'a Value {
-    wf["steps"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["kind"] == kind))
-        .unwrap_or_else(|| panic!("no {kind} step in {wf}"))
+    w.app.workflows_of(&w.admin.access_token, employee_id).await
 }
 
 async fn act(w: &World, token: &str, wf: &Value, kind: &str, action: &str, body: Value) -> Res {
-    let step_id = step(wf, kind)["id"].as_str().expect("step id").to_owned();
-    w.app
-        .post(
-            &format!(
-                "/api/v1/workflows/{}/steps/{step_id}/{action}",
-                wf["id"].as_str().expect("wf id")
-            ),
-            token,
-            body,
-        )
-        .await
+    w.app.act_on_step(token, wf, kind, action, body).await
 }
 
 #[tokio::test]
@@ -196,15 +93,10 @@ async fn a_hire_is_onboarded_through_approval_reservation_shipping_and_hand_over
     let manager = manager_account(&w).await;
     let laptop = laptop_in_stock(&w, "A1").await;
 
-    let topic = format!("workflows:{}", w.admin.tenant_id);
-    let mut ws = socket::connect(
-        &w.app.address,
-        &format!("token={}&vsn=2.0.0", w.admin.access_token),
-    )
-    .await
-    .expect("connect");
-    socket::send(&mut ws, json!(["1", "1", topic, "phx_join", {}])).await;
-    assert_eq!(socket::recv(&mut ws).await[4]["status"], "ok");
+    let mut ws = w
+        .app
+        .channel(&w.admin, &format!("workflows:{}", w.admin.tenant_id))
+        .await;
 
     hire(&w, "Ada", 10);
     let second = sync(&w).await;
@@ -465,21 +357,14 @@ async fn with_nothing_in_stock_the_reservation_blocks_until_an_admin_names_an_as
 #[tokio::test]
 async fn a_termination_opens_offboarding_that_collects_and_checks_in_every_asset() {
     let w = world().await;
-    let rec = assetronics_integrations::sandbox::bamboohr::generate("acme", 3);
-    let leaver = employee_by_email(&w, &rec["workEmail"]).await;
+    let leaver = employee_by_email(&w, &bamboohr_email(3)).await;
     let leaver_id = leaver["id"].as_str().expect("id").to_owned();
     let mut held = vec![];
     for tag in ["D1", "D2"] {
         let a = laptop_in_stock(&w, tag).await;
-        let out = w
-            .app
-            .post(
-                &format!("/api/v1/assets/{}/checkout", a["id"].as_str().expect("id")),
-                &w.admin.access_token,
-                json!({"employee_id": leaver_id}),
-            )
+        w.app
+            .check_out(&w.admin.access_token, &id(&a), &leaver_id)
             .await;
-        assert_eq!(out.status, StatusCode::OK, "{}", out.body);
         held.push(a["id"].as_str().expect("id").to_owned());
     }
     w.sim.bamboohr().terminate("acme", 3, None);

@@ -8,10 +8,7 @@
 
 use std::time::Instant;
 
-use assetronics_integrations::sandbox::bamboohr::CompanySeed;
-use assetronics_integrations::sandbox::{self, SandboxConfig};
-use assetronics_tests::spawn_app;
-use serde_json::json;
+use assetronics_tests::{bamboohr_connection, bamboohr_simulator, spawn_app};
 
 #[tokio::main]
 async fn main() {
@@ -20,33 +17,10 @@ async fn main() {
         .find(|a| !a.starts_with('-'))
         .and_then(|a| a.parse().ok())
         .unwrap_or(50_000);
-    let sim = sandbox::spawn(SandboxConfig {
-        bamboohr_companies: vec![CompanySeed {
-            subdomain: "bench".into(),
-            api_key: "bench-key".into(),
-            employees: n,
-        }],
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("simulator");
+    let sim = bamboohr_simulator(n).await;
     let app = spawn_app().await;
     let s = app.signup("Bench").await;
-    let created = app
-        .post(
-            "/api/v1/integrations",
-            &s.access_token,
-            json!({"provider": "bamboohr", "config": {"subdomain": "bench", "base_url": sim.bamboohr_base_url()}, "credentials": {"api_key": "bench-key"}}),
-        )
-        .await;
-    let integration: uuid::Uuid = created.body["id"]
-        .as_str()
-        .and_then(|i| i.parse().ok())
-        .expect("integration id");
-    let who = assetronics::platform::auth::Principal::system(
-        s.tenant_id.parse().expect("tenant id"),
-        "bench",
-    );
+    let integration = app.connect(&s, bamboohr_connection(&sim)).await;
     let database = if assetronics_tests::on_postgres() {
         "PostgreSQL"
     } else {
@@ -56,9 +30,7 @@ async fn main() {
     for label in ["first sync (all created)", "second sync (unchanged)"] {
         let statements = app.state.statements.get();
         let started = Instant::now();
-        let out = assetronics::integrations::service::run_sync(&app.state, &who, integration)
-            .await
-            .expect("sync");
+        let out = app.run_sync(&s, &integration).await;
         let secs = started.elapsed().as_secs_f64();
         println!(
             "  {label}: {secs:.2} s, {:.0} employees/s, {} SQL statements (created {}, updated {}, unchanged {}, failed {})",

@@ -1,16 +1,16 @@
 //! REST endpoints of the accounts context.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use uuid::Uuid;
 
 use super::model::*;
 use super::service;
-use crate::app::AppState;
 use crate::platform::auth::{
     ApiTokensManage, Authenticated, Authorized, UsersManage, UsersRead, request_meta,
 };
 use crate::platform::error::{ApiResult, Problem};
+use crate::platform::ids::{ApiTokenId, UserId};
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::platform::http::resource;
@@ -139,11 +139,11 @@ pub async fn create_user(
 
 /// Changes a user's name, role or status (owners).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UpdateUserRequest,
-    params(("id" = Uuid, Path)), responses((status = 200, description = "OK", body = UserView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
+    params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "OK", body = UserView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
 pub async fn update_user(
     state: web::Data<AppState>,
     who: Authorized<UsersManage>,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     body: web::Json<UpdateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
@@ -175,12 +175,12 @@ pub async fn create_token(
 }
 
 /// Revokes an API token.
-#[utoipa::path(delete, path = "/api/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = uuid::Uuid, Path)),
     responses((status = 204, description = "No content"), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)), security(("bearer" = [])))]
 pub async fn revoke_token(
     state: web::Data<AppState>,
     who: Authorized<ApiTokensManage>,
-    id: web::Path<Uuid>,
+    id: web::Path<ApiTokenId>,
 ) -> ApiResult<HttpResponse> {
     service::revoke_api_token(&state, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -15,15 +15,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::entity::{asset, asset_model, category, discrepancy};
+use super::error::AssetError;
 use super::model::*;
 use super::service::{generate_tag, record, search_text};
-use crate::app::AppState;
 use crate::audit::service::{self as audit, Entry};
+use crate::people::published as people;
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;
 use crate::platform::db;
-use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::error::ApiResult;
 use crate::platform::events;
+use crate::platform::ids::{AssetId, DiscrepancyId, EmployeeId, IntegrationId, TenantId};
+use crate::platform::state::AppState;
 
 const TOPIC: &str = "assets";
 const ASSIGNEE_MISMATCH: &str = "assignee_mismatch";
@@ -90,7 +93,7 @@ fn category_for(os: Option<&str>) -> &'static str {
 /// two assets share a serial, the oldest wins.
 pub(super) async fn live_by_serial<'a, C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     serials: impl IntoIterator<Item = &'a str>,
 ) -> ApiResult<HashMap<String, asset::Model>> {
     let mut wanted: HashSet<String> = HashSet::new();
@@ -125,7 +128,7 @@ pub(super) async fn live_by_serial<'a, C: ConnectionTrait>(
 pub async fn apply_device_facts(
     state: &AppState,
     who: &Principal,
-    integration_id: Uuid,
+    integration_id: IntegrationId,
     create_unknown: bool,
     devices: &[DeviceFacts],
 ) -> ApiResult<DeviceStats> {
@@ -146,12 +149,12 @@ pub async fn apply_device_facts(
         .iter()
         .filter_map(|d| d.user_email.clone())
         .collect();
-    let people_by_email = crate::people::service::by_emails(&txn, tenant_id, &emails).await?;
-    let holder_ids: Vec<Uuid> = by_serial
+    let people_by_email = people::by_emails(&txn, tenant_id, &emails).await?;
+    let holder_ids: Vec<EmployeeId> = by_serial
         .values()
-        .filter_map(|a| a.assigned_employee_id)
+        .filter_map(|a| a.assigned_employee_id.map(EmployeeId::from))
         .collect();
-    let holders = crate::people::service::by_ids(&txn, tenant_id, &holder_ids).await?;
+    let holders = people::by_ids(&txn, tenant_id, &holder_ids).await?;
     let asset_ids: Vec<Uuid> = by_serial.values().map(|a| a.id).collect();
     let mut open: HashMap<Uuid, discrepancy::Model> = if asset_ids.is_empty() {
         HashMap::new()
@@ -198,7 +201,7 @@ pub async fn apply_device_facts(
                 put!(os_version, d.os_version.clone());
                 put!(last_check_in_at, d.last_check_in);
                 put!(mdm_user_email, d.user_email.clone());
-                put!(mdm_integration_id, Some(integration_id));
+                put!(mdm_integration_id, Some(integration_id.uuid()));
                 put!(mdm_device_id, Some(d.device_id.clone()));
                 if before.model_id.is_none()
                     && let Some(m) = &model
@@ -252,7 +255,7 @@ pub async fn apply_device_facts(
                 });
                 let row = asset::ActiveModel {
                     id: Set(Uuid::now_v7()),
-                    tenant_id: Set(tenant_id),
+                    tenant_id: Set(tenant_id.uuid()),
                     search_text: Set(search_text(
                         &tag,
                         &name,
@@ -273,7 +276,7 @@ pub async fn apply_device_facts(
                     os_version: Set(d.os_version.clone()),
                     last_check_in_at: Set(d.last_check_in),
                     mdm_user_email: Set(d.user_email.clone()),
-                    mdm_integration_id: Set(Some(integration_id)),
+                    mdm_integration_id: Set(Some(integration_id.uuid())),
                     mdm_device_id: Set(Some(d.device_id.clone())),
                     mdm_synced_at: Set(Some(now)),
                     ..Default::default()
@@ -292,7 +295,9 @@ pub async fn apply_device_facts(
         };
 
         // Does the MDM's user agree with our assignment?
-        let holder = row.assigned_employee_id.and_then(|id| holders.get(&id));
+        let holder = row
+            .assigned_employee_id
+            .and_then(|id| holders.get(&EmployeeId::from(id)));
         let mdm_person = d.user_email.as_deref().and_then(|e| people_by_email.get(e));
         let agrees = match (&d.user_email, holder) {
             // An MDM without a user for the device says nothing either way.
@@ -345,13 +350,13 @@ pub async fn apply_device_facts(
                         stats.discrepancies_opened += 1;
                         discrepancy::ActiveModel {
                             id: Set(Uuid::now_v7()),
-                            tenant_id: Set(tenant_id),
+                            tenant_id: Set(tenant_id.uuid()),
                             asset_id: Set(row.id),
                             kind: Set(ASSIGNEE_MISMATCH.into()),
                             status: Set("open".into()),
                             detail: Set(detail),
                             facts: Set(facts),
-                            integration_id: Set(Some(integration_id)),
+                            integration_id: Set(Some(integration_id.uuid())),
                             created_at: Set(now),
                             updated_at: Set(now),
                             resolved_at: Set(None),
@@ -392,7 +397,7 @@ async fn model_named<C: ConnectionTrait>(
             let now = clock::now();
             let m = asset_model::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                tenant_id: Set(who.tenant_id),
+                tenant_id: Set(who.tenant_id.uuid()),
                 category_id: Set(None),
                 manufacturer: Set(manufacturer_for(d.os_name.as_deref()).into()),
                 name: Set(name.to_owned()),
@@ -422,15 +427,15 @@ async fn model_named<C: ConnectionTrait>(
 
 fn discrepancy_view(d: &discrepancy::Model, a: &asset::Model) -> DiscrepancyView {
     DiscrepancyView {
-        id: d.id,
-        asset_id: d.asset_id,
+        id: d.id.into(),
+        asset_id: d.asset_id.into(),
         asset_tag: a.tag.clone(),
         asset_name: a.name.clone(),
         kind: d.kind.clone(),
         status: d.status.clone(),
         detail: d.detail.clone(),
         facts: d.facts.clone(),
-        integration_id: d.integration_id,
+        integration_id: d.integration_id.map(IntegrationId::from),
         created_at: d.created_at,
         updated_at: d.updated_at,
         resolved_at: d.resolved_at,
@@ -481,11 +486,12 @@ pub async fn list_discrepancies(
     if let Some(s) = status
         && !matches!(s, "open" | "resolved" | "dismissed")
     {
-        return Err(ApiError::field(
+        return Err(AssetError::field(
             "status",
             "invalid_value",
             "must be open, resolved or dismissed",
-        ));
+        )
+        .into());
     }
     let mut q = discrepancy::Entity::find().filter(discrepancy::Column::TenantId.eq(who.tenant_id));
     if let Some(s) = status {
@@ -517,26 +523,23 @@ pub async fn list_discrepancies(
 pub async fn dismiss_discrepancy(
     state: &AppState,
     who: &Principal,
-    id: Uuid,
+    id: DiscrepancyId,
 ) -> ApiResult<DiscrepancyView> {
     who.require(Action::AssetsWrite)?;
     let txn = db::begin_write(&state.db, who.tenant_id).await?;
-    let d = discrepancy::Entity::find_by_id(id)
+    let d = discrepancy::Entity::find_by_id(id.uuid())
         .filter(discrepancy::Column::TenantId.eq(who.tenant_id))
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::not_found("discrepancy"))?;
+        .ok_or(AssetError::NotFound("discrepancy"))?;
     if d.status != "open" {
-        return Err(ApiError::new(
-            crate::platform::error::Code::InvalidTransition,
-            format!("the discrepancy is {}, not open", d.status),
-        ));
+        return Err(AssetError::DiscrepancyNotOpen(d.status).into());
     }
     let a = asset::Entity::find_by_id(d.asset_id)
         .filter(asset::Column::TenantId.eq(who.tenant_id))
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::not_found("asset"))?;
+        .ok_or(AssetError::NotFound("asset"))?;
     let mut am = d.into_active_model();
     am.status = Set("dismissed".into());
     am.resolved_at = Set(Some(clock::now()));
@@ -552,21 +555,29 @@ pub async fn dismiss_discrepancy(
 /// live assets among `ids` that an MDM manages.
 pub async fn managed_devices<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
-    ids: &[Uuid],
-) -> ApiResult<Vec<(Uuid, String, Uuid, String)>> {
+    tenant_id: TenantId,
+    ids: impl IntoIterator<Item = AssetId>,
+) -> ApiResult<Vec<(AssetId, String, IntegrationId, String)>> {
+    let ids: Vec<Uuid> = ids.into_iter().map(AssetId::uuid).collect();
     if ids.is_empty() {
         return Ok(vec![]);
     }
     Ok(asset::Entity::find()
         .filter(asset::Column::TenantId.eq(tenant_id))
-        .filter(asset::Column::Id.is_in(ids.iter().copied()))
+        .filter(asset::Column::Id.is_in(ids))
         .filter(asset::Column::DeletedAt.is_null())
         .order_by_asc(asset::Column::Id)
         .all(conn)
         .await?
         .into_iter()
-        .filter_map(|a| Some((a.id, a.tag, a.mdm_integration_id?, a.mdm_device_id?)))
+        .filter_map(|a| {
+            Some((
+                a.id.into(),
+                a.tag,
+                a.mdm_integration_id?.into(),
+                a.mdm_device_id?,
+            ))
+        })
         .collect())
 }
 
@@ -574,16 +585,19 @@ pub async fn managed_devices<C: ConnectionTrait>(
 /// was checked out).
 pub async fn ids_by_mdm_user<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     email: &str,
-) -> ApiResult<Vec<Uuid>> {
+) -> ApiResult<Vec<AssetId>> {
     Ok(asset::Entity::find()
         .select_only()
         .column(asset::Column::Id)
         .filter(asset::Column::TenantId.eq(tenant_id))
         .filter(asset::Column::DeletedAt.is_null())
         .filter(asset::Column::MdmUserEmail.eq(email.to_lowercase()))
-        .into_tuple()
+        .into_tuple::<Uuid>()
         .all(conn)
-        .await?)
+        .await?
+        .into_iter()
+        .map(AssetId::from)
+        .collect())
 }

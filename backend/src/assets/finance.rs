@@ -14,11 +14,12 @@ use uuid::Uuid;
 use super::entity::{asset, category};
 use super::model::*;
 use super::service::{cost_of, depreciation_months, generate_tag, record, search_text};
-use crate::app::AppState;
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;
 use crate::platform::db;
 use crate::platform::error::ApiResult;
+use crate::platform::ids::IntegrationId;
+use crate::platform::state::AppState;
 
 /// What applying a batch of purchase lines did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -73,7 +74,7 @@ fn asset_name(l: &PurchaseLine, serial: &str) -> String {
 pub async fn apply_purchase_lines(
     state: &AppState,
     who: &Principal,
-    integration_id: Uuid,
+    integration_id: IntegrationId,
     lines: &[PurchaseLine],
 ) -> ApiResult<PurchaseStats> {
     let mut stats = PurchaseStats::default();
@@ -132,7 +133,7 @@ pub async fn apply_purchase_lines(
                 put!(order_number, order.clone());
                 put!(purchase_date, Some(l.date));
                 if !ours {
-                    am.finance_integration_id = Set(Some(integration_id));
+                    am.finance_integration_id = Set(Some(integration_id.uuid()));
                     am.finance_line_id = Set(Some(l.external_id.clone()));
                     changed = true;
                 }
@@ -160,7 +161,7 @@ pub async fn apply_purchase_lines(
                 let name = asset_name(l, &serial);
                 let row = asset::ActiveModel {
                     id: Set(Uuid::now_v7()),
-                    tenant_id: Set(tenant_id),
+                    tenant_id: Set(tenant_id.uuid()),
                     search_text: Set(search_text(&tag, &name, Some(&serial), None)),
                     tag: Set(tag),
                     name: Set(name),
@@ -175,7 +176,7 @@ pub async fn apply_purchase_lines(
                     version: Set(1),
                     created_at: Set(now),
                     updated_at: Set(now),
-                    finance_integration_id: Set(Some(integration_id)),
+                    finance_integration_id: Set(Some(integration_id.uuid())),
                     finance_line_id: Set(Some(l.external_id.clone())),
                     ..Default::default()
                 }

@@ -13,7 +13,6 @@ use async_graphql::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
-use uuid::Uuid;
 
 use super::model::*;
 use super::service::{self, AssetFilter, Sort, SortField};
@@ -22,17 +21,17 @@ use crate::graphql::{
     GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error,
     scope,
 };
-use crate::people::graphql::{EmployeeLoader, LocationLoader};
-use crate::people::model::{EmployeeView, LocationView};
+use crate::people::published::{EmployeeLoader, EmployeeView, LocationLoader, LocationView};
 use crate::platform::error::ApiError;
+use crate::platform::ids::{AssetId, AssetModelId, CategoryId, EmployeeId, LocationId};
 
 /// Assets by id, as the caller may see them (a member: only what they hold).
 pub struct AssetLoader(Arc<Scope>);
 
-impl Loader<Uuid> for AssetLoader {
+impl Loader<AssetId> for AssetLoader {
     type Value = AssetView;
     type Error = Arc<ApiError>;
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, AssetView>, Self::Error> {
+    async fn load(&self, ids: &[AssetId]) -> Result<HashMap<AssetId, AssetView>, Self::Error> {
         service::get_many(&self.0.state, &self.0.who, ids)
             .await
             .map_err(Arc::new)
@@ -42,10 +41,13 @@ impl Loader<Uuid> for AssetLoader {
 /// Categories by id.
 pub struct CategoryLoader(Arc<Scope>);
 
-impl Loader<Uuid> for CategoryLoader {
+impl Loader<CategoryId> for CategoryLoader {
     type Value = CategoryView;
     type Error = Arc<ApiError>;
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, CategoryView>, Self::Error> {
+    async fn load(
+        &self,
+        ids: &[CategoryId],
+    ) -> Result<HashMap<CategoryId, CategoryView>, Self::Error> {
         service::categories_by_ids(&self.0.state, &self.0.who, ids)
             .await
             .map_err(Arc::new)
@@ -55,10 +57,13 @@ impl Loader<Uuid> for CategoryLoader {
 /// Models by id.
 pub struct ModelLoader(Arc<Scope>);
 
-impl Loader<Uuid> for ModelLoader {
+impl Loader<AssetModelId> for ModelLoader {
     type Value = ModelView;
     type Error = Arc<ApiError>;
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, ModelView>, Self::Error> {
+    async fn load(
+        &self,
+        ids: &[AssetModelId],
+    ) -> Result<HashMap<AssetModelId, ModelView>, Self::Error> {
         service::models_by_ids(&self.0.state, &self.0.who, ids)
             .await
             .map_err(Arc::new)
@@ -68,13 +73,13 @@ impl Loader<Uuid> for ModelLoader {
 /// What each employee holds, by employee id.
 pub struct HeldAssetsLoader(Arc<Scope>);
 
-impl Loader<Uuid> for HeldAssetsLoader {
+impl Loader<EmployeeId> for HeldAssetsLoader {
     type Value = Vec<AssetView>;
     type Error = Arc<ApiError>;
     async fn load(
         &self,
-        employee_ids: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<AssetView>>, Self::Error> {
+        employee_ids: &[EmployeeId],
+    ) -> Result<HashMap<EmployeeId, Vec<AssetView>>, Self::Error> {
         service::held_by_many(&self.0.state, &self.0.who, employee_ids)
             .await
             .map_err(Arc::new)
@@ -95,7 +100,10 @@ impl AssetView {
         let Some(r) = &self.category else {
             return Ok(None);
         };
-        loader::<CategoryLoader>(ctx)?.load_one(r.id).await.gql()
+        loader::<CategoryLoader>(ctx)?
+            .load_one(CategoryId::from(r.id))
+            .await
+            .gql()
     }
 
     async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ModelView>> {
@@ -109,7 +117,10 @@ impl AssetView {
         let Some(r) = &self.location else {
             return Ok(None);
         };
-        loader::<LocationLoader>(ctx)?.load_one(r.id).await.gql()
+        loader::<LocationLoader>(ctx)?
+            .load_one(LocationId::from(r.id))
+            .await
+            .gql()
     }
 
     /// The employee holding the asset, in full. Needs the right to read people (`assignedTo`
@@ -152,11 +163,11 @@ impl AssetView {
 pub struct AssetFilterInput {
     /// Any of these statuses.
     pub status: Option<Vec<AssetStatus>>,
-    pub category_id: Option<Uuid>,
-    pub model_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
+    pub category_id: Option<CategoryId>,
+    pub model_id: Option<AssetModelId>,
+    pub location_id: Option<LocationId>,
     /// Employee id of the holder.
-    pub assigned_to: Option<Uuid>,
+    pub assigned_to: Option<EmployeeId>,
     /// Only assets whose warranty ends before this date.
     pub warranty_before: Option<NaiveDate>,
     /// Free text over tag, serial, name, model and manufacturer.
@@ -246,7 +257,7 @@ impl AssetsQuery {
     }
 
     /// One asset; `not_found` also for another tenant's ids.
-    async fn asset(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<AssetView> {
+    async fn asset(&self, ctx: &Context<'_>, id: AssetId) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
         service::get(&s.state, &s.who, id).await.gql()
     }
@@ -318,9 +329,9 @@ pub struct CreateAssetInput {
     pub serial_number: Option<String>,
     /// Default `IN_STOCK`; `ASSIGNED` is reached only by check-out.
     pub status: Option<AssetStatus>,
-    pub category_id: Option<Uuid>,
-    pub model_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
+    pub category_id: Option<CategoryId>,
+    pub model_id: Option<AssetModelId>,
+    pub location_id: Option<LocationId>,
     pub purchase_date: Option<NaiveDate>,
     pub cost: Option<MoneyInput>,
     pub supplier: Option<String>,
@@ -358,9 +369,9 @@ pub struct UpdateAssetInput {
     pub name: Option<String>,
     pub serial_number: MaybeUndefined<String>,
     pub status: Option<AssetStatus>,
-    pub category_id: MaybeUndefined<Uuid>,
-    pub model_id: MaybeUndefined<Uuid>,
-    pub location_id: MaybeUndefined<Uuid>,
+    pub category_id: MaybeUndefined<CategoryId>,
+    pub model_id: MaybeUndefined<AssetModelId>,
+    pub location_id: MaybeUndefined<LocationId>,
     pub purchase_date: MaybeUndefined<NaiveDate>,
     pub cost: MaybeUndefined<MoneyInput>,
     pub supplier: MaybeUndefined<String>,
@@ -404,7 +415,7 @@ impl From<UpdateAssetInput> for UpdateAsset {
 
 #[derive(InputObject)]
 pub struct CheckOutInput {
-    pub employee_id: Uuid,
+    pub employee_id: EmployeeId,
     pub due_at: Option<DateTime<Utc>>,
     pub note: Option<String>,
     /// The version last seen.
@@ -439,7 +450,7 @@ impl AssetsMutation {
     async fn update_asset(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: AssetId,
         input: UpdateAssetInput,
     ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
@@ -452,9 +463,9 @@ impl AssetsMutation {
     async fn delete_asset(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: AssetId,
         version: Option<i32>,
-    ) -> async_graphql::Result<Uuid> {
+    ) -> async_graphql::Result<AssetId> {
         let s = scope(ctx)?;
         service::delete(&s.state, &s.who, id, version).await.gql()?;
         Ok(id)
@@ -464,7 +475,7 @@ impl AssetsMutation {
     async fn check_out_asset(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: AssetId,
         input: CheckOutInput,
     ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;
@@ -483,7 +494,7 @@ impl AssetsMutation {
     async fn check_in_asset(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: AssetId,
         input: Option<CheckInInput>,
     ) -> async_graphql::Result<AssetView> {
         let s = scope(ctx)?;

@@ -3,16 +3,18 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::model::*;
 use super::service::{self, AssetFilter, Sort};
-use crate::app::AppState;
 use crate::audit::model::AuditEventView;
 use crate::platform::auth::{AssetsAssign, AssetsRead, AssetsWrite, Authorized, CatalogWrite};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::http::{if_match_version, resource, with_etag};
+use crate::platform::ids::{
+    AssetId, AssetModelId, CategoryId, DiscrepancyId, EmployeeId, LocationId,
+};
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 use crate::platform::validation;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -73,7 +75,7 @@ pub async fn list_discrepancies(
 pub async fn dismiss_discrepancy(
     state: web::Data<AppState>,
     who: Authorized<AssetsWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<DiscrepancyId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(super::devices::dismiss_discrepancy(&state, &who, *id).await?))
 }
@@ -105,11 +107,11 @@ pub struct AssetListQuery {
     pub cursor: Option<String>,
     /// One or more statuses, comma-separated.
     pub status: Option<String>,
-    pub category_id: Option<Uuid>,
-    pub model_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
+    pub category_id: Option<CategoryId>,
+    pub model_id: Option<AssetModelId>,
+    pub location_id: Option<LocationId>,
     /// Employee id of the holder.
-    pub assigned_to: Option<Uuid>,
+    pub assigned_to: Option<EmployeeId>,
     /// Only assets whose warranty ends before this date (YYYY-MM-DD).
     pub warranty_before: Option<String>,
     /// Free text over tag, serial, name, model and manufacturer.
@@ -200,7 +202,7 @@ pub async fn lookup(
 pub async fn get(
     state: web::Data<AppState>,
     who: Authorized<AssetsRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<AssetId>,
 ) -> ApiResult<HttpResponse> {
     let a = service::get(&state, &who, id.into_inner()).await?;
     Ok(with_etag(a.version, &a))
@@ -215,7 +217,7 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Authorized<AssetsWrite>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<AssetId>,
     body: web::Json<UpdateAsset>,
 ) -> ApiResult<HttpResponse> {
     let a = service::update(
@@ -237,7 +239,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     who: Authorized<AssetsWrite>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<AssetId>,
 ) -> ApiResult<HttpResponse> {
     service::delete(&state, &who, id.into_inner(), if_match_version(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -252,7 +254,7 @@ pub async fn checkout(
     state: web::Data<AppState>,
     who: Authorized<AssetsAssign>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<AssetId>,
     body: web::Json<CheckoutRequest>,
 ) -> ApiResult<HttpResponse> {
     let a = service::checkout(
@@ -275,7 +277,7 @@ pub async fn checkin(
     state: web::Data<AppState>,
     who: Authorized<AssetsAssign>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<AssetId>,
     body: Option<web::Json<CheckinRequest>>,
 ) -> ApiResult<HttpResponse> {
     let body = body.map(|b| b.into_inner()).unwrap_or_default();
@@ -295,7 +297,7 @@ pub struct PageQuery {
 pub async fn history(
     state: web::Data<AppState>,
     who: Authorized<AssetsRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<AssetId>,
     q: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
@@ -330,7 +332,7 @@ pub async fn create_category(
 pub async fn update_category(
     state: web::Data<AppState>,
     who: Authorized<CatalogWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<CategoryId>,
     body: web::Json<CategoryInput>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()

@@ -1,4 +1,4 @@
-//! Rows of the audit log and the event outbox.
+//! Rows of the audit log.
 
 pub mod audit_event {
     use sea_orm::entity::prelude::*;
@@ -22,28 +22,6 @@ pub mod audit_event {
         pub request_id: Option<String>,
         pub prev_hash: String,
         pub hash: String,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod outbox_event {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-    #[sea_orm(table_name = "outbox_events")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        pub tenant_id: Uuid,
-        pub topic: String,
-        pub event: String,
-        pub payload: Json,
-        pub created_at: DateTimeUtc,
-        pub published_at: Option<DateTimeUtc>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

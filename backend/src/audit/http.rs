@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::model::{AuditEventView, ChainVerification};
 use super::service::{self, AuditFilter};
-use crate::app::AppState;
+use crate::platform::state::AppState;
 use crate::platform::auth::{AuditRead, Authorized};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::pagination::Page;

@@ -1,5 +1,6 @@
 //! Appending to and reading the audit log.
 
+use crate::platform::ids::TenantId;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -58,7 +59,7 @@ pub async fn record_many<C: ConnectionTrait>(
         seq += 1;
         let hash = model::entry_hash(
             &prev_hash,
-            who.tenant_id,
+            who.tenant_id.uuid(),
             seq,
             occurred_at,
             who.actor.kind(),
@@ -72,7 +73,7 @@ pub async fn record_many<C: ConnectionTrait>(
         );
         rows.push(audit_event::ActiveModel {
             id: Set(Uuid::now_v7()),
-            tenant_id: Set(who.tenant_id),
+            tenant_id: Set(who.tenant_id.uuid()),
             seq: Set(seq),
             occurred_at: Set(occurred_at),
             actor_type: Set(who.actor.kind().to_owned()),
@@ -125,7 +126,7 @@ pub async fn list(
 /// the caller may see them (an asset's history).
 pub async fn list_unchecked(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     f: AuditFilter,
     limit: Option<u64>,
     cursor: Option<&str>,

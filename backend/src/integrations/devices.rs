@@ -4,16 +4,16 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::entity::integration;
 use super::service::{
     ActionFailure, SYNC_BATCH, SyncOutcome, action_failure, notify, vendor_failed,
 };
-use crate::app::AppState;
-use crate::assets::devices::{DeviceFacts, DeviceStats};
+use crate::assets::published::{self as assets, DeviceFacts, DeviceStats};
 use crate::platform::auth::Principal;
 use crate::platform::error::ApiResult;
+use crate::platform::ids::{AssetId, TenantId};
+use crate::platform::state::AppState;
 use assetronics_integrations::mdm::{MdmDevice, WipeOptions};
 
 /// A device's facts for the assets context; `None` without a serial number (it cannot be
@@ -57,7 +57,7 @@ pub(super) async fn run_device_sync(
         Err(e) => return vendor_failed(state, who, row, e).await,
     };
     let create_unknown =
-        crate::accounts::service::mdm_creates_assets_for(&state.db, who.tenant_id).await?;
+        crate::accounts::published::mdm_creates_assets_for(&state.db, who.tenant_id).await?;
     let total = pull.devices.len();
     let mut without_serial = 0u64;
     let devices: Vec<DeviceFacts> = pull
@@ -74,8 +74,7 @@ pub(super) async fn run_device_sync(
     let mut stats = DeviceStats::default();
     for (i, batch) in devices.chunks(SYNC_BATCH).enumerate() {
         let s =
-            crate::assets::devices::apply_device_facts(state, who, row.id, create_unknown, batch)
-                .await?;
+            assets::apply_device_facts(state, who, row.id.into(), create_unknown, batch).await?;
         stats.add(s);
         let done = ((i + 1) * SYNC_BATCH).min(devices.len());
         notify(
@@ -88,7 +87,7 @@ pub(super) async fn run_device_sync(
     }
     let failed = pull.malformed.len() as u64;
     let status = if failed > 0 { "partial" } else { "succeeded" };
-    let people = crate::people::service::UpsertStats {
+    let people = crate::people::published::UpsertStats {
         created: stats.created,
         updated: stats.updated,
         unchanged: stats.unchanged,
@@ -130,19 +129,19 @@ pub struct WipeReport {
 /// retried step may repeat a call but never does anything new.
 pub async fn wipe_assets(
     state: &AppState,
-    tenant_id: Uuid,
-    asset_ids: &[Uuid],
+    tenant_id: TenantId,
+    asset_ids: &[AssetId],
 ) -> ApiResult<Result<WipeReport, ActionFailure>> {
-    let managed = crate::assets::devices::managed_devices(&state.db, tenant_id, asset_ids).await?;
+    let managed = assets::managed_devices(&state.db, tenant_id, asset_ids.iter().copied()).await?;
     let mut report = WipeReport::default();
-    let managed_ids: Vec<Uuid> = managed.iter().map(|m| m.0).collect();
+    let managed_ids: Vec<AssetId> = managed.iter().map(|m| m.0).collect();
     for id in asset_ids.iter().filter(|id| !managed_ids.contains(id)) {
-        if let Some((tag, _, _)) = crate::assets::service::brief(&state.db, tenant_id, *id).await? {
+        if let Some((tag, _, _)) = assets::brief(&state.db, tenant_id, *id).await? {
             report.unmanaged.push(tag);
         }
     }
     for (_, tag, integration_id, device_id) in managed {
-        let Some(row) = integration::Entity::find_by_id(integration_id)
+        let Some(row) = integration::Entity::find_by_id(integration_id.uuid())
             .filter(integration::Column::TenantId.eq(tenant_id))
             .filter(integration::Column::Status.ne("disabled"))
             .one(&state.db)

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::{service, webhooks};
 use crate::graphql::{GqlResult, decode_event, from_view, scope};
+use crate::platform::ids::{DeliveryId, IntegrationId, SyncRunId};
 
 /// Whether an integration works.
 #[derive(Enum, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub enum IntegrationStatus {
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 #[graphql(complex)]
 pub struct Integration {
-    pub id: Uuid,
+    pub id: IntegrationId,
     /// e.g. `bamboohr`.
     pub provider: String,
     pub name: String,
@@ -116,8 +116,8 @@ pub struct SyncStats {
 /// One sync of an integration, as `GET /api/v1/sync-runs/{id}`.
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 pub struct SyncRun {
-    pub id: Uuid,
-    pub integration_id: Uuid,
+    pub id: SyncRunId,
+    pub integration_id: IntegrationId,
     pub trigger: SyncTrigger,
     pub status: SyncRunStatus,
     pub stats: SyncStats,
@@ -148,8 +148,8 @@ pub enum WebhookDeliveryStatus {
 /// A verified inbound webhook, stored and processed by a job (the body is not repeated).
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 pub struct WebhookDelivery {
-    pub id: Uuid,
-    pub integration_id: Uuid,
+    pub id: DeliveryId,
+    pub integration_id: IntegrationId,
     pub provider: String,
     pub event_type: String,
     pub status: WebhookDeliveryStatus,
@@ -175,7 +175,7 @@ pub struct TestResult {
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 #[graphql(complex)]
 pub struct SyncQueued {
-    pub sync_run_id: Uuid,
+    pub sync_run_id: SyncRunId,
 }
 
 #[ComplexObject]
@@ -204,7 +204,11 @@ impl IntegrationsQuery {
     }
 
     /// One integration; `not_found` also for another tenant's ids.
-    async fn integration(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Integration> {
+    async fn integration(
+        &self,
+        ctx: &Context<'_>,
+        id: IntegrationId,
+    ) -> async_graphql::Result<Integration> {
         let s = scope(ctx)?;
         from_view(service::get(&s.state, &s.who, id).await.gql()?).gql()
     }
@@ -214,7 +218,7 @@ impl IntegrationsQuery {
     async fn sync_runs(
         &self,
         ctx: &Context<'_>,
-        integration_id: Option<Uuid>,
+        integration_id: Option<IntegrationId>,
     ) -> async_graphql::Result<Vec<SyncRun>> {
         let s = scope(ctx)?;
         let runs = service::list_runs(&s.state, &s.who, integration_id)
@@ -224,7 +228,7 @@ impl IntegrationsQuery {
     }
 
     /// One sync run; `not_found` also for another tenant's ids.
-    async fn sync_run(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<SyncRun> {
+    async fn sync_run(&self, ctx: &Context<'_>, id: SyncRunId) -> async_graphql::Result<SyncRun> {
         let s = scope(ctx)?;
         from_view(service::get_run(&s.state, &s.who, id).await.gql()?).gql()
     }
@@ -239,7 +243,7 @@ impl IntegrationsMutation {
     async fn start_sync(
         &self,
         ctx: &Context<'_>,
-        integration_id: Uuid,
+        integration_id: IntegrationId,
     ) -> async_graphql::Result<SyncQueued> {
         let s = scope(ctx)?;
         from_view(
@@ -255,7 +259,7 @@ impl IntegrationsMutation {
     async fn test_integration(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: IntegrationId,
     ) -> async_graphql::Result<TestResult> {
         let s = scope(ctx)?;
         from_view(service::test(&s.state, &s.who, id).await.gql()?).gql()
@@ -269,7 +273,7 @@ pub struct SyncEvent {
     /// `sync_queued`, `sync_started`, `sync_progress`, `sync_finished`, `sync_failed` or
     /// `sync_run_updated`.
     pub event: String,
-    pub integration_id: Uuid,
+    pub integration_id: IntegrationId,
     /// The run, on `sync_queued` and `sync_run_updated`.
     pub sync_run: Option<SyncRun>,
     /// Records upserted so far, on `sync_progress`.
@@ -290,7 +294,7 @@ pub struct SyncEvent {
 #[derive(Deserialize)]
 struct SyncPayload {
     sync_run: Option<SyncRun>,
-    integration_id: Option<Uuid>,
+    integration_id: Option<IntegrationId>,
     processed: Option<u64>,
     total: Option<u64>,
     stats: Option<SyncStats>,
@@ -339,7 +343,7 @@ impl IntegrationsSubscription {
     async fn sync_events(
         &self,
         ctx: &Context<'_>,
-        integration_id: Option<Uuid>,
+        integration_id: Option<IntegrationId>,
     ) -> async_graphql::Result<impl Stream<Item = SyncEvent> + use<>> {
         let s = scope(ctx)?;
         let events = service::changes(&s.state, &s.who).gql()?;

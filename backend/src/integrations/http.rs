@@ -1,15 +1,15 @@
 //! REST endpoints of the integrations context.
 
 use actix_web::{HttpResponse, web};
-use uuid::Uuid;
 
 use super::model::*;
 use super::service;
-use crate::app::AppState;
 use crate::platform::auth::{Authorized, IntegrationsManage, IntegrationsRead};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::http::resource;
+use crate::platform::ids::{IntegrationId, SyncRunId};
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -57,19 +57,19 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(operation_id = "get_integration", get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "get_integration", get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, description = "OK", body = IntegrationView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn get(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<IntegrationId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get(&state, &who, id.into_inner()).await?))
 }
 
 /// Changes name, config, credentials (merged; write-only), schedule or enabled state.
-#[utoipa::path(operation_id = "update_integration", patch, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)), request_body = UpdateIntegration,
+#[utoipa::path(operation_id = "update_integration", patch, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = uuid::Uuid, Path)), request_body = UpdateIntegration,
     responses((status = 200, description = "OK", body = IntegrationView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem),
         (status = 409, description = "Stale version", body = Problem), (status = 422, description = "Validation failed", body = Problem)),
     security(("bearer" = [])))]
@@ -77,7 +77,7 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsManage>,
     req: actix_web::HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<IntegrationId>,
     body: web::Json<UpdateIntegration>,
 ) -> ApiResult<HttpResponse> {
     let out = service::update(
@@ -91,46 +91,46 @@ pub async fn update(
     Ok(crate::platform::http::with_etag(out.version, &out))
 }
 
-#[utoipa::path(operation_id = "delete_integration", delete, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "delete_integration", delete, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = uuid::Uuid, Path)),
     responses((status = 204, description = "No content"), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsManage>,
-    id: web::Path<Uuid>,
+    id: web::Path<IntegrationId>,
 ) -> ApiResult<HttpResponse> {
     service::delete(&state, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Calls the vendor with the stored credentials.
-#[utoipa::path(operation_id = "test_integration", post, path = "/api/v1/integrations/{id}/test", tag = "integrations", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "test_integration", post, path = "/api/v1/integrations/{id}/test", tag = "integrations", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, description = "OK", body = TestResult), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn test(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsManage>,
-    id: web::Path<Uuid>,
+    id: web::Path<IntegrationId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::test(&state, &who, id.into_inner()).await?))
 }
 
 /// Queues a sync now; its run can be followed at `/api/v1/sync-runs/{id}` and live on
 /// `integrations:{tenant_id}`.
-#[utoipa::path(operation_id = "sync_integration", post, path = "/api/v1/integrations/{id}/sync", tag = "integrations", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "sync_integration", post, path = "/api/v1/integrations/{id}/sync", tag = "integrations", params(("id" = uuid::Uuid, Path)),
     responses((status = 202, description = "Accepted", body = super::runs::SyncQueued), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn sync(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsManage>,
-    id: web::Path<Uuid>,
+    id: web::Path<IntegrationId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Accepted().json(service::start_sync(&state, &who, id.into_inner()).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct RunsQuery {
-    pub integration_id: Option<Uuid>,
+    pub integration_id: Option<IntegrationId>,
 }
 
 /// Recent sync runs, newest first.
@@ -147,25 +147,25 @@ pub async fn list_runs(
     }))
 }
 
-#[utoipa::path(operation_id = "get_sync_run", get, path = "/api/v1/sync-runs/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "get_sync_run", get, path = "/api/v1/sync-runs/{id}", tag = "integrations", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, description = "OK", body = super::runs::SyncRunView), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_run(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<SyncRunId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get_run(&state, &who, id.into_inner()).await?))
 }
 
 /// The integration's inbound webhook deliveries, newest first, with how each was processed.
-#[utoipa::path(operation_id = "list_webhook_deliveries", get, path = "/api/v1/integrations/{id}/webhook-deliveries", tag = "integrations", params(("id" = Uuid, Path)),
+#[utoipa::path(operation_id = "list_webhook_deliveries", get, path = "/api/v1/integrations/{id}/webhook-deliveries", tag = "integrations", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, description = "OK", body = Page<super::webhooks::DeliveryView>), (status = 404, description = "Not found (also for another tenant's ids)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     who: Authorized<IntegrationsRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<IntegrationId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(Page {
         data: super::webhooks::list(&state, &who, id.into_inner()).await?,

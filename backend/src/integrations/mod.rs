@@ -7,10 +7,12 @@
 
 pub mod devices;
 pub mod entity;
+pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod model;
 pub mod providers;
+pub mod published;
 pub mod purchases;
 pub mod runs;
 pub mod service;

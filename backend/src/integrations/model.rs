@@ -4,9 +4,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::platform::error::FieldError;
+use crate::platform::ids::IntegrationId;
+use crate::platform::validation::{self as v, Errors};
+
+/// Every field's complaint about a request, collected at once.
+pub type FieldErrors = Vec<FieldError>;
 
 /// Every provider id the API accepts.
 pub const PROVIDERS: [&str; 11] = [
@@ -261,7 +265,7 @@ pub fn check_provider(provider: &str, config: &Value, credentials: &Value) -> Ve
 /// An integration as the API shows it; credentials are write-only and never returned.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct IntegrationView {
-    pub id: Uuid,
+    pub id: IntegrationId,
     pub provider: String,
     pub name: String,
     #[schema(value_type = Object)]
@@ -317,4 +321,308 @@ pub struct UpdateIntegration {
 pub struct TestResult {
     pub ok: bool,
     pub detail: String,
+}
+
+/// A cron expression of scheduled syncs, checked by the scheduler's parser.
+fn schedule(field: &str, raw: &str) -> Result<Option<String>, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    crate::platform::schedule::parse_schedule(s)
+        .map(|_| Some(s.to_owned()))
+        .map_err(|why| FieldError::new(field, "invalid_format", why))
+}
+
+/// A JSON object field (`config`, `credentials`), or its complaint.
+fn object(errs: &mut Errors, field: &str, v: &Value) {
+    if !v.is_object() {
+        errs.add(field, "invalid_type", "must be an object");
+    }
+}
+
+/// A valid new connection: the provider's config and credentials are all there.
+#[derive(Debug, PartialEq)]
+pub struct NewIntegration {
+    pub provider: String,
+    /// The provider id when the request names none.
+    pub name: String,
+    pub config: Value,
+    pub credentials: Value,
+    pub schedule: Option<String>,
+}
+
+impl NewIntegration {
+    /// Checks the provider's config and credentials (each missing or wrong field named), the
+    /// name and the schedule, all at once.
+    pub fn parse(req: CreateIntegration) -> Result<Self, FieldErrors> {
+        let mut errs = Errors::default();
+        let provider = req.provider.trim().to_owned();
+        for e in check_provider(&provider, &req.config, &req.credentials) {
+            errs.push(e);
+        }
+        object(&mut errs, "config", &req.config);
+        object(&mut errs, "credentials", &req.credentials);
+        let schedule = req
+            .schedule
+            .as_deref()
+            .and_then(|s| errs.take(schedule("schedule", s)))
+            .flatten();
+        let name = req
+            .name
+            .as_deref()
+            .and_then(|n| errs.take(v::required_text("name", n, 120)));
+        if !errs.0.is_empty() {
+            return Err(errs.0);
+        }
+        Ok(Self {
+            name: name.unwrap_or_else(|| provider.clone()),
+            provider,
+            config: req.config,
+            credentials: req.credentials,
+            schedule,
+        })
+    }
+}
+
+/// Whether an integration works for its tenant, as a change may set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Enablement {
+    /// Also clears `needs_attention`.
+    Active,
+    /// Neither syncs on schedule nor accepts webhooks.
+    Disabled,
+}
+
+impl Enablement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enablement::Active => "active",
+            Enablement::Disabled => "disabled",
+        }
+    }
+}
+
+/// A valid change to an integration, before it meets the stored one (see [`Self::apply`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct IntegrationPatch {
+    pub name: Option<String>,
+    pub config: Option<Value>,
+    /// Fields to merge into the stored credentials; a `null` removes the field.
+    pub credentials: Option<serde_json::Map<String, Value>>,
+    /// `Some(None)` removes the schedule.
+    pub schedule: Option<Option<String>>,
+    pub status: Option<Enablement>,
+    pub version: Option<i32>,
+}
+
+/// What a patch makes of the stored config and credentials.
+#[derive(Debug, PartialEq)]
+pub struct Applied {
+    pub config: Value,
+    pub credentials: Value,
+    /// The credential fields the patch set or removed (their names only, for the audit log).
+    pub changed_credentials: Vec<String>,
+}
+
+impl IntegrationPatch {
+    pub fn parse(req: UpdateIntegration) -> Result<Self, FieldErrors> {
+        let mut errs = Errors::default();
+        let name = req
+            .name
+            .as_deref()
+            .and_then(|n| errs.take(v::required_text("name", n, 120)));
+        let schedule = match req.schedule {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(s)) => errs.take(schedule("schedule", &s)),
+        };
+        let status = match req.status.as_deref() {
+            None => None,
+            Some("active") => Some(Enablement::Active),
+            Some("disabled") => Some(Enablement::Disabled),
+            Some(_) => {
+                errs.add("status", "invalid_choice", "must be active or disabled");
+                None
+            }
+        };
+        if let Some(c) = &req.config {
+            object(&mut errs, "config", c);
+        }
+        let credentials = match req.credentials {
+            None => None,
+            Some(Value::Object(m)) => Some(m),
+            Some(_) => {
+                errs.add("credentials", "invalid_type", "must be an object");
+                None
+            }
+        };
+        if !errs.0.is_empty() {
+            return Err(errs.0);
+        }
+        Ok(Self {
+            name,
+            config: req.config,
+            credentials,
+            schedule,
+            status,
+            version: req.version,
+        })
+    }
+
+    /// Merges the patch into the stored config and credentials of a `provider` connection, and
+    /// checks that the provider still has everything it needs.
+    pub fn apply(
+        &self,
+        provider: &str,
+        stored_config: &Value,
+        mut stored_credentials: Value,
+    ) -> Result<Applied, FieldErrors> {
+        let mut changed = vec![];
+        if let (Some(patch), Value::Object(stored)) = (&self.credentials, &mut stored_credentials) {
+            for (k, v) in patch {
+                changed.push(k.clone());
+                if v.is_null() {
+                    stored.remove(k);
+                } else {
+                    stored.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let config = self.config.clone().unwrap_or_else(|| stored_config.clone());
+        let problems = check_provider(provider, &config, &stored_credentials);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Applied {
+            config,
+            credentials: stored_credentials,
+            changed_credentials: changed,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(e: &FieldErrors) -> Vec<(&str, &str)> {
+        e.iter()
+            .map(|f| (f.field.as_str(), f.code.as_str()))
+            .collect()
+    }
+
+    fn create(provider: &str, config: Value, credentials: Value) -> CreateIntegration {
+        CreateIntegration {
+            provider: provider.into(),
+            name: None,
+            config,
+            credentials,
+            schedule: None,
+        }
+    }
+
+    #[test]
+    fn a_new_integration_names_every_missing_field_at_once() {
+        let mut req = create("jira_service_management", json!({}), json!({}));
+        req.schedule = Some("every tuesday-ish".into());
+        req.name = Some("  ".into());
+        let e = NewIntegration::parse(req).unwrap_err();
+        assert_eq!(
+            fields(&e),
+            vec![
+                ("config.site", "required"),
+                ("config.service_desk_id", "required"),
+                ("config.request_type_id", "required"),
+                ("credentials.email", "required"),
+                ("credentials.api_token", "required"),
+                ("schedule", "invalid_format"),
+                ("name", "required"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_integration_is_named_after_its_provider_by_default() {
+        let n = NewIntegration::parse(create(
+            " bamboohr ",
+            json!({"subdomain": "acme"}),
+            json!({"api_key": "k"}),
+        ))
+        .unwrap();
+        assert_eq!(n.provider, "bamboohr");
+        assert_eq!(n.name, "bamboohr");
+        assert_eq!(n.schedule, None);
+    }
+
+    #[test]
+    fn unknown_providers_and_non_objects_are_refused() {
+        let e = NewIntegration::parse(create("fax", json!([]), json!("secret"))).unwrap_err();
+        assert_eq!(
+            fields(&e),
+            vec![
+                ("provider", "invalid_choice"),
+                ("config", "invalid_type"),
+                ("credentials", "invalid_type"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_checks_its_own_fields_at_once() {
+        let e = IntegrationPatch::parse(UpdateIntegration {
+            name: Some("".into()),
+            config: Some(json!(1)),
+            credentials: Some(json!([])),
+            schedule: Some(Some("nope".into())),
+            status: Some("paused".into()),
+            version: None,
+        })
+        .unwrap_err();
+        assert_eq!(
+            fields(&e),
+            vec![
+                ("name", "required"),
+                ("schedule", "invalid_format"),
+                ("status", "invalid_choice"),
+                ("config", "invalid_type"),
+                ("credentials", "invalid_type"),
+            ]
+        );
+        let p = IntegrationPatch::parse(UpdateIntegration {
+            schedule: Some(Some("  ".into())),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(p.schedule, Some(None));
+    }
+
+    #[test]
+    fn credentials_are_merged_field_by_field_and_rechecked() {
+        let p = IntegrationPatch::parse(UpdateIntegration {
+            credentials: Some(json!({"api_key": "new", "webhook_private_key": null})),
+            ..Default::default()
+        })
+        .unwrap();
+        let stored = json!({"api_key": "old", "webhook_private_key": "w"});
+        let a = p
+            .apply("bamboohr", &json!({"subdomain": "acme"}), stored.clone())
+            .unwrap();
+        assert_eq!(a.credentials, json!({"api_key": "new"}));
+        assert_eq!(
+            a.changed_credentials,
+            vec!["api_key", "webhook_private_key"]
+        );
+        let removed = IntegrationPatch::parse(UpdateIntegration {
+            credentials: Some(json!({"api_key": null})),
+            ..Default::default()
+        })
+        .unwrap();
+        let e = removed
+            .apply("bamboohr", &json!({"subdomain": "acme"}), stored)
+            .unwrap_err();
+        assert_eq!(fields(&e), vec![("credentials.api_key", "required")]);
+    }
 }

@@ -4,9 +4,10 @@
 use serde_json::Value;
 
 use super::entity::integration;
-use super::service::aad;
-use crate::app::AppState;
+use super::error::IntegrationError;
+use super::service::row_aad;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::state::AppState;
 use assetronics_integrations::bamboohr::{ApiKey, BambooHrClient, BambooHrConfig};
 use assetronics_integrations::finance::{FinanceError, PurchasePull};
 use assetronics_integrations::freshservice::{self, FreshserviceClient, FreshserviceConfig};
@@ -59,7 +60,7 @@ pub enum Hris {
 pub fn credentials(state: &AppState, row: &integration::Model) -> ApiResult<Value> {
     state
         .secrets
-        .open(&row.credentials, &aad(row.tenant_id, row.id))
+        .open(&row.credentials, &row_aad(row))
         .map_err(ApiError::internal)
 }
 
@@ -106,11 +107,9 @@ pub fn hris(state: &AppState, row: &integration::Model) -> ApiResult<Hris> {
         })
         .map(Hris::Hibob)
         .map_err(|e| ApiError::internal(format!("cannot build the HiBob client: {e}"))),
-        p => Err(ApiError::field(
-            "provider",
-            "not_available",
-            format!("the {p} connector cannot sync yet"),
-        )),
+        p => {
+            Err(IntegrationError::NotAvailable(format!("the {p} connector cannot sync yet")).into())
+        }
     }
 }
 
@@ -194,11 +193,10 @@ pub fn mdm(state: &AppState, row: &integration::Model) -> ApiResult<Mdm> {
         })
         .map(Mdm::Kandji),
         p => {
-            return Err(ApiError::field(
-                "provider",
-                "not_available",
-                format!("{p} is not a device-management connector"),
-            ));
+            return Err(IntegrationError::NotAvailable(format!(
+                "{p} is not a device-management connector"
+            ))
+            .into());
         }
     };
     built.map_err(|e| unusable(row, e))
@@ -245,11 +243,7 @@ fn opt_text(v: &Value, key: &str) -> Option<String> {
 }
 
 fn unusable(row: &integration::Model, e: impl std::fmt::Display) -> ApiError {
-    ApiError::field(
-        "config",
-        "invalid_value",
-        format!("cannot reach this {}: {e}", row.provider),
-    )
+    IntegrationError::Unusable(format!("cannot reach this {}: {e}", row.provider)).into()
 }
 
 /// An IT service desk (ITSM) connection.
@@ -294,11 +288,10 @@ pub fn itsm(state: &AppState, row: &integration::Model) -> ApiResult<Itsm> {
         })
         .map(Itsm::Freshservice),
         p => {
-            return Err(ApiError::field(
-                "provider",
-                "not_available",
-                format!("{p} is not an IT service desk connector"),
-            ));
+            return Err(IntegrationError::NotAvailable(format!(
+                "{p} is not an IT service desk connector"
+            ))
+            .into());
         }
     };
     built.map_err(|e| unusable(row, e))
@@ -363,11 +356,9 @@ pub fn finance(state: &AppState, row: &integration::Model) -> ApiResult<Finance>
         })
         .map(Finance::NetSuite),
         p => {
-            return Err(ApiError::field(
-                "provider",
-                "not_available",
-                format!("{p} is not a finance connector"),
-            ));
+            return Err(
+                IntegrationError::NotAvailable(format!("{p} is not a finance connector")).into(),
+            );
         }
     };
     built.map_err(|e| unusable(row, e))
@@ -413,11 +404,11 @@ pub fn slack(
     policy: HttpPolicy,
 ) -> ApiResult<SlackClient> {
     if row.provider != "slack" {
-        return Err(ApiError::field(
-            "provider",
-            "not_available",
-            format!("{} is not a chat connector", row.provider),
-        ));
+        return Err(IntegrationError::NotAvailable(format!(
+            "{} is not a chat connector",
+            row.provider
+        ))
+        .into());
     }
     let creds = credentials(state, row)?;
     SlackClient::new(SlackConfig {
@@ -425,11 +416,5 @@ pub fn slack(
         base_url: base_url(row),
         policy,
     })
-    .map_err(|e| {
-        ApiError::field(
-            "config",
-            "invalid_value",
-            format!("cannot reach this Slack: {e}"),
-        )
-    })
+    .map_err(|e| IntegrationError::Unusable(format!("cannot reach this Slack: {e}")).into())
 }

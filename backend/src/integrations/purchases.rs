@@ -6,11 +6,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use super::entity::integration;
-use super::service::{SYNC_BATCH, SyncOutcome, aad, notify, vendor_failed};
-use crate::app::AppState;
-use crate::assets::finance::PurchaseStats;
+use super::service::{SYNC_BATCH, SyncOutcome, notify, row_aad, vendor_failed};
+use crate::assets::published::{self as assets, PurchaseStats};
 use crate::platform::auth::Principal;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::state::AppState;
 
 /// Stores a refresh token the vendor rotated (QuickBooks retires the old one on each use: a
 /// token not stored is a connection lost). Called after every use of the client, failed or not.
@@ -28,7 +28,7 @@ async fn keep_rotated_token(
     }
     let sealed = state
         .secrets
-        .seal(&creds, &aad(row.tenant_id, row.id))
+        .seal(&creds, &row_aad(row))
         .map_err(ApiError::internal)?;
     integration::Entity::update_many()
         .col_expr(
@@ -79,7 +79,7 @@ pub(super) async fn run_finance_sync(
     let total = pull.lines.len();
     let mut stats = PurchaseStats::default();
     for (i, batch) in pull.lines.chunks(SYNC_BATCH).enumerate() {
-        let s = crate::assets::finance::apply_purchase_lines(state, who, row.id, batch).await?;
+        let s = assets::apply_purchase_lines(state, who, row.id.into(), batch).await?;
         stats.add(s);
         let done = ((i + 1) * SYNC_BATCH).min(total);
         notify(
@@ -92,7 +92,7 @@ pub(super) async fn run_finance_sync(
     }
     let failed = pull.malformed.len() as u64;
     let status = if failed > 0 { "partial" } else { "succeeded" };
-    let counts = crate::people::service::UpsertStats {
+    let counts = crate::people::published::UpsertStats {
         created: stats.created,
         updated: stats.updated,
         unchanged: stats.unchanged,

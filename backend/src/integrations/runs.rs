@@ -31,13 +31,14 @@ pub mod entity {
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
+
+use crate::platform::ids::{IntegrationId, SyncRunId};
 
 /// A sync run as the API shows it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SyncRunView {
-    pub id: Uuid,
-    pub integration_id: Uuid,
+    pub id: SyncRunId,
+    pub integration_id: IntegrationId,
     /// `manual`, `schedule` or `webhook`.
     pub trigger: String,
     /// `queued`, `running`, `succeeded`, `partial` or `failed`.
@@ -61,8 +62,8 @@ pub struct SyncRunView {
 impl From<entity::Model> for SyncRunView {
     fn from(r: entity::Model) -> Self {
         Self {
-            id: r.id,
-            integration_id: r.integration_id,
+            id: r.id.into(),
+            integration_id: r.integration_id.into(),
             trigger: r.trigger,
             status: r.status,
             stats: r.stats,
@@ -79,5 +80,5 @@ impl From<entity::Model> for SyncRunView {
 
 #[derive(Serialize, ToSchema)]
 pub struct SyncQueued {
-    pub sync_run_id: Uuid,
+    pub sync_run_id: SyncRunId,
 }

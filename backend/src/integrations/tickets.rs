@@ -1,23 +1,20 @@
 //! IT service desk (ITSM) connections: a workflow step opens a ticket in the tenant's service
 //! desk and a job reads its state until it is resolved.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
-
-use super::entity::integration;
 use super::providers::Kind;
-use super::service::{ActionFailure, action_failure, active_of_kind};
-use crate::app::AppState;
+use super::service::{ActionFailure, action_failure, active_of_kind, find_in};
 use crate::platform::error::ApiResult;
+use crate::platform::ids::{IntegrationId, TenantId};
+use crate::platform::state::AppState;
 use assetronics_integrations::itsm::{NewTicket, Ticket};
 
 /// Opens a ticket in the tenant's (oldest active) service desk; answers the integration it
 /// went to and the ticket, or `None` when no service desk is connected.
 pub async fn open_ticket(
     state: &AppState,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     ticket: &NewTicket,
-) -> ApiResult<Option<Result<(Uuid, Ticket), ActionFailure>>> {
+) -> ApiResult<Option<Result<(IntegrationId, Ticket), ActionFailure>>> {
     let Some(row) = active_of_kind(&state.db, tenant_id, Kind::Itsm)
         .await?
         .into_iter()
@@ -27,7 +24,7 @@ pub async fn open_ticket(
     };
     let itsm = super::providers::itsm(state, &row)?;
     Ok(Some(match itsm.create_ticket(ticket).await {
-        Ok(t) => Ok((row.id, t)),
+        Ok(t) => Ok((row.id.into(), t)),
         Err(e) => Err(action_failure(state, &row, "could not open a ticket", e).await?),
     }))
 }
@@ -36,15 +33,11 @@ pub async fn open_ticket(
 /// has it or the integration is gone.
 pub async fn ticket(
     state: &AppState,
-    tenant_id: Uuid,
-    integration_id: Uuid,
+    tenant_id: TenantId,
+    integration_id: IntegrationId,
     external_id: &str,
 ) -> ApiResult<Result<Option<Ticket>, ActionFailure>> {
-    let Some(row) = integration::Entity::find_by_id(integration_id)
-        .filter(integration::Column::TenantId.eq(tenant_id))
-        .one(&state.db)
-        .await?
-    else {
+    let Some(row) = find_in(&state.db, tenant_id, integration_id).await? else {
         return Ok(Ok(None));
     };
     let itsm = super::providers::itsm(state, &row)?;

@@ -24,16 +24,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::entity::integration;
-use crate::app::AppState;
-use crate::jobs::{Job, JobOutcome, ProcessWebhook};
+use super::error::IntegrationError;
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult, Code, is_unique_violation};
 use crate::platform::events;
+use crate::platform::ids::{DeliveryId, IntegrationId, TenantId};
+use crate::platform::jobs::{Job, JobOutcome, ProcessWebhook};
+use crate::platform::state::AppState;
 use assetronics_integrations::hris::{ChangeKind, HrisChange};
 
 pub mod entity {
@@ -70,8 +71,8 @@ pub mod entity {
 /// A stored delivery as the API shows it (the body is not repeated).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct DeliveryView {
-    pub id: Uuid,
-    pub integration_id: Uuid,
+    pub id: DeliveryId,
+    pub integration_id: IntegrationId,
     pub provider: String,
     pub event_type: String,
     /// `received`, `processing`, `retrying`, `processed` or `dead`.
@@ -89,8 +90,8 @@ pub struct DeliveryView {
 impl From<entity::Model> for DeliveryView {
     fn from(d: entity::Model) -> Self {
         Self {
-            id: d.id,
-            integration_id: d.integration_id,
+            id: d.id.into(),
+            integration_id: d.integration_id.into(),
             provider: d.provider,
             event_type: d.event_type,
             status: d.status,
@@ -107,7 +108,7 @@ impl From<entity::Model> for DeliveryView {
 /// The answer to a vendor: the delivery's id, and whether it was new.
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryAccepted {
-    pub delivery_id: Uuid,
+    pub delivery_id: DeliveryId,
     /// `accepted` (stored, will be processed), `duplicate` (seen before; nothing changes) or
     /// `ignored` (a ping or an event about something other than people; nil id).
     pub status: String,
@@ -225,7 +226,7 @@ fn parse(provider: &str, body: &[u8]) -> Result<Announced, String> {
 
 /// Receives a vendor webhook for one integration.
 #[utoipa::path(operation_id = "receive_webhook", post, path = "/webhooks/{provider}/{integration_id}", tag = "webhooks",
-    params(("provider" = String, Path, description = "`bamboohr`, `hibob` or `jamf`"), ("integration_id" = Uuid, Path)),
+    params(("provider" = String, Path, description = "`bamboohr`, `hibob` or `jamf`"), ("integration_id" = uuid::Uuid, Path)),
     request_body(content = String, description = "The vendor's signed JSON, verified byte for byte"),
     responses(
         (status = 202, description = "Verified and stored; processed shortly by a job", body = DeliveryAccepted),
@@ -235,22 +236,22 @@ fn parse(provider: &str, body: &[u8]) -> Result<Announced, String> {
 pub async fn receive(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, Uuid)>,
+    path: web::Path<(String, IntegrationId)>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let (provider, integration_id) = path.into_inner();
     // The URL's integration id is what routes a delivery to its tenant.
-    let row = integration::Entity::find_by_id(integration_id)
+    let row = integration::Entity::find_by_id(integration_id.uuid())
         .one(&state.db)
         .await?
         .filter(|r| r.provider == provider && r.status != "disabled")
-        .ok_or_else(|| ApiError::not_found("integration"))?;
+        .ok_or(IntegrationError::NotFound("integration"))?;
     let creds = super::providers::credentials(&state, &row)?;
     let announced = verify(&provider, &creds, &req, &body)?;
     if announced.is_empty() {
         // A ping, or an event about something other than people: acknowledged, not stored.
         return Ok(HttpResponse::Ok().json(DeliveryAccepted {
-            delivery_id: Uuid::nil(),
+            delivery_id: DeliveryId::default(),
             status: "ignored".into(),
         }));
     }
@@ -292,9 +293,9 @@ pub async fn receive(
 /// What [`store`] did with a verified delivery.
 pub(super) enum Stored {
     /// Stored now, and its job queued.
-    New(Uuid),
+    New(DeliveryId),
     /// Stored before under the same dedupe key: nothing changes.
-    Duplicate(Uuid),
+    Duplicate(DeliveryId),
 }
 
 /// Stores a verified delivery once per `dedupe_key` of the integration and queues the job that
@@ -306,11 +307,11 @@ pub(super) async fn store(
     event_type: String,
     body: &[u8],
 ) -> ApiResult<Stored> {
-    let id = Uuid::now_v7();
+    let id = DeliveryId::new();
     let now = clock::now();
-    let txn = db::begin_write(&state.db, row.tenant_id).await?;
+    let txn = db::begin_write(&state.db, row.tenant_id.into()).await?;
     let inserted = entity::ActiveModel {
-        id: Set(id),
+        id: Set(id.uuid()),
         tenant_id: Set(row.tenant_id),
         integration_id: Set(row.id),
         provider: Set(row.provider.clone()),
@@ -340,7 +341,7 @@ pub(super) async fn store(
                 .one(&state.db)
                 .await?
                 .ok_or_else(|| ApiError::internal("duplicate delivery vanished"))?;
-            return Ok(Stored::Duplicate(existing.id));
+            return Ok(Stored::Duplicate(existing.id.into()));
         }
         Err(e) => return Err(e.into()),
     }
@@ -349,7 +350,7 @@ pub(super) async fn store(
         .jobs
         .push(Job::ProcessWebhook(ProcessWebhook {
             tenant_id: row.tenant_id,
-            delivery_id: id,
+            delivery_id: id.uuid(),
         }))
         .await
         .map_err(ApiError::internal)?;
@@ -367,7 +368,7 @@ pub(super) async fn load(state: &AppState, job: &ProcessWebhook) -> ApiResult<en
 pub(super) async fn save(
     state: &AppState,
     am: entity::ActiveModel,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> ApiResult<()> {
     let txn = db::begin_write(&state.db, tenant_id).await?;
     let saved = am.update(&txn).await?;
@@ -403,10 +404,10 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
     am.status = Set("processing".into());
     am.attempts = Set(attempt);
     am.next_attempt_at = Set(None);
-    save(state, am, job.tenant_id).await?;
+    save(state, am, job.tenant_id.into()).await?;
 
-    let who = Principal::system(job.tenant_id, "hris webhook");
-    let row = match super::service::find(state, &who, d.integration_id).await {
+    let who = Principal::system(job.tenant_id.into(), "hris webhook");
+    let row = match super::service::find(state, &who, d.integration_id.into()).await {
         Ok(r) => r,
         Err(e) if e.is_not_found() => return Ok(JobOutcome::Succeeded),
         Err(e) => return Err(e),
@@ -421,7 +422,7 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
             let mut am = load(state, job).await?.into_active_model();
             am.status = Set("dead".into());
             am.error = Set(Some(why));
-            save(state, am, job.tenant_id).await?;
+            save(state, am, job.tenant_id.into()).await?;
             return Ok(JobOutcome::Dead);
         }
     };
@@ -443,11 +444,15 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
             am.error = Set(None);
             am.result = Set(serde_json::to_value(outcome.stats).unwrap_or_default());
             am.processed_at = Set(Some(clock::now()));
-            save(state, am, job.tenant_id).await?;
+            save(state, am, job.tenant_id.into()).await?;
             Ok(JobOutcome::Succeeded)
         }
         Err(e) if e.is_retryable() && (attempt as u32) < settings.max_attempts => {
-            let delay = crate::jobs::backoff(attempt as u32, settings.retry_base, e.retry_after());
+            let delay = crate::platform::jobs::backoff(
+                attempt as u32,
+                settings.retry_base,
+                e.retry_after(),
+            );
             state
                 .jobs
                 .push_after(Job::ProcessWebhook(job.clone()), delay)
@@ -458,13 +463,13 @@ pub async fn perform_delivery(state: &AppState, job: &ProcessWebhook) -> ApiResu
             am.next_attempt_at = Set(Some(
                 clock::now() + chrono::Duration::from_std(delay).unwrap_or_default(),
             ));
-            save(state, am, job.tenant_id).await?;
+            save(state, am, job.tenant_id.into()).await?;
             Ok(JobOutcome::Retried)
         }
         Err(e) => {
             am.status = Set("dead".into());
             am.error = Set(Some(e.to_string()));
-            save(state, am, job.tenant_id).await?;
+            save(state, am, job.tenant_id.into()).await?;
             Ok(JobOutcome::Dead)
         }
     }
@@ -484,15 +489,17 @@ async fn apply_device(
         .and_then(super::devices::facts)
         .into_iter()
         .collect();
-    let create = crate::accounts::service::mdm_creates_assets_for(&state.db, job.tenant_id).await?;
+    let create =
+        crate::accounts::published::mdm_creates_assets_for(&state.db, who.tenant_id).await?;
     let stats =
-        crate::assets::devices::apply_device_facts(state, who, row.id, create, &facts).await?;
+        crate::assets::published::apply_device_facts(state, who, row.id.into(), create, &facts)
+            .await?;
     let mut am = load(state, job).await?.into_active_model();
     am.status = Set("processed".into());
     am.error = Set(None);
     am.result = Set(serde_json::to_value(stats).unwrap_or_default());
     am.processed_at = Set(Some(clock::now()));
-    save(state, am, job.tenant_id).await?;
+    save(state, am, job.tenant_id.into()).await?;
     Ok(JobOutcome::Succeeded)
 }
 
@@ -505,7 +512,7 @@ pub async fn abandon_delivery(
     let mut am = load(state, job).await?.into_active_model();
     am.status = Set("dead".into());
     am.error = Set(Some(error.to_owned()));
-    save(state, am, job.tenant_id).await
+    save(state, am, job.tenant_id.into()).await
 }
 
 /// Re-queues deliveries that were stored but whose job never ran (the process stopped between
@@ -551,7 +558,7 @@ pub async fn requeue_stranded(state: &AppState) -> ApiResult<usize> {
 pub async fn list(
     state: &AppState,
     who: &Principal,
-    integration_id: Uuid,
+    integration_id: IntegrationId,
 ) -> ApiResult<Vec<DeliveryView>> {
     who.require(Action::IntegrationsRead)?;
     super::service::find(state, who, integration_id).await?;

@@ -12,25 +12,30 @@ use async_graphql::{
 };
 use chrono::NaiveDate;
 use futures::{Stream, StreamExt};
-use uuid::Uuid;
 
+use super::error::PeopleError;
 use super::model::*;
 use super::service::{self, EmployeeFilter};
-use crate::assets::graphql::HeldAssetsLoader;
-use crate::assets::model::AssetView;
+use crate::assets::published::AssetView;
+use crate::assets::published::HeldAssetsLoader;
 use crate::graphql::{
     GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error,
     scope,
 };
+use crate::platform::auth::Action;
 use crate::platform::error::ApiError;
+use crate::platform::ids::{DepartmentId, EmployeeId, LocationId};
 
 /// Live employees by id.
 pub struct EmployeeLoader(Arc<Scope>);
 
-impl Loader<Uuid> for EmployeeLoader {
+impl Loader<EmployeeId> for EmployeeLoader {
     type Value = EmployeeView;
     type Error = Arc<ApiError>;
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, EmployeeView>, Self::Error> {
+    async fn load(
+        &self,
+        ids: &[EmployeeId],
+    ) -> Result<HashMap<EmployeeId, EmployeeView>, Self::Error> {
         service::get_many(&self.0.state, &self.0.who, ids)
             .await
             .map_err(Arc::new)
@@ -40,10 +45,13 @@ impl Loader<Uuid> for EmployeeLoader {
 /// Locations by id.
 pub struct LocationLoader(Arc<Scope>);
 
-impl Loader<Uuid> for LocationLoader {
+impl Loader<LocationId> for LocationLoader {
     type Value = LocationView;
     type Error = Arc<ApiError>;
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, LocationView>, Self::Error> {
+    async fn load(
+        &self,
+        ids: &[LocationId],
+    ) -> Result<HashMap<LocationId, LocationView>, Self::Error> {
         service::locations_by_ids(&self.0.state, &self.0.who, ids)
             .await
             .map_err(Arc::new)
@@ -53,10 +61,13 @@ impl Loader<Uuid> for LocationLoader {
 /// Departments by id.
 pub struct DepartmentLoader(Arc<Scope>);
 
-impl Loader<Uuid> for DepartmentLoader {
+impl Loader<DepartmentId> for DepartmentLoader {
     type Value = DepartmentView;
     type Error = Arc<ApiError>;
-    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, DepartmentView>, Self::Error> {
+    async fn load(
+        &self,
+        ids: &[DepartmentId],
+    ) -> Result<HashMap<DepartmentId, DepartmentView>, Self::Error> {
         service::departments_by_ids(&self.0.state, &self.0.who, ids)
             .await
             .map_err(Arc::new)
@@ -76,14 +87,20 @@ impl EmployeeView {
         let Some(r) = &self.department else {
             return Ok(None);
         };
-        loader::<DepartmentLoader>(ctx)?.load_one(r.id).await.gql()
+        loader::<DepartmentLoader>(ctx)?
+            .load_one(r.id.into())
+            .await
+            .gql()
     }
 
     async fn location(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<LocationView>> {
         let Some(r) = &self.location else {
             return Ok(None);
         };
-        loader::<LocationLoader>(ctx)?.load_one(r.id).await.gql()
+        loader::<LocationLoader>(ctx)?
+            .load_one(r.id.into())
+            .await
+            .gql()
     }
 
     async fn manager(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<EmployeeView>> {
@@ -111,8 +128,8 @@ pub struct EmployeeFilterInput {
     pub q: Option<String>,
     /// `active` or `terminated`.
     pub status: Option<String>,
-    pub department_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
+    pub department_id: Option<DepartmentId>,
+    pub location_id: Option<LocationId>,
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,7 +196,11 @@ impl PeopleQuery {
     }
 
     /// One employee; `not_found` also for another tenant's ids.
-    async fn employee(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<EmployeeView> {
+    async fn employee(
+        &self,
+        ctx: &Context<'_>,
+        id: EmployeeId,
+    ) -> async_graphql::Result<EmployeeView> {
         let s = scope(ctx)?;
         Ok(service::get(&s.state, &s.who, id).await.gql()?.employee)
     }
@@ -201,9 +222,9 @@ pub struct CreateEmployeeInput {
     pub email: String,
     pub employee_number: Option<String>,
     pub title: Option<String>,
-    pub department_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
-    pub manager_id: Option<Uuid>,
+    pub department_id: Option<DepartmentId>,
+    pub location_id: Option<LocationId>,
+    pub manager_id: Option<EmployeeId>,
     /// `active` (default) or `terminated`.
     pub status: Option<String>,
     pub start_date: Option<NaiveDate>,
@@ -234,9 +255,9 @@ pub struct UpdateEmployeeInput {
     pub email: Option<String>,
     pub employee_number: MaybeUndefined<String>,
     pub title: MaybeUndefined<String>,
-    pub department_id: MaybeUndefined<Uuid>,
-    pub location_id: MaybeUndefined<Uuid>,
-    pub manager_id: MaybeUndefined<Uuid>,
+    pub department_id: MaybeUndefined<DepartmentId>,
+    pub location_id: MaybeUndefined<LocationId>,
+    pub manager_id: MaybeUndefined<EmployeeId>,
     pub status: Option<String>,
     pub start_date: MaybeUndefined<NaiveDate>,
     pub end_date: MaybeUndefined<NaiveDate>,
@@ -276,23 +297,35 @@ impl PeopleMutation {
         input: CreateEmployeeInput,
     ) -> async_graphql::Result<EmployeeView> {
         let s = scope(ctx)?;
-        service::create(&s.state, &s.who, input.into()).await.gql()
+        s.who.require(Action::PeopleWrite).gql()?;
+        let new = NewEmployee::parse(input.into())
+            .map_err(|e| ApiError::from(PeopleError::Invalid(e)))
+            .gql()?;
+        service::create(&s.state, &s.who, new).await.gql()
     }
 
     async fn update_employee(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: EmployeeId,
         input: UpdateEmployeeInput,
     ) -> async_graphql::Result<EmployeeView> {
         let s = scope(ctx)?;
-        service::update(&s.state, &s.who, id, None, input.into())
+        s.who.require(Action::PeopleWrite).gql()?;
+        let patch = EmployeePatch::parse(id, input.into())
+            .map_err(|e| ApiError::from(PeopleError::Invalid(e)))
+            .gql()?;
+        service::update(&s.state, &s.who, id, None, patch)
             .await
             .gql()
     }
 
     /// Removes an employee who holds nothing. Answers the employee's id.
-    async fn delete_employee(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Uuid> {
+    async fn delete_employee(
+        &self,
+        ctx: &Context<'_>,
+        id: EmployeeId,
+    ) -> async_graphql::Result<EmployeeId> {
         let s = scope(ctx)?;
         service::delete(&s.state, &s.who, id).await.gql()?;
         Ok(id)

@@ -3,15 +3,16 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
+use super::error::PeopleError;
 use super::model::*;
 use super::service::{self, EmployeeFilter};
-use crate::app::AppState;
 use crate::platform::auth::{AssetsRead, Authorized, CatalogWrite, PeopleRead, PeopleWrite};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::http::{if_match_version, resource, with_etag};
+use crate::platform::ids::{DepartmentId, EmployeeId, LocationId};
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -55,8 +56,8 @@ pub struct EmployeeListQuery {
     pub q: Option<String>,
     /// `active` or `terminated`.
     pub status: Option<String>,
-    pub department_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
+    pub department_id: Option<DepartmentId>,
+    pub location_id: Option<LocationId>,
     /// `name` (default), `-name`, `created_at`, `-created_at`.
     pub sort: Option<String>,
 }
@@ -97,7 +98,8 @@ pub async fn create(
     who: Authorized<PeopleWrite>,
     body: web::Json<CreateEmployee>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::create(&state, &who, body.into_inner()).await?))
+    let new = NewEmployee::parse(body.into_inner()).map_err(PeopleError::Invalid)?;
+    Ok(HttpResponse::Created().json(service::create(&state, &who, new).await?))
 }
 
 /// An employee with the assets they hold.
@@ -106,7 +108,7 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     who: Authorized<PeopleRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<EmployeeId>,
 ) -> ApiResult<HttpResponse> {
     let d = service::get(&state, &who, id.into_inner()).await?;
     Ok(with_etag(d.employee.version, &d))
@@ -121,17 +123,13 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Authorized<PeopleWrite>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<EmployeeId>,
     body: web::Json<UpdateEmployee>,
 ) -> ApiResult<HttpResponse> {
-    let e = service::update(
-        &state,
-        &who,
-        id.into_inner(),
-        if_match_version(&req)?,
-        body.into_inner(),
-    )
-    .await?;
+    let id = id.into_inner();
+    let if_match = if_match_version(&req)?;
+    let patch = EmployeePatch::parse(id, body.into_inner()).map_err(PeopleError::Invalid)?;
+    let e = service::update(&state, &who, id, if_match, patch).await?;
     Ok(with_etag(e.version, &e))
 }
 
@@ -141,7 +139,7 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     who: Authorized<PeopleWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<EmployeeId>,
 ) -> ApiResult<HttpResponse> {
     service::delete(&state, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -165,8 +163,8 @@ pub async fn create_department(
     who: Authorized<CatalogWrite>,
     body: web::Json<DepartmentInput>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(service::save_department(&state, &who, None, body.into_inner()).await?))
+    let fields = DepartmentFields::parse(body.into_inner()).map_err(PeopleError::Invalid)?;
+    Ok(HttpResponse::Created().json(service::save_department(&state, &who, None, fields).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "employees", request_body = DepartmentInput, params(("id" = Uuid, Path)),
@@ -174,12 +172,12 @@ pub async fn create_department(
 pub async fn update_department(
     state: web::Data<AppState>,
     who: Authorized<CatalogWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<DepartmentId>,
     body: web::Json<DepartmentInput>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        service::save_department(&state, &who, Some(id.into_inner()), body.into_inner()).await?,
-    ))
+    let fields = DepartmentFields::parse(body.into_inner()).map_err(PeopleError::Invalid)?;
+    Ok(HttpResponse::Ok()
+        .json(service::save_department(&state, &who, Some(id.into_inner()), fields).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/locations", tag = "locations", responses((status = 200, description = "OK", body = Page<LocationView>)), security(("bearer" = [])))]
@@ -200,8 +198,8 @@ pub async fn create_location(
     who: Authorized<CatalogWrite>,
     body: web::Json<LocationInput>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created()
-        .json(service::save_location(&state, &who, None, body.into_inner()).await?))
+    let fields = LocationFields::parse(body.into_inner()).map_err(PeopleError::Invalid)?;
+    Ok(HttpResponse::Created().json(service::save_location(&state, &who, None, fields).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/locations/{id}", tag = "locations", request_body = LocationInput, params(("id" = Uuid, Path)),
@@ -209,12 +207,12 @@ pub async fn create_location(
 pub async fn update_location(
     state: web::Data<AppState>,
     who: Authorized<CatalogWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<LocationId>,
     body: web::Json<LocationInput>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        service::save_location(&state, &who, Some(id.into_inner()), body.into_inner()).await?,
-    ))
+    let fields = LocationFields::parse(body.into_inner()).map_err(PeopleError::Invalid)?;
+    Ok(HttpResponse::Ok()
+        .json(service::save_location(&state, &who, Some(id.into_inner()), fields).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/departments/{id}", tag = "employees", params(("id" = Uuid, Path)),
@@ -222,7 +220,7 @@ pub async fn update_location(
 pub async fn delete_department(
     state: web::Data<AppState>,
     who: Authorized<CatalogWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<DepartmentId>,
 ) -> ApiResult<HttpResponse> {
     service::delete_department(&state, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -233,7 +231,7 @@ pub async fn delete_department(
 pub async fn delete_location(
     state: web::Data<AppState>,
     who: Authorized<CatalogWrite>,
-    id: web::Path<Uuid>,
+    id: web::Path<LocationId>,
 ) -> ApiResult<HttpResponse> {
     service::delete_location(&state, &who, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

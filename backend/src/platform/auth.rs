@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult, FieldError};
-use crate::app::AppState;
+use super::ids::{ApiTokenId, TenantId, UserId};
+use super::state::AppState;
 
 /// Roles, most to least privileged.
 #[derive(
@@ -110,12 +111,12 @@ pub fn allowed(role: Role, action: Action) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     User {
-        id: Uuid,
+        id: UserId,
         name: String,
         email: String,
     },
     ApiToken {
-        id: Uuid,
+        id: ApiTokenId,
         name: String,
     },
     System {
@@ -133,7 +134,8 @@ impl Actor {
     }
     pub fn id(&self) -> Option<Uuid> {
         match self {
-            Actor::User { id, .. } | Actor::ApiToken { id, .. } => Some(*id),
+            Actor::User { id, .. } => Some(id.uuid()),
+            Actor::ApiToken { id, .. } => Some(id.uuid()),
             Actor::System { .. } => None,
         }
     }
@@ -157,7 +159,7 @@ pub struct RequestMeta {
 /// query by its `tenant_id`.
 #[derive(Clone, Debug)]
 pub struct Principal {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub actor: Actor,
     pub role: Role,
     pub meta: RequestMeta,
@@ -165,7 +167,7 @@ pub struct Principal {
 
 impl Principal {
     /// A principal for work the platform does on a tenant's behalf (seeding, sync jobs).
-    pub fn system(tenant_id: Uuid, name: &str) -> Self {
+    pub fn system(tenant_id: TenantId, name: &str) -> Self {
         Self {
             tenant_id,
             actor: Actor::System { name: name.into() },
@@ -300,7 +302,7 @@ pub async fn principal_of(req: &HttpRequest) -> ApiResult<Principal> {
             "send Authorization: Bearer <token>",
         )
     })?;
-    let mut principal = crate::accounts::service::authenticate(&state, &token).await?;
+    let mut principal = state.authenticator.authenticate(&state, &token).await?;
     principal.meta = request_meta(req, state.settings.trust_proxy);
     req.extensions_mut().insert(principal.clone());
     Ok(principal)

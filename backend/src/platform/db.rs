@@ -4,6 +4,7 @@
 //! in `tenant_sequences`), which orders that tenant's audit chain and, on SQLite, takes the
 //! write lock up front so a transaction never has to upgrade a read snapshot.
 
+use crate::platform::ids::TenantId;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -91,7 +92,7 @@ pub fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
 /// Begins a transaction that writes tenant data and takes that tenant's write lock first.
 pub async fn begin_write(
     db: &DatabaseConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     lock_tenant(&txn, tenant_id).await?;
@@ -112,7 +113,10 @@ pub async fn begin_untenanted_write(db: &DatabaseConnection) -> Result<DatabaseT
 }
 
 /// Takes the tenant's write lock inside an open transaction (idempotent per transaction).
-pub async fn lock_tenant<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> Result<(), DbErr> {
+pub async fn lock_tenant<C: ConnectionTrait>(
+    conn: &C,
+    tenant_id: TenantId,
+) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let res = conn
         .execute_raw(Statement::from_sql_and_values(
@@ -141,7 +145,7 @@ pub async fn lock_tenant<C: ConnectionTrait>(conn: &C, tenant_id: Uuid) -> Resul
 /// Takes the next value of a named per-tenant sequence (e.g. asset tags).
 pub async fn next_sequence<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     name: &str,
 ) -> Result<i64, DbErr> {
     let backend = conn.get_database_backend();
@@ -196,7 +200,7 @@ pub async fn tenant_rows_by_ids<E, C>(
     conn: &C,
     tenant_col: E::Column,
     id_col: E::Column,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     ids: impl IntoIterator<Item = Uuid>,
     key: fn(&E::Model) -> Uuid,
 ) -> Result<std::collections::HashMap<Uuid, E::Model>, DbErr>

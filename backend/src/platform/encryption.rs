@@ -48,7 +48,7 @@ impl SecretBox {
                 let mut key = [0u8; 32];
                 rand::rng().fill_bytes(&mut key);
                 let encoded = STANDARD.encode(key);
-                crate::accounts::tokens::write_private(&path, &encoded)?;
+                crate::platform::tokens::write_private(&path, &encoded)?;
                 tracing::info!(path = %path.display(), "generated a secrets key");
                 Ok(encoded)
             }

@@ -12,6 +12,7 @@
 //! hears to its own subscribers, so a socket on any node sees every event. Payloads too big
 //! for a notification travel as a reference and are read back from the outbox.
 
+use crate::platform::ids::TenantId;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +25,6 @@ use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
-use crate::audit::entity::outbox_event;
 
 /// The PostgreSQL channel events travel on between nodes.
 pub const NOTIFY_CHANNEL: &str = "assetronics_events";
@@ -35,7 +35,7 @@ const MAX_NOTIFY_BYTES: usize = 7000;
 #[derive(Clone, Debug)]
 pub struct Event {
     pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     /// The channel topic, e.g. `assets:{tenant_id}`.
     pub topic: String,
     /// The event name, e.g. `asset_created`.
@@ -46,14 +46,14 @@ pub struct Event {
 /// Writes an event into the outbox, in the caller's transaction.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     topic_prefix: &str,
     event: &str,
     payload: Value,
 ) -> Result<(), DbErr> {
     outbox_event::ActiveModel {
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
+        tenant_id: Set(tenant_id.uuid()),
         topic: Set(format!("{topic_prefix}:{tenant_id}")),
         event: Set(event.to_owned()),
         payload: Set(payload),
@@ -69,7 +69,7 @@ pub async fn enqueue<C: ConnectionTrait>(
 /// inserts: a sync publishes thousands).
 pub async fn enqueue_many<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     topic_prefix: &str,
     events: Vec<(&str, Value)>,
 ) -> Result<(), DbErr> {
@@ -79,7 +79,7 @@ pub async fn enqueue_many<C: ConnectionTrait>(
         .into_iter()
         .map(|(event, payload)| outbox_event::ActiveModel {
             id: Set(Uuid::now_v7()),
-            tenant_id: Set(tenant_id),
+            tenant_id: Set(tenant_id.uuid()),
             topic: Set(topic.clone()),
             event: Set(event.to_owned()),
             payload: Set(payload),
@@ -139,7 +139,7 @@ impl EventBus {
     /// subscriber that lags past the channel's capacity skips what it missed (logged).
     pub fn stream(
         &self,
-        tenant_id: Uuid,
+        tenant_id: TenantId,
         topic_prefix: &str,
     ) -> impl futures::Stream<Item = Arc<Event>> + Send + use<> {
         let topic = format!("{topic_prefix}:{tenant_id}");
@@ -297,7 +297,7 @@ impl EventBus {
         for r in rows {
             let _ = self.tx.send(Arc::new(Event {
                 id: r.id,
-                tenant_id: r.tenant_id,
+                tenant_id: r.tenant_id.into(),
                 topic: r.topic,
                 event: r.event,
                 payload: r.payload,
@@ -357,7 +357,7 @@ impl EventBus {
             // No receivers is fine: nobody is listening right now.
             let _ = self.tx.send(Arc::new(Event {
                 id: r.id,
-                tenant_id: r.tenant_id,
+                tenant_id: r.tenant_id.into(),
                 topic: r.topic,
                 event: r.event,
                 payload: r.payload,
@@ -386,4 +386,27 @@ pub async fn purge_published(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .exec(db)
         .await?
         .rows_affected)
+}
+
+/// The outbox table: events written in the transaction of the change they describe.
+pub mod outbox_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub topic: String,
+        pub event: String,
+        pub payload: Json,
+        pub created_at: DateTimeUtc,
+        pub published_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
 }

@@ -204,3 +204,23 @@ pub fn with_etag<T: Serialize>(version: i32, body: &T) -> HttpResponse {
 pub struct Health {
     pub status: &'static str,
 }
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "OK", body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "OK", body = Health), (status = 503, description = "A dependency is down", body = super::error::Problem)))]
+pub async fn readyz(state: web::Data<super::state::AppState>) -> HttpResponse {
+    if super::db::ping(&state.db).await {
+        HttpResponse::Ok().json(Health { status: "ready" })
+    } else {
+        actix_web::ResponseError::error_response(&ApiError::new(
+            Code::DependencyDown,
+            "the database does not answer",
+        ))
+    }
+}

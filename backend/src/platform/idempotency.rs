@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::auth::principal_of;
 use super::error::{ApiError, Code, is_unique_violation};
-use crate::app::AppState;
+use crate::platform::state::AppState;
 
 /// Keys older than this are forgotten.
 pub const RETENTION_HOURS: i64 = 24;
@@ -119,7 +119,7 @@ pub async fn idempotency(
 
     match claim(
         &state.db,
-        principal.tenant_id,
+        principal.tenant_id.uuid(),
         &scope,
         &key,
         req.method().as_str(),
@@ -171,7 +171,7 @@ pub async fn idempotency(
     let bytes = match to_bytes(body).await {
         Ok(b) => b,
         Err(_) => {
-            forget(&state.db, principal.tenant_id, &scope, &key).await;
+            forget(&state.db, principal.tenant_id.uuid(), &scope, &key).await;
             return Ok(ServiceResponse::new(
                 http_req,
                 ApiError::bare(Code::Internal).error_response(),
@@ -180,7 +180,7 @@ pub async fn idempotency(
     };
     if status.is_server_error() {
         // Nothing was committed that a retry would repeat; let the client try again.
-        forget(&state.db, principal.tenant_id, &scope, &key).await;
+        forget(&state.db, principal.tenant_id.uuid(), &scope, &key).await;
     } else {
         let stored = idem::Entity::update_many()
             .col_expr(

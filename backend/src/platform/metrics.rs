@@ -15,7 +15,7 @@ use prometheus::{
 };
 use sea_orm::DatabaseBackend;
 
-use crate::app::AppState;
+use crate::platform::state::AppState;
 
 /// The process's metrics.
 pub struct Metrics {
@@ -25,7 +25,8 @@ pub struct Metrics {
     pub events_published: IntCounter,
     realtime_connections: IntGauge,
     realtime_channels: IntGauge,
-    longpoll_sessions: IntGauge,
+    /// Kept by the long-poll sessions themselves.
+    pub longpoll_sessions: IntGauge,
     db_pool: IntGaugeVec,
     /// Jobs finished by kind and outcome (`succeeded`, `retried`, `dead`, `failed`, `panicked`).
     pub jobs: IntCounterVec,
@@ -180,7 +181,6 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     );
     m.realtime_channels
         .set(state.realtime.joined_channels() as i64);
-    m.longpoll_sessions.set(state.longpoll.len() as i64);
     let published = state
         .events
         .published
@@ -204,7 +204,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     for state_name in ["Pending", "Queued", "Running", "Failed"] {
         m.job_queue.with_label_values(&[state_name]).set(0);
     }
-    match crate::jobs::queue_counts(&state.db).await {
+    match super::jobs::queue_counts(&state.db).await {
         Ok(counts) => {
             for (state_name, n) in counts {
                 m.job_queue.with_label_values(&[&state_name]).set(n);

@@ -13,8 +13,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
 
 use super::auth::principal_of;
-use super::error::ApiError;
-use crate::app::AppState;
+use super::error::{ApiError, ApiResult};
+use crate::platform::state::AppState;
 
 pub struct ApiRateLimits {
     per_tenant: DefaultKeyedRateLimiter<Uuid>,
@@ -67,7 +67,7 @@ pub async fn enforce(
         )
         && let Err(e) = state
             .rate_limits
-            .check(who.tenant_id, who.idempotency_scope())
+            .check(who.tenant_id.uuid(), who.idempotency_scope())
     {
         return Ok(req.into_response(e.error_response()));
     }
@@ -75,3 +75,43 @@ pub async fn enforce(
         .await
         .map(ServiceResponse::map_into_boxed_body)
 }
+
+/// Login attempts allowed per account and per client address.
+pub struct LoginLimiter {
+    per_account: DefaultKeyedRateLimiter<String>,
+    per_ip: DefaultKeyedRateLimiter<String>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let ip_n = NonZeroU32::new(per_minute.max(1).saturating_mul(3)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            per_account: RateLimiter::keyed(Quota::per_minute(n)),
+            per_ip: RateLimiter::keyed(Quota::per_minute(ip_n)),
+        }
+    }
+
+    pub fn check(&self, email: &str, ip: Option<&str>) -> ApiResult<()> {
+        let now = DefaultClock::default().now();
+        let wait = |nu: governor::NotUntil<_>| {
+            ApiError::rate_limited(nu.wait_time_from(now).as_secs() + 1)
+        };
+        self.per_account
+            .check_key(&email.to_owned())
+            .map_err(wait)?;
+        if let Some(ip) = ip {
+            self.per_ip.check_key(&ip.to_owned()).map_err(wait)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets idle keys so the maps stay small.
+    pub fn shrink(&self) {
+        self.per_account.retain_recent();
+        self.per_ip.retain_recent();
+    }
+}
+
+/// Shared handle type for the limiter in application state.
+pub type SharedLoginLimiter = std::sync::Arc<LoginLimiter>;

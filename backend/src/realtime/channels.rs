@@ -221,9 +221,9 @@ mod tests {
 
     fn who(role: Role) -> Principal {
         Principal {
-            tenant_id: Uuid::now_v7(),
+            tenant_id: Uuid::now_v7().into(),
             actor: Actor::User {
-                id: Uuid::now_v7(),
+                id: Uuid::now_v7().into(),
                 name: "U".into(),
                 email: "u@example.com".into(),
             },

@@ -16,8 +16,8 @@ use super::hub::{CloseSignal, Hub, Outlet};
 use super::protocol::{self, Frame, Vsn};
 use super::socket::OUTGOING_QUEUE;
 use super::{ConnectParams, authenticate};
-use crate::accounts::tokens::random_token;
-use crate::app::AppState;
+use crate::platform::tokens::random_token;
+use crate::platform::state::AppState;
 
 /// How long a poll waits for a message before answering 204.
 const POLL_WAIT: Duration = Duration::from_secs(20);
@@ -33,13 +33,32 @@ struct Session {
     last_seen: Mutex<Instant>,
 }
 
-/// Live long-poll sessions of this node, by session token.
-#[derive(Default)]
+/// Live long-poll sessions of this node, by session token; their count is kept in a gauge.
 pub struct LongPollSessions {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
+    gauge: prometheus::IntGauge,
 }
 
 impl LongPollSessions {
+    pub fn new(gauge: prometheus::IntGauge) -> Self {
+        Self {
+            sessions: Mutex::default(),
+            gauge,
+        }
+    }
+
+    fn insert(&self, token: String, session: Arc<Session>) {
+        let mut s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        s.insert(token, session);
+        self.gauge.set(s.len() as i64);
+    }
+
+    fn remove(&self, token: &str) {
+        let mut s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        s.remove(token);
+        self.gauge.set(s.len() as i64);
+    }
+
     fn get(&self, params: &ConnectParams) -> Option<(String, Arc<Session>)> {
         let s = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         params
@@ -58,6 +77,7 @@ impl LongPollSessions {
                 .unwrap_or_default();
             idle < SESSION_IDLE
         });
+        self.gauge.set(s.len() as i64);
     }
 
     /// Ends every session (server shutdown).
@@ -66,6 +86,7 @@ impl LongPollSessions {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        self.gauge.set(0);
     }
 
     pub fn len(&self) -> usize {
@@ -87,10 +108,14 @@ pub async fn options() -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
-pub async fn poll(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn poll(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    sessions: web::Data<LongPollSessions>,
+) -> HttpResponse {
     let params = ConnectParams::parse(&req);
-    let Some((token, session)) = state.longpoll.get(&params) else {
-        return open(&req, &state, &params).await;
+    let Some((token, session)) = sessions.get(&params) else {
+        return open(&req, &state, &sessions, &params).await;
     };
     touch(&session);
     let mut rx = session.rx.lock().await;
@@ -100,7 +125,7 @@ pub async fn poll(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         code = session.out.close.wait() => {
             tracing::debug!(code, "long-poll session closed");
             drop(rx);
-            state.longpoll.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&token);
+            sessions.remove(&token);
             return answer(json!({"status": 410, "token": token}));
         }
     };
@@ -133,7 +158,12 @@ fn touch(s: &Session) {
     }
 }
 
-async fn open(req: &HttpRequest, state: &AppState, params: &ConnectParams) -> HttpResponse {
+async fn open(
+    req: &HttpRequest,
+    state: &AppState,
+    sessions: &LongPollSessions,
+    params: &ConnectParams,
+) -> HttpResponse {
     let Some(vsn) = Vsn::parse(params.first("vsn")) else {
         return answer(json!({"status": 403}));
     };
@@ -160,12 +190,7 @@ async fn open(req: &HttpRequest, state: &AppState, params: &ConnectParams) -> Ht
         out,
         last_seen: Mutex::new(Instant::now()),
     });
-    state
-        .longpoll
-        .sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(token.clone(), session);
+    sessions.insert(token.clone(), session);
     answer(json!({"status": 410, "token": token}))
 }
 
@@ -176,10 +201,10 @@ fn hub(state: &AppState) -> Arc<Hub> {
 pub async fn publish(
     req: HttpRequest,
     body: web::Bytes,
-    state: web::Data<AppState>,
+    sessions: web::Data<LongPollSessions>,
 ) -> HttpResponse {
     let params = ConnectParams::parse(&req);
-    let Some((_, session)) = state.longpoll.get(&params) else {
+    let Some((_, session)) = sessions.get(&params) else {
         return answer(json!({"status": 410}));
     };
     touch(&session);

@@ -12,7 +12,7 @@ pub mod sse;
 use actix_web::{HttpRequest, web};
 use base64::Engine;
 
-use crate::app::AppState;
+use crate::platform::state::AppState;
 use crate::platform::auth::{Principal, request_meta};
 use crate::platform::error::{ApiError, ApiResult, Code};
 
@@ -124,7 +124,7 @@ pub async fn authenticate(
 ) -> ApiResult<Principal> {
     let mut last = ApiError::new(Code::Unauthenticated, "connect with ?token=<access token>");
     for b in bearers(req, params) {
-        match crate::accounts::service::authenticate(state, &b).await {
+        match state.authenticator.authenticate(state, &b).await {
             Ok(mut p) => {
                 p.meta = request_meta(req, state.settings.trust_proxy);
                 return Ok(p);

@@ -12,7 +12,7 @@ use super::channels::Channels;
 use super::hub::{CloseSignal, Outlet, close_code};
 use super::protocol::{self, Frame, Vsn};
 use super::{ConnectParams, authenticate};
-use crate::app::AppState;
+use crate::platform::state::AppState;
 use crate::platform::error::{ApiError, Code};
 
 /// Frames waiting for a slow client before it is disconnected.

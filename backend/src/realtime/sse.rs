@@ -13,8 +13,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use uuid::Uuid;
 
 use super::channels::authorize_topic;
-use crate::app::AppState;
-use crate::audit::entity::outbox_event;
+use crate::platform::state::AppState;
+use crate::platform::events::outbox_event;
 use crate::platform::auth::{Authenticated, Principal};
 use crate::platform::error::ApiResult;
 use crate::platform::events::Event;

@@ -7,20 +7,31 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
-use super::entity::step;
+use super::entity::{step, workflow};
 use super::model::{StepKind, StepTicket};
-use super::service::{advance, load, publish, steps_of};
-use crate::app::AppState;
+use super::service::{advance, employee, find_step, load, publish, steps_of};
+use crate::assets::published as assets;
 use crate::audit::service::{self as audit, Entry};
-use crate::integrations::service::ActionFailure;
-use crate::jobs::{Job, JobOutcome, RunStep};
+use crate::integrations::published::{self as integrations, ActionFailure};
 use crate::platform::auth::Principal;
 use crate::platform::clock;
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::{AssetId, EmployeeId, StepId, TenantId, WorkflowId};
+use crate::platform::jobs::{Job, JobOutcome, RunStep};
+use crate::platform::state::AppState;
+use crate::workflows::error::WorkflowError;
 use assetronics_integrations::itsm::NewTicket;
+
+/// The ids a step's job names, typed.
+fn ids(job: &RunStep) -> (TenantId, WorkflowId, StepId) {
+    (
+        TenantId::from(job.tenant_id),
+        WorkflowId::from(job.workflow_id),
+        StepId::from(job.step_id),
+    )
+}
 
 /// Step kinds a job performs.
 const AUTOMATED: [&str; 2] = ["wipe_device", "open_ticket"];
@@ -98,9 +109,9 @@ pub async fn dispatch(state: &AppState) -> ApiResult<usize> {
         state
             .jobs
             .push(Job::RunStep(RunStep {
-                tenant_id: s.tenant_id,
-                workflow_id: s.workflow_id,
-                step_id: s.id,
+                tenant_id: s.tenant_id.into(),
+                workflow_id: s.workflow_id.into(),
+                step_id: s.id.into(),
             }))
             .await
             .map_err(ApiError::internal)?;
@@ -112,14 +123,11 @@ pub async fn dispatch(state: &AppState) -> ApiResult<usize> {
 /// The job's work: performs the step's action once. A step that is no longer active (done by
 /// hand meanwhile, the workflow cancelled) is left alone.
 pub async fn perform(state: &AppState, job: &RunStep) -> ApiResult<JobOutcome> {
-    let Some(s) = step::Entity::find_by_id(job.step_id)
-        .filter(step::Column::TenantId.eq(job.tenant_id))
-        .one(&state.db)
-        .await?
-    else {
+    let (tenant_id, workflow_id, step_id) = ids(job);
+    let Some(s) = find_step(&state.db, tenant_id, step_id).await? else {
         return Ok(JobOutcome::Succeeded);
     };
-    let wf = match load(&state.db, job.tenant_id, job.workflow_id).await {
+    let wf = match load(&state.db, tenant_id, workflow_id).await {
         Ok(w) => w,
         Err(e) if e.is_not_found() => return Ok(JobOutcome::Succeeded),
         Err(e) => return Err(e),
@@ -128,7 +136,7 @@ pub async fn perform(state: &AppState, job: &RunStep) -> ApiResult<JobOutcome> {
         return Ok(JobOutcome::Succeeded);
     }
     match StepKind::parse(&s.kind) {
-        Some(StepKind::WipeDevice) => wipe(state, job, &s, wf.employee_id).await,
+        Some(StepKind::WipeDevice) => wipe(state, job, &s, wf.employee_id.into()).await,
         Some(StepKind::OpenTicket) => ticket(state, job, &s, &wf).await,
         _ => Ok(JobOutcome::Succeeded),
     }
@@ -138,11 +146,12 @@ async fn wipe(
     state: &AppState,
     job: &RunStep,
     s: &step::Model,
-    employee_id: Uuid,
+    employee_id: EmployeeId,
 ) -> ApiResult<JobOutcome> {
+    let (tenant_id, workflow_id, _) = ids(job);
     // What the person held when the offboarding collected it, and whatever the MDM says is
     // theirs.
-    let mut targets: Vec<Uuid> = steps_of(&state.db, job.tenant_id, &[job.workflow_id])
+    let mut targets: Vec<AssetId> = steps_of(&state.db, tenant_id, &[workflow_id])
         .await?
         .iter()
         .flat_map(|st| {
@@ -153,17 +162,12 @@ async fn wipe(
         })
         .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()))
         .collect();
-    if let Some(emp) = crate::people::service::by_ids(&state.db, job.tenant_id, &[employee_id])
-        .await?
-        .remove(&employee_id)
-    {
-        targets.extend(
-            crate::assets::devices::ids_by_mdm_user(&state.db, job.tenant_id, &emp.email).await?,
-        );
+    if let Some(emp) = employee(&state.db, tenant_id, employee_id).await? {
+        targets.extend(assets::ids_by_mdm_user(&state.db, tenant_id, &emp.email).await?);
     }
     targets.sort();
     targets.dedup();
-    let report = crate::integrations::devices::wipe_assets(state, job.tenant_id, &targets).await?;
+    let report = integrations::wipe_assets(state, tenant_id, &targets).await?;
     match report {
         Ok(r) => {
             let mut detail = if r.wiped.is_empty() {
@@ -190,15 +194,15 @@ async fn ticket(
     state: &AppState,
     job: &RunStep,
     s: &step::Model,
-    wf: &super::entity::workflow::Model,
+    wf: &workflow::Model,
 ) -> ApiResult<JobOutcome> {
+    let (tenant_id, _, _) = ids(job);
     let known: Option<StepTicket> =
         serde_json::from_value(s.params["action"]["ticket"].clone()).ok();
     let Some(known) = known else {
-        let emp = crate::people::service::by_ids(&state.db, job.tenant_id, &[wf.employee_id])
+        let emp = employee(&state.db, tenant_id, wf.employee_id.into())
             .await?
-            .remove(&wf.employee_id)
-            .ok_or_else(|| ApiError::not_found("employee"))?;
+            .ok_or(WorkflowError::NotFound("employee"))?;
         let what = if wf.kind == "offboarding" {
             "offboarding"
         } else {
@@ -213,7 +217,7 @@ async fn ticket(
             ),
             requester_email: Some(emp.email.clone()),
         };
-        return match crate::integrations::tickets::open_ticket(state, job.tenant_id, &new).await? {
+        return match integrations::open_ticket(state, tenant_id, &new).await? {
             None => {
                 finish(
                     state,
@@ -252,9 +256,7 @@ async fn ticket(
         };
     };
     let id = s.params["action"]["ticket_id"].as_str().unwrap_or_default();
-    match crate::integrations::tickets::ticket(state, job.tenant_id, known.integration_id, id)
-        .await?
-    {
+    match integrations::ticket(state, tenant_id, known.integration_id, id).await? {
         Ok(Some(t)) if t.state.is_done() => {
             let detail = format!("Ticket {} {}", t.key, state_name(&t).replace('_', " "));
             finish(
@@ -324,7 +326,7 @@ async fn retry_or_block(
                 .await?;
                 return Ok(JobOutcome::Dead);
             }
-            let delay = crate::jobs::backoff(attempts, settings.retry_base, after);
+            let delay = crate::platform::jobs::backoff(attempts, settings.retry_base, after);
             state
                 .jobs
                 .push_after(Job::RunStep(job.clone()), delay)
@@ -348,12 +350,9 @@ async fn retry_or_block(
 /// Replaces the step's `action` record and detail (the step stays active), published: what
 /// the step is waiting for, or why it is retrying.
 async fn update(state: &AppState, job: &RunStep, action: Value, detail: &str) -> ApiResult<()> {
-    let txn = db::begin_write(&state.db, job.tenant_id).await?;
-    let Some(s) = step::Entity::find_by_id(job.step_id)
-        .filter(step::Column::TenantId.eq(job.tenant_id))
-        .one(&txn)
-        .await?
-    else {
+    let (tenant_id, workflow_id, step_id) = ids(job);
+    let txn = db::begin_write(&state.db, tenant_id).await?;
+    let Some(s) = find_step(&txn, tenant_id, step_id).await? else {
         return Ok(());
     };
     if s.status != "active" {
@@ -365,7 +364,7 @@ async fn update(state: &AppState, job: &RunStep, action: Value, detail: &str) ->
     am.params = Set(params);
     am.detail = Set(Some(detail.to_owned()));
     am.update(&txn).await?;
-    publish(&txn, job.tenant_id, job.workflow_id).await?;
+    publish(&txn, tenant_id, workflow_id).await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())
@@ -380,13 +379,10 @@ async fn finish(
     detail: &str,
     result: Value,
 ) -> ApiResult<()> {
-    let who = Principal::system(job.tenant_id, "workflow automation");
-    let txn = db::begin_write(&state.db, job.tenant_id).await?;
-    let Some(s) = step::Entity::find_by_id(job.step_id)
-        .filter(step::Column::TenantId.eq(job.tenant_id))
-        .one(&txn)
-        .await?
-    else {
+    let (tenant_id, workflow_id, step_id) = ids(job);
+    let who = Principal::system(tenant_id, "workflow automation");
+    let txn = db::begin_write(&state.db, tenant_id).await?;
+    let Some(s) = find_step(&txn, tenant_id, step_id).await? else {
         return Ok(());
     };
     if s.status != "active" {
@@ -415,21 +411,21 @@ async fn finish(
                 "workflow.step_blocked"
             },
             entity_type: "workflow",
-            entity_id: Some(job.workflow_id),
+            entity_id: Some(workflow_id.uuid()),
             changes: json!({"step": name, "kind": kind, "status": status, "detail": detail}),
         },
     )
     .await?;
-    let wf = load(&txn, job.tenant_id, job.workflow_id).await?;
+    let wf = load(&txn, tenant_id, workflow_id).await?;
     let version = wf.version;
     let mut w = wf.into_active_model();
     w.version = Set(version + 1);
     w.updated_at = Set(clock::now());
     w.update(&txn).await?;
     if finished {
-        advance(&txn, &who, job.workflow_id).await?;
+        advance(&txn, &who, workflow_id).await?;
     }
-    publish(&txn, job.tenant_id, job.workflow_id).await?;
+    publish(&txn, tenant_id, workflow_id).await?;
     txn.commit().await?;
     state.events.kick();
     Ok(())

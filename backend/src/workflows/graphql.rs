@@ -13,18 +13,21 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::model::{self, CancelWorkflow, SaveTemplate, StartWorkflow, StepAction, StepTemplate};
-use super::service::{self, Decision, WorkflowFilter};
-use crate::assets::graphql::AssetLoader;
-use crate::assets::model::AssetView;
+use super::error::WorkflowError;
+use super::model::{
+    self, CancelReason, CancelWorkflow, Decision, FieldErrors, NewTemplate, NewWorkflow,
+    SaveTemplate, StepAction, StepDecision, StepTemplate,
+};
+use super::service::{self, WorkflowFilter};
+use crate::assets::published::{AssetLoader, AssetView};
 use crate::graphql::{
     GqlResult, connection, decode_event, first_to_limit, from_view, loader, scope,
 };
-use crate::people::graphql::EmployeeLoader;
-use crate::people::model::EmployeeView;
+use crate::people::published::{EmployeeLoader, EmployeeView};
+use crate::platform::auth::Action;
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::ids::{AssetId, EmployeeId, StepId, UserId, WorkflowId};
 use crate::platform::pagination::Page;
 
 /// What a workflow is for.
@@ -128,14 +131,14 @@ pub enum Assignee {
 /// The person a workflow is about, as the view names them.
 #[derive(Deserialize, Clone, Debug)]
 pub struct Person {
-    pub id: Uuid,
+    pub id: EmployeeId,
 }
 
 /// An onboarding or offboarding workflow with its steps, as `GET /api/v1/workflows/{id}`.
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 #[graphql(complex)]
 pub struct Workflow {
-    pub id: Uuid,
+    pub id: WorkflowId,
     pub kind: WorkflowKind,
     pub status: WorkflowStatus,
     pub trigger: Trigger,
@@ -153,13 +156,16 @@ pub struct Workflow {
 }
 
 /// The employee record behind a workflow or approval; `null` once it was removed.
-async fn employee(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<EmployeeView>> {
+async fn employee(
+    ctx: &Context<'_>,
+    id: EmployeeId,
+) -> async_graphql::Result<Option<EmployeeView>> {
     loader::<EmployeeLoader>(ctx)?.load_one(id).await.gql()
 }
 
 #[ComplexObject]
 impl Workflow {
-    async fn employee_id(&self) -> Uuid {
+    async fn employee_id(&self) -> EmployeeId {
         self.employee.id
     }
 
@@ -173,7 +179,7 @@ impl Workflow {
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 #[graphql(complex)]
 pub struct WorkflowStep {
-    pub id: Uuid,
+    pub id: StepId,
     pub position: i32,
     pub kind: StepKind,
     pub name: String,
@@ -181,13 +187,13 @@ pub struct WorkflowStep {
     #[graphql(name = "assignee")]
     pub assignee_role: Assignee,
     /// The user the step waits for, when it is one person.
-    pub assignee_user_id: Option<Uuid>,
+    pub assignee_user_id: Option<UserId>,
     pub due_at: Option<DateTime<Utc>>,
     /// The asset the step reserved, hands over or concerns.
-    pub asset_id: Option<Uuid>,
+    pub asset_id: Option<AssetId>,
     pub detail: Option<String>,
     /// The user who approved, rejected or completed it.
-    pub decided_by: Option<Uuid>,
+    pub decided_by: Option<uuid::Uuid>,
     pub note: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -210,7 +216,7 @@ impl WorkflowStep {
 #[derive(SimpleObject, Deserialize, Clone, Debug)]
 #[graphql(complex)]
 pub struct Approval {
-    pub workflow_id: Uuid,
+    pub workflow_id: WorkflowId,
     pub workflow_kind: WorkflowKind,
     #[graphql(skip)]
     pub employee: Person,
@@ -219,7 +225,7 @@ pub struct Approval {
 
 #[ComplexObject]
 impl Approval {
-    async fn employee_id(&self) -> Uuid {
+    async fn employee_id(&self) -> EmployeeId {
         self.employee.id
     }
 
@@ -261,6 +267,12 @@ fn bad_cursor() -> ApiError {
     )
 }
 
+/// A request's field errors as the validation problem REST answers.
+fn parsed<T>(r: Result<T, FieldErrors>) -> async_graphql::Result<T> {
+    r.map_err(|e| ApiError::from(WorkflowError::Invalid(e)))
+        .gql()
+}
+
 fn page_of(page: Page<model::WorkflowView>) -> ApiResult<Page<Workflow>> {
     Ok(Page {
         data: page
@@ -285,14 +297,14 @@ impl WorkflowsQuery {
         ctx: &Context<'_>,
         status: Option<WorkflowStatus>,
         kind: Option<WorkflowKind>,
-        employee_id: Option<Uuid>,
+        employee_id: Option<EmployeeId>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Workflow>> {
         let s = scope(ctx)?;
         let cursor = after
             .as_deref()
-            .map(|a| a.trim().parse::<Uuid>().map_err(|_| bad_cursor()))
+            .map(|a| a.trim().parse::<WorkflowId>().map_err(|_| bad_cursor()))
             .transpose()
             .gql()?;
         let filter = WorkflowFilter {
@@ -307,7 +319,7 @@ impl WorkflowsQuery {
     }
 
     /// One workflow; `not_found` also for another tenant's ids.
-    async fn workflow(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Workflow> {
+    async fn workflow(&self, ctx: &Context<'_>, id: WorkflowId) -> async_graphql::Result<Workflow> {
         let s = scope(ctx)?;
         from_view(service::get(&s.state, &s.who, id).await.gql()?).gql()
     }
@@ -331,7 +343,7 @@ impl WorkflowsQuery {
 #[derive(InputObject)]
 pub struct StartWorkflowInput {
     pub kind: WorkflowKind,
-    pub employee_id: Uuid,
+    pub employee_id: EmployeeId,
 }
 
 #[derive(InputObject)]
@@ -377,15 +389,16 @@ impl From<SaveWorkflowTemplateInput> for SaveTemplate {
 /// What `approveStep`, `rejectStep` and `completeStep` do, as REST's step actions.
 async fn act(
     ctx: &Context<'_>,
-    workflow_id: Uuid,
-    step_id: Uuid,
+    workflow_id: WorkflowId,
+    step_id: StepId,
     decision: Decision,
     note: Option<String>,
-    asset_id: Option<Uuid>,
+    asset_id: Option<AssetId>,
 ) -> async_graphql::Result<Workflow> {
     let s = scope(ctx)?;
-    let req = StepAction { note, asset_id };
-    let out = service::act(&s.state, &s.who, workflow_id, step_id, decision, req)
+    s.who.require(Action::WorkflowsApprove).gql()?;
+    let cmd = parsed(StepDecision::parse(decision, StepAction { note, asset_id }))?;
+    let out = service::act(&s.state, &s.who, workflow_id, step_id, cmd)
         .await
         .gql()?;
     from_view(out).gql()
@@ -404,8 +417,8 @@ impl WorkflowsMutation {
         input: StartWorkflowInput,
     ) -> async_graphql::Result<Workflow> {
         let s = scope(ctx)?;
-        let req = StartWorkflow {
-            kind: model::WorkflowKind::from(input.kind).as_str().to_owned(),
+        let req = NewWorkflow {
+            kind: input.kind.into(),
             employee_id: input.employee_id,
         };
         from_view(service::start(&s.state, &s.who, req).await.gql()?).gql()
@@ -415,20 +428,21 @@ impl WorkflowsMutation {
     async fn cancel_workflow(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
+        id: WorkflowId,
         reason: Option<String>,
     ) -> async_graphql::Result<Workflow> {
         let s = scope(ctx)?;
-        let req = CancelWorkflow { reason };
-        from_view(service::cancel(&s.state, &s.who, id, req).await.gql()?).gql()
+        s.who.require(Action::WorkflowsManage).gql()?;
+        let reason = parsed(CancelReason::parse(CancelWorkflow { reason }))?;
+        from_view(service::cancel(&s.state, &s.who, id, reason).await.gql()?).gql()
     }
 
     /// Approves an approval step (its assigned manager, or an admin); the workflow moves on.
     async fn approve_step(
         &self,
         ctx: &Context<'_>,
-        workflow_id: Uuid,
-        step_id: Uuid,
+        workflow_id: WorkflowId,
+        step_id: StepId,
         note: Option<String>,
     ) -> async_graphql::Result<Workflow> {
         act(ctx, workflow_id, step_id, Decision::Approve, note, None).await
@@ -438,8 +452,8 @@ impl WorkflowsMutation {
     async fn reject_step(
         &self,
         ctx: &Context<'_>,
-        workflow_id: Uuid,
-        step_id: Uuid,
+        workflow_id: WorkflowId,
+        step_id: StepId,
         note: Option<String>,
     ) -> async_graphql::Result<Workflow> {
         act(ctx, workflow_id, step_id, Decision::Reject, note, None).await
@@ -450,10 +464,10 @@ impl WorkflowsMutation {
     async fn complete_step(
         &self,
         ctx: &Context<'_>,
-        workflow_id: Uuid,
-        step_id: Uuid,
+        workflow_id: WorkflowId,
+        step_id: StepId,
         note: Option<String>,
-        asset_id: Option<Uuid>,
+        asset_id: Option<AssetId>,
     ) -> async_graphql::Result<Workflow> {
         act(
             ctx,
@@ -474,8 +488,9 @@ impl WorkflowsMutation {
         input: SaveWorkflowTemplateInput,
     ) -> async_graphql::Result<WorkflowTemplate> {
         let s = scope(ctx)?;
-        let kind = model::WorkflowKind::from(kind).as_str();
-        let saved = service::save_template(&s.state, &s.who, kind, input.into())
+        s.who.require(Action::WorkflowsManage).gql()?;
+        let template = parsed(NewTemplate::parse(input.into()))?;
+        let saved = service::save_template(&s.state, &s.who, kind.into(), template)
             .await
             .gql()?;
         from_view(saved).gql()

@@ -1,15 +1,16 @@
 //! REST endpoints of the workflows context.
 
 use actix_web::{HttpResponse, web};
-use uuid::Uuid;
 
+use super::error::WorkflowError;
 use super::model::*;
-use super::service::{self, Decision, WorkflowFilter};
-use crate::app::AppState;
+use super::service::{self, WorkflowFilter};
 use crate::platform::auth::{Authorized, WorkflowsApprove, WorkflowsManage, WorkflowsRead};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::http::resource;
+use crate::platform::ids::{StepId, WorkflowId};
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -47,7 +48,8 @@ pub async fn start(
     who: Authorized<WorkflowsManage>,
     body: web::Json<StartWorkflow>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(service::start(&state, &who, body.into_inner()).await?))
+    let req = NewWorkflow::parse(body.into_inner()).map_err(WorkflowError::Invalid)?;
+    Ok(HttpResponse::Created().json(service::start(&state, &who, req).await?))
 }
 
 #[utoipa::path(operation_id = "get_workflow", get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = Uuid, Path)),
@@ -56,7 +58,7 @@ pub async fn start(
 pub async fn get(
     state: web::Data<AppState>,
     who: Authorized<WorkflowsRead>,
-    id: web::Path<Uuid>,
+    id: web::Path<WorkflowId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get(&state, &who, id.into_inner()).await?))
 }
@@ -68,23 +70,25 @@ pub async fn get(
 pub async fn cancel(
     state: web::Data<AppState>,
     who: Authorized<WorkflowsManage>,
-    id: web::Path<Uuid>,
+    id: web::Path<WorkflowId>,
     body: Option<web::Json<CancelWorkflow>>,
 ) -> ApiResult<HttpResponse> {
     let req = body.map(|b| b.into_inner()).unwrap_or_default();
-    Ok(HttpResponse::Ok().json(service::cancel(&state, &who, id.into_inner(), req).await?))
+    let reason = CancelReason::parse(req).map_err(WorkflowError::Invalid)?;
+    Ok(HttpResponse::Ok().json(service::cancel(&state, &who, id.into_inner(), reason).await?))
 }
 
 async fn decide(
     state: web::Data<AppState>,
     who: crate::platform::auth::Principal,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(WorkflowId, StepId)>,
     body: Option<web::Json<StepAction>>,
     decision: Decision,
 ) -> ApiResult<HttpResponse> {
     let (id, step_id) = path.into_inner();
     let req = body.map(|b| b.into_inner()).unwrap_or_default();
-    Ok(HttpResponse::Ok().json(service::act(&state, &who, id, step_id, decision, req).await?))
+    let cmd = StepDecision::parse(decision, req).map_err(WorkflowError::Invalid)?;
+    Ok(HttpResponse::Ok().json(service::act(&state, &who, id, step_id, cmd).await?))
 }
 
 /// Approves an approval step (its assigned manager, or an admin); the workflow moves on.
@@ -95,7 +99,7 @@ async fn decide(
 pub async fn approve(
     state: web::Data<AppState>,
     who: Authorized<WorkflowsApprove>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(WorkflowId, StepId)>,
     body: Option<web::Json<StepAction>>,
 ) -> ApiResult<HttpResponse> {
     decide(state, who.into_inner(), path, body, Decision::Approve).await
@@ -109,7 +113,7 @@ pub async fn approve(
 pub async fn reject(
     state: web::Data<AppState>,
     who: Authorized<WorkflowsApprove>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(WorkflowId, StepId)>,
     body: Option<web::Json<StepAction>>,
 ) -> ApiResult<HttpResponse> {
     decide(state, who.into_inner(), path, body, Decision::Reject).await
@@ -124,7 +128,7 @@ pub async fn reject(
 pub async fn complete(
     state: web::Data<AppState>,
     who: Authorized<WorkflowsApprove>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(WorkflowId, StepId)>,
     body: Option<web::Json<StepAction>>,
 ) -> ApiResult<HttpResponse> {
     decide(state, who.into_inner(), path, body, Decision::Complete).await
@@ -167,6 +171,7 @@ pub async fn save_template(
     kind: web::Path<String>,
     body: web::Json<SaveTemplate>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(service::save_template(&state, &who, &kind.into_inner(), body.into_inner()).await?))
+    let kind = WorkflowKind::parse(&kind).ok_or(WorkflowError::NotFound("template"))?;
+    let template = NewTemplate::parse(body.into_inner()).map_err(WorkflowError::Invalid)?;
+    Ok(HttpResponse::Ok().json(service::save_template(&state, &who, kind, template).await?))
 }

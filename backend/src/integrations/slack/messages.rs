@@ -20,13 +20,12 @@ use uuid::Uuid;
 
 use super::super::entity::integration;
 use super::super::runs::entity as sync_run;
-use crate::app::AppState;
-use crate::assets::model::AssetView;
-use crate::jobs::{Job, JobOutcome, SendSlackMessage};
-use crate::people::entity::employee;
+use crate::assets::published::AssetView;
 use crate::platform::clock;
 use crate::platform::error::{ApiError, ApiResult};
-use crate::workflows::entity::{step, workflow};
+use crate::platform::ids::{StepId, TenantId, UserId, WorkflowId};
+use crate::platform::jobs::{Job, JobOutcome, SendSlackMessage};
+use crate::platform::state::AppState;
 use assetronics_integrations::slack::{self as vendor, SlackClient, SlackError, SlackMessage};
 
 pub mod entity {
@@ -79,7 +78,7 @@ pub fn to_person(email: &str) -> String {
 /// integration. Answers whether a message was queued.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     key: &str,
     recipient: &str,
     text: &str,
@@ -126,24 +125,38 @@ async fn queue<C: ConnectionTrait>(
     Ok(matches!(inserted, TryInsertResult::Inserted(n) if n > 0))
 }
 
-/// An approval step `s` of `wf` has just become active (`activated` is the step as it is being
-/// saved, with its assignee): asks the approver in a DM (the assigned user's address), or
-/// without one the integration's `notify_channel`, with Approve / Reject buttons whose value is
-/// `{workflow_id}:{step_id}`.
+/// An approval step that has just become active, as the workflows context tells it (what
+/// Slack needs to ask the approver; read from the step as it is being saved, with its assignee).
+#[derive(Clone, Debug)]
+pub struct ApprovalRequest<'a> {
+    pub tenant_id: TenantId,
+    pub workflow_id: WorkflowId,
+    pub step_id: StepId,
+    /// The step's name, e.g. `Manager approval`.
+    pub step_name: &'a str,
+    /// `onboarding` or `offboarding`.
+    pub workflow_kind: &'a str,
+    pub employee_name: &'a str,
+    pub employee_email: &'a str,
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: Option<chrono::NaiveDate>,
+    /// The user the step is assigned to, if any.
+    pub assignee: Option<UserId>,
+}
+
+/// An approval step has just become active: asks the approver in a DM (the assigned user's
+/// address), or without one the integration's `notify_channel`, with Approve / Reject buttons
+/// whose value is `{workflow_id}:{step_id}`.
 pub async fn approval_requested<C: ConnectionTrait>(
     conn: &C,
-    wf: &workflow::Model,
-    s: &step::Model,
-    emp: &employee::Model,
-    activated: &step::ActiveModel,
+    req: &ApprovalRequest<'_>,
 ) -> ApiResult<()> {
-    let tenant_id = wf.tenant_id;
+    let tenant_id = req.tenant_id;
     let Some(row) = super::active_integration(conn, tenant_id).await? else {
         return Ok(());
     };
-    let assignee = activated.assignee_user_id.try_as_ref().copied().flatten();
-    let approver = match assignee {
-        Some(id) => crate::accounts::service::active_user_email(conn, tenant_id, id).await?,
+    let approver = match req.assignee {
+        Some(id) => crate::accounts::published::active_user_email(conn, tenant_id, id).await?,
         None => None,
     };
     let Some(recipient) = approver
@@ -152,28 +165,28 @@ pub async fn approval_requested<C: ConnectionTrait>(
     else {
         return Ok(());
     };
-    let kind = match wf.kind.as_str() {
+    let kind = match req.workflow_kind {
         "offboarding" => "Offboarding",
         _ => "Onboarding",
     };
-    let date = match wf.kind.as_str() {
-        "offboarding" => emp.end_date.map(|d| format!(", leaving {d}")),
-        _ => emp.start_date.map(|d| format!(", starting {d}")),
+    let date = match req.workflow_kind {
+        "offboarding" => req.end_date.map(|d| format!(", leaving {d}")),
+        _ => req.start_date.map(|d| format!(", starting {d}")),
     };
-    let title = format!("Approval needed: {}", s.name);
+    let title = format!("Approval needed: {}", req.step_name);
     let detail = format!(
         "{kind} of {} ({}){}.",
-        emp.name,
-        emp.email,
+        req.employee_name,
+        req.employee_email,
         date.unwrap_or_default()
     );
-    let value = super::decision_value(wf.id, s.id);
+    let value = super::decision_value(req.workflow_id, req.step_id);
     let blocks = vendor::approval_request_blocks(&title, &detail, &value, &value);
     let text = format!("{title}: {detail}");
     queue(
         conn,
         &row,
-        &format!("approval:{}", s.id),
+        &format!("approval:{}", req.step_id),
         &recipient,
         &text,
         Some(blocks),
@@ -185,7 +198,7 @@ pub async fn approval_requested<C: ConnectionTrait>(
 /// An asset has just been checked out: tells the holder in a DM.
 pub async fn asset_checked_out<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     asset: &AssetView,
     holder_email: &str,
 ) -> ApiResult<()> {
@@ -212,7 +225,7 @@ pub async fn sync_failed<C: ConnectionTrait>(conn: &C, run: &sync_run::Model) ->
     if run.status != "failed" {
         return Ok(());
     }
-    let Some(row) = super::active_integration(conn, run.tenant_id).await? else {
+    let Some(row) = super::active_integration(conn, run.tenant_id.into()).await? else {
         return Ok(());
     };
     let Some(channel) = super::notify_channel(&row) else {
@@ -354,7 +367,11 @@ pub async fn perform(state: &AppState, job: &SendSlackMessage) -> ApiResult<JobO
             if e.is_retryable() && (attempt as u32) < state.settings.jobs.max_attempts =>
         {
             let settings = &state.settings.jobs;
-            let delay = crate::jobs::backoff(attempt as u32, settings.retry_base, e.retry_after());
+            let delay = crate::platform::jobs::backoff(
+                attempt as u32,
+                settings.retry_base,
+                e.retry_after(),
+            );
             // Due for the sweep only after the retry's own job had its chance.
             let due = clock::now() + Duration::from_std(delay).unwrap_or_default() + HOLD;
             let mut am = m.clone().into_active_model();

@@ -10,21 +10,22 @@
 pub mod messages;
 pub mod requests;
 
+use super::entity::integration;
+use crate::assets::published::AssetView;
+use crate::platform::error::ApiResult;
+use crate::platform::ids::{StepId, TenantId, WorkflowId};
+use assetronics_integrations::slack::{self as vendor, AssetSummary};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::entity::integration;
-use crate::assets::model::AssetView;
-use crate::platform::error::ApiResult;
-use assetronics_integrations::slack::{self as vendor, AssetSummary};
-
-pub use messages::{approval_requested, asset_checked_out, enqueue, sync_failed, to_person};
+pub use messages::{
+    ApprovalRequest, approval_requested, asset_checked_out, enqueue, sync_failed, to_person,
+};
 
 /// The tenant's active Slack integration (the first connected, when there are several).
 pub(crate) async fn active_integration<C: ConnectionTrait>(
     conn: &C,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> ApiResult<Option<integration::Model>> {
     Ok(integration::Entity::find()
         .filter(integration::Column::TenantId.eq(tenant_id))
@@ -46,12 +47,12 @@ fn notify_channel(row: &integration::Model) -> Option<String> {
 }
 
 /// What an approval button carries: the workflow and its step.
-fn decision_value(workflow_id: Uuid, step_id: Uuid) -> String {
+fn decision_value(workflow_id: WorkflowId, step_id: StepId) -> String {
     format!("{workflow_id}:{step_id}")
 }
 
 /// The workflow and step an approval button's value names.
-fn parse_decision_value(value: &str) -> Option<(Uuid, Uuid)> {
+fn parse_decision_value(value: &str) -> Option<(WorkflowId, StepId)> {
     let (workflow, step) = value.trim().split_once(':')?;
     Some((workflow.parse().ok()?, step.parse().ok()?))
 }
@@ -76,7 +77,7 @@ mod tests {
 
     #[test]
     fn decision_values_round_trip() {
-        let (w, s) = (Uuid::now_v7(), Uuid::now_v7());
+        let (w, s) = (WorkflowId::new(), StepId::new());
         assert_eq!(parse_decision_value(&decision_value(w, s)), Some((w, s)));
         assert_eq!(parse_decision_value("step:42"), None);
         assert_eq!(parse_decision_value(""), None);

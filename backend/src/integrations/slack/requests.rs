@@ -22,18 +22,17 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sea_orm::{EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use super::super::entity::integration;
 use super::super::webhooks::{self, entity as delivery};
-use crate::app::AppState;
-use crate::assets::model::AssetView;
-use crate::jobs::{Job, JobOutcome, ProcessWebhook};
+use crate::assets::published::AssetView;
 use crate::platform::auth::Principal;
 use crate::platform::clock;
 use crate::platform::error::{ApiError, ApiResult, Code};
-use crate::workflows::model::StepAction;
-use crate::workflows::service::Decision;
+use crate::platform::ids::{IntegrationId, TenantId};
+use crate::platform::jobs::{Job, JobOutcome, ProcessWebhook};
+use crate::platform::state::AppState;
+use crate::workflows::published::{Decision, StepAction};
 use assetronics_integrations::http::HttpPolicy;
 use assetronics_integrations::slack::{
     self as vendor, BlockActions, EventEnvelope, Interaction, SlackClient, SlackError, SlashCommand,
@@ -73,14 +72,16 @@ fn malformed(e: WebhookError) -> ApiError {
 async fn verified(
     state: &AppState,
     req: &HttpRequest,
-    integration_id: Uuid,
+    integration_id: IntegrationId,
     body: &[u8],
 ) -> ApiResult<integration::Model> {
-    let row = integration::Entity::find_by_id(integration_id)
+    let row = integration::Entity::find_by_id(integration_id.uuid())
         .one(&state.db)
         .await?
         .filter(|r| r.provider == "slack" && r.status != "disabled")
-        .ok_or_else(|| ApiError::not_found("integration"))?;
+        .ok_or(crate::integrations::error::IntegrationError::NotFound(
+            "integration",
+        ))?;
     let creds = super::super::providers::credentials(state, &row)?;
     let secret = creds
         .get("signing_secret")
@@ -99,7 +100,7 @@ async fn verified(
 
 /// Receives an Events API delivery.
 #[utoipa::path(operation_id = "receive_slack_event", post, path = "/webhooks/slack/{integration_id}/events", tag = "webhooks",
-    params(("integration_id" = Uuid, Path)),
+    params(("integration_id" = uuid::Uuid, Path)),
     request_body(content = String, content_type = "application/json", description = "Slack's signed Events API body, verified byte for byte"),
     responses(
         (status = 200, description = "`url_verification` answered with `{\"challenge\"}`; an event stored once and acknowledged with an empty body"),
@@ -109,7 +110,7 @@ async fn verified(
 pub async fn events(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<Uuid>,
+    path: web::Path<IntegrationId>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let row = verified(&state, &req, path.into_inner(), &body).await?;
@@ -140,7 +141,7 @@ pub async fn events(
 
 /// Receives a slash command and answers it.
 #[utoipa::path(operation_id = "receive_slack_command", post, path = "/webhooks/slack/{integration_id}/commands", tag = "webhooks",
-    params(("integration_id" = Uuid, Path)),
+    params(("integration_id" = uuid::Uuid, Path)),
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Slack's signed slash-command form; its `text` is an asset tag, serial number or name"),
     responses(
         (status = 200, description = "The ephemeral answer Slack shows the person: `{response_type, text, blocks?}`", body = Object),
@@ -150,9 +151,14 @@ pub async fn events(
 pub async fn commands(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<Uuid>,
+    path: web::Path<IntegrationId>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    // Slack probes a command's URL (its certificate) with `ssl_check=1`; its SDKs answer 200
+    // before anything else, and so do we: nothing is read or stored.
+    if is_ssl_check(&body) {
+        return Ok(HttpResponse::Ok().finish());
+    }
     let row = verified(&state, &req, path.into_inner(), &body).await?;
     let command = vendor::parse_slash_command(&body).map_err(malformed)?;
     let answer = match answer_command(&state, &row, &command).await {
@@ -163,6 +169,12 @@ pub async fn commands(
         }
     };
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Whether a form body is Slack's certificate probe (`ssl_check=1`).
+fn is_ssl_check(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&')
+        .any(|pair| pair == b"ssl_check=1")
 }
 
 /// An answer only the person who asked sees.
@@ -184,7 +196,7 @@ fn answer_policy() -> HttpPolicy {
 async fn member(
     state: &AppState,
     client: &SlackClient,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     slack_user: &str,
 ) -> Result<Option<Principal>, Failure> {
     let Some(email) = client
@@ -194,7 +206,7 @@ async fn member(
     else {
         return Ok(None);
     };
-    crate::accounts::service::principal_by_email(&state.db, tenant_id, &email)
+    crate::accounts::published::principal_by_email(&state.db, tenant_id, &email)
         .await
         .map_err(Failure::Api)
 }
@@ -230,7 +242,7 @@ async fn answer_command(
     command: &SlashCommand,
 ) -> Result<Value, Failure> {
     let client = super::super::providers::slack(state, row, answer_policy())?;
-    let Some(who) = member(state, &client, row.tenant_id, &command.user_id).await? else {
+    let Some(who) = member(state, &client, row.tenant_id.into(), &command.user_id).await? else {
         return Ok(ephemeral(NO_ACCOUNT));
     };
     let query = command.text.trim();
@@ -278,7 +290,7 @@ async fn answer_command(
 /// then upper-cased) or serial number, else up to [`MAX_MATCHES`] whose tag, name, serial or
 /// model contains it.
 async fn find_assets(state: &AppState, who: &Principal, query: &str) -> ApiResult<Vec<AssetView>> {
-    use crate::assets::service as assets;
+    use crate::assets::published as assets;
     let upper = query.to_uppercase();
     let mut exact = vec![(Some(query), None), (None, Some(query))];
     if upper != query {
@@ -308,7 +320,7 @@ async fn find_assets(state: &AppState, who: &Principal, query: &str) -> ApiResul
 
 /// Receives a click on a message's buttons.
 #[utoipa::path(operation_id = "receive_slack_interaction", post, path = "/webhooks/slack/{integration_id}/interactivity", tag = "webhooks",
-    params(("integration_id" = Uuid, Path)),
+    params(("integration_id" = uuid::Uuid, Path)),
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Slack's signed interaction form (`payload` JSON)"),
     responses(
         (status = 200, description = "Acknowledged with an empty body; an Approve / Reject click is stored once and decided by a job, whose outcome replaces the message"),
@@ -318,7 +330,7 @@ async fn find_assets(state: &AppState, who: &Principal, query: &str) -> ApiResul
 pub async fn interactivity(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<Uuid>,
+    path: web::Path<IntegrationId>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let row = verified(&state, &req, path.into_inner(), &body).await?;
@@ -398,7 +410,7 @@ pub(in crate::integrations) async fn perform_delivery(
         return Ok(JobOutcome::Succeeded);
     };
     let client = super::super::providers::slack(state, row, super::super::providers::policy())?;
-    let who = match member(state, &client, row.tenant_id, &click.user_id).await {
+    let who = match member(state, &client, row.tenant_id.into(), &click.user_id).await {
         Ok(who) => who,
         Err(Failure::Api(e)) => return Err(e),
         Err(Failure::Slack(e)) => return slack_failed(state, job, row, attempt, e).await,
@@ -418,7 +430,7 @@ pub(in crate::integrations) async fn perform_delivery(
     } else {
         (Decision::Approve, APPROVED_NOTE, "Approved")
     };
-    let acted = crate::workflows::service::act(
+    let acted = crate::workflows::published::act(
         state,
         &who,
         workflow_id,
@@ -490,14 +502,14 @@ async fn processed(state: &AppState, job: &ProcessWebhook, result: Value) -> Api
     am.error = Set(None);
     am.result = Set(result);
     am.processed_at = Set(Some(clock::now()));
-    webhooks::save(state, am, job.tenant_id).await
+    webhooks::save(state, am, job.tenant_id.into()).await
 }
 
 async fn dead(state: &AppState, job: &ProcessWebhook, why: String) -> ApiResult<JobOutcome> {
     let mut am = webhooks::load(state, job).await?.into_active_model();
     am.status = Set("dead".into());
     am.error = Set(Some(why));
-    webhooks::save(state, am, job.tenant_id).await?;
+    webhooks::save(state, am, job.tenant_id.into()).await?;
     Ok(JobOutcome::Dead)
 }
 
@@ -518,7 +530,8 @@ async fn slack_failed(
     if !e.is_retryable() || (attempt as u32) >= settings.max_attempts {
         return dead(state, job, e.to_string()).await;
     }
-    let delay = crate::jobs::backoff(attempt as u32, settings.retry_base, e.retry_after());
+    let delay =
+        crate::platform::jobs::backoff(attempt as u32, settings.retry_base, e.retry_after());
     state
         .jobs
         .push_after(Job::ProcessWebhook(job.clone()), delay)
@@ -530,6 +543,6 @@ async fn slack_failed(
     am.next_attempt_at = Set(Some(
         clock::now() + chrono::Duration::from_std(delay).unwrap_or_default(),
     ));
-    webhooks::save(state, am, job.tenant_id).await?;
+    webhooks::save(state, am, job.tenant_id.into()).await?;
     Ok(JobOutcome::Retried)
 }

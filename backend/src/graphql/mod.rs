@@ -9,6 +9,9 @@
 //! per-request data loaders and turns [`ApiError`]s into GraphQL errors whose
 //! `extensions.code` is the REST problem code.
 
+mod explorer;
+mod subscriptions;
+
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
@@ -16,14 +19,12 @@ use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{
     Context, Data, ErrorExtensions, MergedObject, MergedSubscription, Schema, ServerError,
 };
-use async_graphql_actix_web::GraphQLSubscription;
 
-use crate::app::AppState;
-use crate::platform::auth::{Principal, principal_of, request_meta};
+use crate::platform::state::AppState;
+use crate::platform::auth::{Principal, principal_of};
 use crate::platform::error::{ApiError, ApiResult, Code};
 use crate::platform::http::resource;
 use crate::platform::idempotency;
@@ -259,8 +260,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .wrap(from_fn(crate::platform::rate_limit::enforce))
                 .route(web::post().to(execute)),
         )
-        .service(web::resource("/api/graphql/ws").route(web::get().to(subscribe)))
-        .service(resource("/api/graphiql").route(web::get().to(graphiql)));
+        .service(web::resource("/api/graphql/ws").route(web::get().to(subscriptions::subscribe)))
+        .service(resource("/api/graphiql").route(web::get().to(explorer::page)))
+        .service(resource("/api/graphiql/assets/{name}").route(web::get().to(explorer::asset)));
 }
 
 /// Runs one query or mutation. Anyone may introspect; every field that reads or writes data
@@ -297,39 +299,9 @@ async fn execute(
     HttpResponse::build(status).json(response)
 }
 
-/// Subscriptions over WebSocket. The `connection_init` payload carries the token, as
-/// `{"token": "..."}` or `{"Authorization": "Bearer ..."}`; without a valid one the server
-/// closes the connection (close code 1002, the reason saying why).
-async fn subscribe(
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let meta = request_meta(&req, state.settings.trust_proxy);
-    GraphQLSubscription::new(AppSchema::clone(&schema))
-        .on_connection_init(move |params| async move {
-            let token = connection_token(&params).ok_or_else(|| {
-                ApiError::new(
-                    Code::Unauthenticated,
-                    "send {\"token\": \"...\"} in connection_init",
-                )
-                .extend()
-            })?;
-            let mut who = crate::accounts::service::authenticate(&state, &token)
-                .await
-                .map_err(|e| e.extend())?;
-            who.meta = meta;
-            let mut data = Data::default();
-            add_scope(&mut data, state, who);
-            Ok(data)
-        })
-        .start(&req, payload)
-}
-
 /// The bearer in a `connection_init` payload: `token`, or `Authorization` / `authorization`
 /// as `Bearer <token>`.
-fn connection_token(params: &serde_json::Value) -> Option<String> {
+pub(crate) fn connection_token(params: &serde_json::Value) -> Option<String> {
     if let Some(t) = params.get("token").and_then(|v| v.as_str()) {
         return Some(t.trim().to_owned()).filter(|t| !t.is_empty());
     }
@@ -340,18 +312,6 @@ fn connection_token(params: &serde_json::Value) -> Option<String> {
     let (scheme, token) = header.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
         .then(|| token.trim().to_owned())
-}
-
-/// The GraphiQL explorer, pointed at this server's endpoints.
-async fn graphiql() -> HttpResponse {
-    let html = GraphiQLSource::build()
-        .endpoint("/api/graphql")
-        .subscription_endpoint("/api/graphql/ws")
-        .title("Assetronics GraphQL")
-        .finish();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
 }
 
 /// Turns a service result into a resolver result, keeping the problem code.

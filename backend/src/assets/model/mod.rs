@@ -1,4 +1,5 @@
-//! Asset rules and types: the lifecycle, tags, money; and the shapes the API shows.
+//! Asset rules and types: the lifecycle, tags, money; the shapes the API shows; and (in
+//! [`commands`]) the parsed commands that write requests become at the edge.
 
 use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,6 +8,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::platform::error::FieldError;
+use crate::platform::ids::{
+    AssetId, AssetModelId, CategoryId, DiscrepancyId, EmployeeId, IntegrationId, LocationId,
+};
+
+mod commands;
+
+pub use commands::*;
 
 /// Where an asset is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, Enum)]
@@ -332,7 +340,7 @@ pub fn depreciation_schedule(
 #[graphql(name = "DeviceFacts")]
 pub struct DeviceView {
     /// The MDM integration that reported it.
-    pub integration_id: Uuid,
+    pub integration_id: IntegrationId,
     pub os_name: Option<String>,
     pub os_version: Option<String>,
     /// When the device last reached its MDM.
@@ -347,8 +355,8 @@ pub struct DeviceView {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
 #[graphql(name = "AssetDiscrepancy")]
 pub struct DiscrepancyView {
-    pub id: Uuid,
-    pub asset_id: Uuid,
+    pub id: DiscrepancyId,
+    pub asset_id: AssetId,
     pub asset_tag: String,
     pub asset_name: String,
     /// `assignee_mismatch`: the MDM's user is not the person the asset is checked out to.
@@ -360,7 +368,7 @@ pub struct DiscrepancyView {
     #[schema(value_type = Object)]
     #[graphql(skip)]
     pub facts: serde_json::Value,
-    pub integration_id: Option<Uuid>,
+    pub integration_id: Option<IntegrationId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -375,7 +383,7 @@ pub struct NamedRef {
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ModelRef {
-    pub id: Uuid,
+    pub id: AssetModelId,
     pub name: String,
     pub manufacturer: String,
 }
@@ -384,7 +392,7 @@ pub struct ModelRef {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq, SimpleObject)]
 #[graphql(name = "AssetHolder")]
 pub struct HolderRef {
-    pub id: Uuid,
+    pub id: EmployeeId,
     pub name: String,
     pub email: String,
 }
@@ -395,7 +403,7 @@ pub struct HolderRef {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, SimpleObject)]
 #[graphql(name = "Asset", complex)]
 pub struct AssetView {
-    pub id: Uuid,
+    pub id: AssetId,
     pub tag: String,
     pub name: String,
     pub serial_number: Option<String>,
@@ -441,9 +449,9 @@ pub struct CreateAsset {
     pub serial_number: Option<String>,
     /// Default `in_stock`; `assigned` is reached only by check-out.
     pub status: Option<String>,
-    pub category_id: Option<Uuid>,
-    pub model_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
+    pub category_id: Option<CategoryId>,
+    pub model_id: Option<AssetModelId>,
+    pub location_id: Option<LocationId>,
     pub purchase_date: Option<String>,
     pub cost: Option<MoneyView>,
     pub supplier: Option<String>,
@@ -465,13 +473,13 @@ pub struct UpdateAsset {
     pub status: Option<String>,
     #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
     #[schema(value_type = Option<Uuid>)]
-    pub category_id: Option<Option<Uuid>>,
+    pub category_id: Option<Option<CategoryId>>,
     #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
     #[schema(value_type = Option<Uuid>)]
-    pub model_id: Option<Option<Uuid>>,
+    pub model_id: Option<Option<AssetModelId>>,
     #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
     #[schema(value_type = Option<Uuid>)]
-    pub location_id: Option<Option<Uuid>>,
+    pub location_id: Option<Option<LocationId>>,
     #[serde(default, deserialize_with = "crate::platform::validation::nullable")]
     #[schema(value_type = Option<String>)]
     pub purchase_date: Option<Option<String>>,
@@ -498,7 +506,7 @@ pub struct UpdateAsset {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CheckoutRequest {
-    pub employee_id: Uuid,
+    pub employee_id: EmployeeId,
     pub due_at: Option<DateTime<Utc>>,
     pub note: Option<String>,
     pub version: Option<i32>,
@@ -515,7 +523,7 @@ pub struct CheckinRequest {
 #[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
 #[graphql(name = "Category")]
 pub struct CategoryView {
-    pub id: Uuid,
+    pub id: CategoryId,
     pub name: String,
     pub depreciation_months: Option<i32>,
     pub created_at: DateTime<Utc>,
@@ -531,11 +539,11 @@ pub struct CategoryInput {
 #[derive(Clone, Debug, Serialize, ToSchema, SimpleObject)]
 #[graphql(name = "AssetModel")]
 pub struct ModelView {
-    pub id: Uuid,
+    pub id: AssetModelId,
     pub name: String,
     pub manufacturer: String,
     pub model_number: Option<String>,
-    pub category_id: Option<Uuid>,
+    pub category_id: Option<CategoryId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -544,7 +552,7 @@ pub struct ModelInput {
     pub name: String,
     pub manufacturer: String,
     pub model_number: Option<String>,
-    pub category_id: Option<Uuid>,
+    pub category_id: Option<CategoryId>,
 }
 
 /// How many assets have one status.

@@ -1,14 +1,8 @@
-//! Integration schedules: cron expressions kept on each integration, turned into queued syncs.
-//!
-//! Every worker process runs this loop; each due tick is claimed with a conditional update of
-//! the integration's `next_sync_at`, so exactly one process enqueues it however many run.
+//! Cron schedules kept on integrations: parsing and the next time one fires.
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-
-use crate::app::AppState;
 
 /// Parses a cron expression: the usual five fields (`minute hour day month weekday`, e.g.
 /// `0 */6 * * *`) or six/seven with seconds first (and a year last).
@@ -30,40 +24,6 @@ pub fn parse_schedule(expr: &str) -> Result<cron::Schedule, String> {
 /// that never fires again.
 pub fn next_fire(expr: &str, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
     parse_schedule(expr).ok()?.after(&after).next()
-}
-
-/// Enqueues due scheduled syncs every tick until `stop` turns true.
-pub(super) async fn run(state: Arc<AppState>, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let tick = state.settings.jobs.scheduler_tick;
-    loop {
-        match crate::integrations::service::enqueue_due_syncs(&state).await {
-            Ok(n) if n > 0 => {
-                state.metrics.scheduled_syncs.inc_by(n as u64);
-                tracing::info!(count = n, "scheduled syncs queued");
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "scheduler tick failed"),
-        }
-        match crate::workflows::actions::dispatch(&state).await {
-            Ok(n) if n > 0 => tracing::info!(count = n, "workflow steps handed to jobs"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "workflow step dispatch failed"),
-        }
-        match crate::integrations::webhooks::requeue_stranded(&state).await {
-            Ok(n) if n > 0 => tracing::warn!(count = n, "stranded webhook deliveries re-queued"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "webhook sweep failed"),
-        }
-        match crate::integrations::slack::messages::dispatch(&state).await {
-            Ok(n) if n > 0 => tracing::debug!(count = n, "Slack messages handed to jobs"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "Slack message dispatch failed"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(tick) => {}
-            _ = stop.wait_for(|s| *s) => return,
-        }
-    }
 }
 
 #[cfg(test)]
