@@ -11,10 +11,10 @@ use actix_web::{App, HttpServer, web};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::config::Settings;
 use crate::platform::rate_limit::LoginLimiter;
 use crate::platform::state::AppState;
 use crate::platform::tokens::TokenKeys;
-use crate::config::Settings;
 use crate::platform::{db, events::EventBus, http, idempotency};
 use crate::realtime::hub::Hub;
 use crate::realtime::longpoll::LongPollSessions;

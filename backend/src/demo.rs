@@ -5,20 +5,20 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::accounts::published as accounts_published;
 use crate::accounts::model::{SignupRequest, UpdateTenantRequest};
+use crate::accounts::published as accounts_published;
 use crate::accounts::service as accounts;
-use crate::platform::state::AppState;
+use crate::assets::published as assets;
 use crate::assets::published::{
     CategoryInput, CheckinRequest, CheckoutRequest, CreateAsset, ModelInput, MoneyView, UpdateAsset,
 };
-use crate::assets::published as assets;
-use crate::people::model::{
+use crate::people::published as people;
+use crate::people::published::{
     CreateEmployee, DepartmentFields, DepartmentInput, LocationFields, LocationInput, NewEmployee,
 };
-use crate::people::service as people;
 use crate::platform::auth::{Principal, RequestMeta};
 use crate::platform::error::{ApiError, ApiResult};
+use crate::platform::state::AppState;
 
 /// A category: name, depreciation months, its models (maker, model, price), share of assets in ‰.
 type CatalogEntry = (
@@ -82,7 +82,7 @@ pub async fn seed_with(state: &AppState, scale: Scale) -> ApiResult<DemoLogin> {
         RequestMeta::default(),
     )
     .await?;
-    let who = Principal::system(session.tenant.id.into(), "demo seed");
+    let who = Principal::system(session.tenant.id, "demo seed");
     accounts::update_tenant(
         state,
         &who,
@@ -496,8 +496,7 @@ const DEMO_HR_WEBHOOK_KEY: &str = "demo-bamboohr-webhook-key";
 /// lives as long as the process; its data is generated the same way on every start.
 pub async fn connect_simulator(state: &AppState, server_url: &str) -> ApiResult<()> {
     use assetronics_integrations::sandbox::{self, SandboxConfig, bamboohr};
-    let Some(tenant_id) = accounts_published::tenant_id_by_slug(&state.db, DEMO_SLUG).await?
-    else {
+    let Some(tenant_id) = accounts_published::tenant_id_by_slug(&state.db, DEMO_SLUG).await? else {
         return Ok(());
     };
     let sim = sandbox::spawn(SandboxConfig {

@@ -83,3 +83,53 @@ pub fn document() -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A handler whose path extractor is a typed id is not described by utoipa on its own: every
+    /// `{name}` of a path must be declared as a path parameter of each of its operations.
+    #[test]
+    fn every_path_template_parameter_is_declared() {
+        let doc = ApiDoc::openapi();
+        let mut missing = vec![];
+        for (path, item) in &doc.paths.paths {
+            let names: Vec<&str> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split('}').next())
+                .collect();
+            let ops = [
+                ("get", &item.get),
+                ("post", &item.post),
+                ("put", &item.put),
+                ("patch", &item.patch),
+                ("delete", &item.delete),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op else { continue };
+                let declared: Vec<&str> = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| match p {
+                        utoipa::openapi::RefOr::T(p) => Some(p),
+                        utoipa::openapi::RefOr::Ref(_) => None,
+                    })
+                    .filter(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path))
+                    .map(|p| p.name.as_str())
+                    .collect();
+                for n in &names {
+                    if !declared.contains(n) {
+                        missing.push(format!("{method} {path}: {{{n}}}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "undeclared path parameters: {missing:?}"
+        );
+    }
+}

@@ -974,7 +974,10 @@ async fn the_explorer_loads_everything_from_this_server_under_a_strict_policy() 
         .collect();
     assert_eq!(sources.len(), 5, "four scripts and a style sheet: {html}");
     for src in sources {
-        assert!(src.starts_with("/api/graphiql/assets/"), "{src} is not ours");
+        assert!(
+            src.starts_with("/api/graphiql/assets/"),
+            "{src} is not ours"
+        );
         let res = app.client.get(app.url(src)).send().await.expect("sent");
         assert_eq!(res.status(), StatusCode::OK, "{src}");
         let kind = res

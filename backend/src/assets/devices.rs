@@ -18,7 +18,7 @@ use super::entity::{asset, asset_model, category, discrepancy};
 use super::error::AssetError;
 use super::model::*;
 use super::service::{generate_tag, record, search_text};
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::people::published as people;
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;

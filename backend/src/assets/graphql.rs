@@ -16,7 +16,7 @@ use futures::{Stream, StreamExt};
 
 use super::model::*;
 use super::service::{self, AssetFilter, Sort, SortField};
-use crate::audit::model::AuditEventView;
+use crate::audit::published::AuditEventView;
 use crate::graphql::{
     GqlResult, Scope, SortDirection, connection, first_to_limit, loader, new_loader, paging_error,
     scope,
@@ -153,7 +153,7 @@ impl AssetView {
         Ok(connection(
             page,
             after.as_deref(),
-            crate::audit::service::cursor_for,
+            crate::audit::published::cursor_for,
         ))
     }
 }

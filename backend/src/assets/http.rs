@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::model::*;
 use super::service::{self, AssetFilter, Sort};
-use crate::audit::model::AuditEventView;
+use crate::audit::published::AuditEventView;
 use crate::platform::auth::{AssetsAssign, AssetsRead, AssetsWrite, Authorized, CatalogWrite};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::http::{if_match_version, resource, with_etag};
@@ -71,6 +71,7 @@ pub async fn list_discrepancies(
 
 /// Dismisses an open discrepancy.
 #[utoipa::path(operation_id = "dismiss_discrepancy", post, path = "/api/v1/discrepancies/{id}/dismiss", tag = "assets",
+    params(("id" = Uuid, Path, description = "The discrepancy")),
     responses((status = 200, description = "Dismissed", body = DiscrepancyView), (status = 404, description = "No such discrepancy", body = Problem), (status = 422, description = "Not open (`invalid_transition`)", body = Problem)), security(("bearer" = [])))]
 pub async fn dismiss_discrepancy(
     state: web::Data<AppState>,

@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use super::model::{AuditEventView, ChainVerification};
 use super::service::{self, AuditFilter};
-use crate::platform::state::AppState;
 use crate::platform::auth::{AuditRead, Authorized};
 use crate::platform::error::{ApiResult, Problem};
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::platform::http::resource;

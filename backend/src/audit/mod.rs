@@ -5,4 +5,5 @@ pub mod entity;
 pub mod graphql;
 pub mod http;
 pub mod model;
+pub mod published;
 pub mod service;

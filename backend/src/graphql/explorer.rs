@@ -64,7 +64,10 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 pub async fn page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
         .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .body(PAGE)
 }

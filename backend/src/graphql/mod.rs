@@ -23,12 +23,12 @@ use async_graphql::{
     Context, Data, ErrorExtensions, MergedObject, MergedSubscription, Schema, ServerError,
 };
 
-use crate::platform::state::AppState;
 use crate::platform::auth::{Principal, principal_of};
 use crate::platform::error::{ApiError, ApiResult, Code};
 use crate::platform::http::resource;
 use crate::platform::idempotency;
 use crate::platform::pagination::Page;
+use crate::platform::state::AppState;
 use crate::{accounts, assets, audit, integrations, people, workflows};
 
 /// Deepest selection a document may nest. Leaves room for the standard introspection query

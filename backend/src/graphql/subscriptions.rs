@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use actix_ws::{CloseReason, Message};
-use async_graphql::{Data, ErrorExtensions};
 use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
+use async_graphql::{Data, ErrorExtensions};
 use futures::StreamExt;
 
 use super::{AppSchema, add_scope, connection_token};

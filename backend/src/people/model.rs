@@ -79,13 +79,6 @@ pub struct Employee {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
-impl Employee {
-    /// True for a person who has left.
-    pub fn has_left(&self) -> bool {
-        self.status == EmployeeStatus::Terminated
-    }
-}
-
 /// An employee as every API shows them.
 // In GraphQL the references `department` and `location` are replaced by the full records, and
 // `manager` and `assets` are added; `people::graphql` resolves them through data loaders.

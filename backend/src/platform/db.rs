@@ -113,10 +113,7 @@ pub async fn begin_untenanted_write(db: &DatabaseConnection) -> Result<DatabaseT
 }
 
 /// Takes the tenant's write lock inside an open transaction (idempotent per transaction).
-pub async fn lock_tenant<C: ConnectionTrait>(
-    conn: &C,
-    tenant_id: TenantId,
-) -> Result<(), DbErr> {
+pub async fn lock_tenant<C: ConnectionTrait>(conn: &C, tenant_id: TenantId) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let res = conn
         .execute_raw(Statement::from_sql_and_values(

@@ -25,7 +25,6 @@ use serde_json::Value;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
-
 /// The PostgreSQL channel events travel on between nodes.
 pub const NOTIFY_CHANNEL: &str = "assetronics_events";
 /// NOTIFY payloads must stay under 8000 bytes; larger events travel by reference.

@@ -23,7 +23,6 @@ pub const QUEUE: &str = "assetronics_jobs";
 /// by the services with backoff instead.
 const INFRA_ATTEMPTS: usize = 3;
 
-
 /// Sync one integration, recording into its sync run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SyncIntegration {
@@ -216,4 +215,3 @@ impl JobOutcome {
         }
     }
 }
-

@@ -8,11 +8,11 @@ use futures::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 
 use super::auth::Principal;
+use super::db;
 use super::error::ApiResult;
 use super::events::EventBus;
 use super::rate_limit::SharedLoginLimiter;
 use super::tokens::TokenKeys;
-use super::db;
 use crate::config::Settings;
 use crate::realtime::hub::Hub;
 
@@ -47,4 +47,3 @@ pub struct AppState {
     /// How many SQL statements the pool has run (see [`db::StatementCounter`]).
     pub statements: Arc<db::StatementCounter>,
 }
-

@@ -16,8 +16,8 @@ use super::hub::{CloseSignal, Hub, Outlet};
 use super::protocol::{self, Frame, Vsn};
 use super::socket::OUTGOING_QUEUE;
 use super::{ConnectParams, authenticate};
-use crate::platform::tokens::random_token;
 use crate::platform::state::AppState;
+use crate::platform::tokens::random_token;
 
 /// How long a poll waits for a message before answering 204.
 const POLL_WAIT: Duration = Duration::from_secs(20);

@@ -12,9 +12,9 @@ pub mod sse;
 use actix_web::{HttpRequest, web};
 use base64::Engine;
 
-use crate::platform::state::AppState;
 use crate::platform::auth::{Principal, request_meta};
 use crate::platform::error::{ApiError, ApiResult, Code};
+use crate::platform::state::AppState;
 
 /// Routes: `/socket/websocket`, `/socket/longpoll`; the SSE stream lives under `/api/v1`.
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -12,8 +12,8 @@ use super::channels::Channels;
 use super::hub::{CloseSignal, Outlet, close_code};
 use super::protocol::{self, Frame, Vsn};
 use super::{ConnectParams, authenticate};
-use crate::platform::state::AppState;
 use crate::platform::error::{ApiError, Code};
+use crate::platform::state::AppState;
 
 /// Frames waiting for a slow client before it is disconnected.
 pub const OUTGOING_QUEUE: usize = 256;

@@ -13,11 +13,11 @@ use tokio_stream::wrappers::ReceiverStream;
 use uuid::Uuid;
 
 use super::channels::authorize_topic;
-use crate::platform::state::AppState;
-use crate::platform::events::outbox_event;
 use crate::platform::auth::{Authenticated, Principal};
 use crate::platform::error::ApiResult;
 use crate::platform::events::Event;
+use crate::platform::events::outbox_event;
+use crate::platform::state::AppState;
 
 const KEEPALIVE: Duration = Duration::from_secs(15);
 /// Missed events replayed on resume at most; older gaps need a full reload.

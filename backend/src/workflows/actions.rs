@@ -12,7 +12,7 @@ use super::entity::{step, workflow};
 use super::model::{StepKind, StepTicket};
 use super::service::{advance, employee, find_step, load, publish, steps_of};
 use crate::assets::published as assets;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::integrations::published::{self as integrations, ActionFailure};
 use crate::platform::auth::Principal;
 use crate::platform::clock;
@@ -109,9 +109,9 @@ pub async fn dispatch(state: &AppState) -> ApiResult<usize> {
         state
             .jobs
             .push(Job::RunStep(RunStep {
-                tenant_id: s.tenant_id.into(),
-                workflow_id: s.workflow_id.into(),
-                step_id: s.id.into(),
+                tenant_id: s.tenant_id,
+                workflow_id: s.workflow_id,
+                step_id: s.id,
             }))
             .await
             .map_err(ApiError::internal)?;

@@ -954,13 +954,14 @@ export interface components {
             /** @description `user`, `api_token` or `system`. */
             type: string;
         };
+        /** Format: uuid */
+        ApiTokenId: string;
         ApiTokenView: {
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             expires_at?: string | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["ApiTokenId"];
             /** Format: date-time */
             last_used_at?: string | null;
             name: string;
@@ -974,10 +975,13 @@ export interface components {
         ApprovalView: {
             employee: components["schemas"]["WorkflowEmployee"];
             step: components["schemas"]["StepView"];
-            /** Format: uuid */
-            workflow_id: string;
+            workflow_id: components["schemas"]["WorkflowId"];
             workflow_kind: string;
         };
+        /** Format: uuid */
+        AssetId: string;
+        /** Format: uuid */
+        AssetModelId: string;
         /**
          * @description Where an asset is in its life.
          * @enum {string}
@@ -1002,8 +1006,7 @@ export interface components {
             device?: components["schemas"]["DeviceView"] | null;
             /** Format: date-time */
             due_at?: string | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["AssetId"];
             location?: components["schemas"]["NamedRef"] | null;
             /** @description The model's manufacturer, for convenience. */
             manufacturer?: string | null;
@@ -1072,6 +1075,8 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
+        /** Format: uuid */
+        CategoryId: string;
         CategoryInput: {
             /** Format: int32 */
             depreciation_months?: number | null;
@@ -1082,8 +1087,7 @@ export interface components {
             created_at: string;
             /** Format: int32 */
             depreciation_months?: number | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["CategoryId"];
             name: string;
         };
         /** @description The result of walking a tenant's chain. */
@@ -1107,8 +1111,7 @@ export interface components {
         CheckoutRequest: {
             /** Format: date-time */
             due_at?: string | null;
-            /** Format: uuid */
-            employee_id: string;
+            employee_id: components["schemas"]["EmployeeId"];
             note?: string | null;
             /** Format: int32 */
             version?: number | null;
@@ -1124,14 +1127,11 @@ export interface components {
             role?: string | null;
         };
         CreateAsset: {
-            /** Format: uuid */
-            category_id?: string | null;
+            category_id?: components["schemas"]["CategoryId"] | null;
             cost?: components["schemas"]["MoneyView"] | null;
             custom_fields?: Record<string, unknown> | null;
-            /** Format: uuid */
-            location_id?: string | null;
-            /** Format: uuid */
-            model_id?: string | null;
+            location_id?: components["schemas"]["LocationId"] | null;
+            model_id?: components["schemas"]["AssetModelId"] | null;
             name: string;
             notes?: string | null;
             order_number?: string | null;
@@ -1145,15 +1145,12 @@ export interface components {
             warranty_end?: string | null;
         };
         CreateEmployee: {
-            /** Format: uuid */
-            department_id?: string | null;
+            department_id?: components["schemas"]["DepartmentId"] | null;
             email: string;
             employee_number?: string | null;
             end_date?: string | null;
-            /** Format: uuid */
-            location_id?: string | null;
-            /** Format: uuid */
-            manager_id?: string | null;
+            location_id?: components["schemas"]["LocationId"] | null;
+            manager_id?: components["schemas"]["EmployeeId"] | null;
             name: string;
             start_date?: string | null;
             /** @description Default `active`. */
@@ -1226,24 +1223,23 @@ export interface components {
         };
         /** @description The answer to a vendor: the delivery's id, and whether it was new. */
         DeliveryAccepted: {
-            /** Format: uuid */
-            delivery_id: string;
+            delivery_id: components["schemas"]["DeliveryId"];
             /**
              * @description `accepted` (stored, will be processed), `duplicate` (seen before; nothing changes) or
              *     `ignored` (a ping or an event about something other than people; nil id).
              */
             status: string;
         };
+        /** Format: uuid */
+        DeliveryId: string;
         /** @description A stored delivery as the API shows it (the body is not repeated). */
         DeliveryView: {
             /** Format: int32 */
             attempts: number;
             error?: string | null;
             event_type: string;
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            integration_id: string;
+            id: components["schemas"]["DeliveryId"];
+            integration_id: components["schemas"]["IntegrationId"];
             /** Format: date-time */
             next_attempt_at?: string | null;
             /** Format: date-time */
@@ -1256,23 +1252,21 @@ export interface components {
             /** @description `received`, `processing`, `retrying`, `processed` or `dead`. */
             status: string;
         };
+        /** Format: uuid */
+        DepartmentId: string;
         DepartmentInput: {
             name: string;
         };
         DepartmentView: {
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["DepartmentId"];
             name: string;
         };
         /** @description What the MDM last reported about the device behind an asset. */
         DeviceView: {
-            /**
-             * Format: uuid
-             * @description The MDM integration that reported it.
-             */
-            integration_id: string;
+            /** @description The MDM integration that reported it. */
+            integration_id: components["schemas"]["IntegrationId"];
             /**
              * Format: date-time
              * @description When the device last reached its MDM.
@@ -1288,10 +1282,11 @@ export interface components {
             /** @description The user the MDM has for the device (lowercased email). */
             user_email?: string | null;
         };
+        /** Format: uuid */
+        DiscrepancyId: string;
         /** @description An asset whose MDM and our records disagree. */
         DiscrepancyView: {
-            /** Format: uuid */
-            asset_id: string;
+            asset_id: components["schemas"]["AssetId"];
             asset_name: string;
             asset_tag: string;
             /** Format: date-time */
@@ -1299,10 +1294,8 @@ export interface components {
             detail: string;
             /** @description The facts compared: `mdm_user_email`, `assigned_email` (either may be null). */
             facts: Record<string, unknown>;
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            integration_id?: string | null;
+            id: components["schemas"]["DiscrepancyId"];
+            integration_id?: components["schemas"]["IntegrationId"] | null;
             /** @description `assignee_mismatch`: the MDM's user is not the person the asset is checked out to. */
             kind: string;
             /** Format: date-time */
@@ -1316,6 +1309,8 @@ export interface components {
         EmployeeDetail: components["schemas"]["EmployeeView"] & {
             assets: components["schemas"]["AssetView"][];
         };
+        /** Format: uuid */
+        EmployeeId: string;
         /** @description An employee as every API shows them. */
         EmployeeView: {
             /** Format: date-time */
@@ -1328,11 +1323,9 @@ export interface components {
             external_id?: string | null;
             /** @description The HR system this record comes from, if any (`bamboohr`, ...), and its id there. */
             external_source?: string | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["EmployeeId"];
             location?: components["schemas"]["NamedRef"] | null;
-            /** Format: uuid */
-            manager_id?: string | null;
+            manager_id?: components["schemas"]["EmployeeId"] | null;
             name: string;
             /** Format: date */
             start_date?: string | null;
@@ -1359,10 +1352,11 @@ export interface components {
         /** @description Who holds an asset: enough to show, without the right to read people. */
         HolderRef: {
             email: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["EmployeeId"];
             name: string;
         };
+        /** Format: uuid */
+        IntegrationId: string;
         /** @description An integration as the API shows it; credentials are write-only and never returned. */
         IntegrationView: {
             config: Record<string, unknown>;
@@ -1370,8 +1364,7 @@ export interface components {
             created_at: string;
             /** @description Which credential fields are set (their values are never shown). */
             credentials_set: string[];
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["IntegrationId"];
             /** Format: date-time */
             last_tested_at?: string | null;
             name: string;
@@ -1391,6 +1384,8 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** Format: uuid */
+        LocationId: string;
         LocationInput: {
             address?: string | null;
             city?: string | null;
@@ -1404,8 +1399,7 @@ export interface components {
             country?: string | null;
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["LocationId"];
             name: string;
         };
         LoginRequest: {
@@ -1427,26 +1421,22 @@ export interface components {
             user: components["schemas"]["UserView"];
         };
         ModelInput: {
-            /** Format: uuid */
-            category_id?: string | null;
+            category_id?: components["schemas"]["CategoryId"] | null;
             manufacturer: string;
             model_number?: string | null;
             name: string;
         };
         ModelRef: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["AssetModelId"];
             manufacturer: string;
             name: string;
         };
         /** @description A manufacturer's model (e.g. Apple "MacBook Pro 14"). */
         ModelView: {
-            /** Format: uuid */
-            category_id?: string | null;
+            category_id?: components["schemas"]["CategoryId"] | null;
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["AssetModelId"];
             manufacturer: string;
             model_number?: string | null;
             name: string;
@@ -1471,8 +1461,7 @@ export interface components {
                 created_at: string;
                 /** Format: date-time */
                 expires_at?: string | null;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["ApiTokenId"];
                 /** Format: date-time */
                 last_used_at?: string | null;
                 name: string;
@@ -1490,8 +1479,7 @@ export interface components {
             data: {
                 employee: components["schemas"]["WorkflowEmployee"];
                 step: components["schemas"]["StepView"];
-                /** Format: uuid */
-                workflow_id: string;
+                workflow_id: components["schemas"]["WorkflowId"];
                 workflow_kind: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
@@ -1517,8 +1505,7 @@ export interface components {
                 device?: components["schemas"]["DeviceView"] | null;
                 /** Format: date-time */
                 due_at?: string | null;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["AssetId"];
                 location?: components["schemas"]["NamedRef"] | null;
                 /** @description The model's manufacturer, for convenience. */
                 manufacturer?: string | null;
@@ -1576,8 +1563,7 @@ export interface components {
                 created_at: string;
                 /** Format: int32 */
                 depreciation_months?: number | null;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["CategoryId"];
                 name: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
@@ -1590,10 +1576,8 @@ export interface components {
                 attempts: number;
                 error?: string | null;
                 event_type: string;
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                integration_id: string;
+                id: components["schemas"]["DeliveryId"];
+                integration_id: components["schemas"]["IntegrationId"];
                 /** Format: date-time */
                 next_attempt_at?: string | null;
                 /** Format: date-time */
@@ -1614,8 +1598,7 @@ export interface components {
             data: {
                 /** Format: date-time */
                 created_at: string;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["DepartmentId"];
                 name: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
@@ -1634,11 +1617,9 @@ export interface components {
                 external_id?: string | null;
                 /** @description The HR system this record comes from, if any (`bamboohr`, ...), and its id there. */
                 external_source?: string | null;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["EmployeeId"];
                 location?: components["schemas"]["NamedRef"] | null;
-                /** Format: uuid */
-                manager_id?: string | null;
+                manager_id?: components["schemas"]["EmployeeId"] | null;
                 name: string;
                 /** Format: date */
                 start_date?: string | null;
@@ -1661,8 +1642,7 @@ export interface components {
                 created_at: string;
                 /** @description Which credential fields are set (their values are never shown). */
                 credentials_set: string[];
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["IntegrationId"];
                 /** Format: date-time */
                 last_tested_at?: string | null;
                 name: string;
@@ -1693,8 +1673,7 @@ export interface components {
                 country?: string | null;
                 /** Format: date-time */
                 created_at: string;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["LocationId"];
                 name: string;
             }[];
             /** @description Pass as `cursor` to get the next page; `null` on the last page. */
@@ -1703,12 +1682,10 @@ export interface components {
         /** @description One page of a list. */
         Page_ModelView: {
             data: {
-                /** Format: uuid */
-                category_id?: string | null;
+                category_id?: components["schemas"]["CategoryId"] | null;
                 /** Format: date-time */
                 created_at: string;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["AssetModelId"];
                 manufacturer: string;
                 model_number?: string | null;
                 name: string;
@@ -1732,10 +1709,8 @@ export interface components {
                 error?: string | null;
                 /** Format: date-time */
                 finished_at?: string | null;
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                integration_id: string;
+                id: components["schemas"]["SyncRunId"];
+                integration_id: components["schemas"]["IntegrationId"];
                 /**
                  * Format: date-time
                  * @description When a run waiting to be retried runs again.
@@ -1776,8 +1751,7 @@ export interface components {
                 /** Format: date-time */
                 created_at: string;
                 email: string;
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["UserId"];
                 /** Format: date-time */
                 last_login_at?: string | null;
                 name: string;
@@ -1798,8 +1772,7 @@ export interface components {
                 /** Format: date */
                 due_date?: string | null;
                 employee: components["schemas"]["WorkflowEmployee"];
-                /** Format: uuid */
-                id: string;
+                id: components["schemas"]["WorkflowId"];
                 kind: string;
                 /** @description `open`, `completed`, `rejected` or `cancelled`. */
                 status: string;
@@ -1857,8 +1830,7 @@ export interface components {
             password: string;
         };
         StartWorkflow: {
-            /** Format: uuid */
-            employee_id: string;
+            employee_id: components["schemas"]["EmployeeId"];
             /** @description `onboarding` or `offboarding`. */
             kind: string;
         };
@@ -1870,14 +1842,11 @@ export interface components {
         };
         /** @description A decision or completion of a step. */
         StepAction: {
-            /**
-             * Format: uuid
-             * @description For `reserve_asset` done by hand (when none could be reserved automatically): the
-             *     in-stock asset to reserve.
-             */
-            asset_id?: string | null;
+            asset_id?: components["schemas"]["AssetId"] | null;
             note?: string | null;
         };
+        /** Format: uuid */
+        StepId: string;
         /**
          * @description What a step does and how it completes.
          * @enum {string}
@@ -1899,11 +1868,8 @@ export interface components {
         };
         /** @description The service desk ticket an `open_ticket` step opened. */
         StepTicket: {
-            /**
-             * Format: uuid
-             * @description The ITSM integration it was opened in.
-             */
-            integration_id: string;
+            /** @description The ITSM integration it was opened in. */
+            integration_id: components["schemas"]["IntegrationId"];
             /** @description How people know it: `IT-12`, `INC0010001`, `#INC-42`. */
             key: string;
             /** @description `open`, `in_progress`, `resolved`, `closed` or `cancelled`, as last read. */
@@ -1913,27 +1879,22 @@ export interface components {
         };
         /** @description A step as the API shows it. */
         StepView: {
-            /**
-             * Format: uuid
-             * @description The asset the step reserved, hands over or concerns.
-             */
-            asset_id?: string | null;
+            asset_id?: components["schemas"]["AssetId"] | null;
             /** @description `manager` or `admin`. */
             assignee_role: string;
-            /**
-             * Format: uuid
-             * @description The user the step waits for, when it is one person.
-             */
-            assignee_user_id?: string | null;
+            assignee_user_id?: components["schemas"]["UserId"] | null;
             /** Format: date-time */
             completed_at?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Who approved, rejected or completed it: a user's id, or an API token's when an
+             *     integrator decided.
+             */
             decided_by?: string | null;
             detail?: string | null;
             /** Format: date-time */
             due_at?: string | null;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["StepId"];
             kind: string;
             name: string;
             note?: string | null;
@@ -1949,9 +1910,10 @@ export interface components {
             ticket?: components["schemas"]["StepTicket"] | null;
         };
         SyncQueued: {
-            /** Format: uuid */
-            sync_run_id: string;
+            sync_run_id: components["schemas"]["SyncRunId"];
         };
+        /** Format: uuid */
+        SyncRunId: string;
         /** @description A sync run as the API shows it. */
         SyncRunView: {
             /**
@@ -1967,10 +1929,8 @@ export interface components {
             error?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            integration_id: string;
+            id: components["schemas"]["SyncRunId"];
+            integration_id: components["schemas"]["IntegrationId"];
             /**
              * Format: date-time
              * @description When a run waiting to be retried runs again.
@@ -1998,20 +1958,20 @@ export interface components {
              */
             version: number;
         };
+        /** Format: uuid */
+        TenantId: string;
         TenantSettingsView: {
             asset_tag_prefix: string;
             /** Format: date-time */
             created_at: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["TenantId"];
             mdm_creates_assets: boolean;
             name: string;
             slug: string;
         };
         /** @description An organization: every record belongs to exactly one. */
         TenantView: {
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["TenantId"];
             name: string;
             slug: string;
         };
@@ -2099,13 +2059,14 @@ export interface components {
             /** @description `active` or `disabled`; a disabled user cannot log in and their sessions end. */
             status?: string | null;
         };
+        /** Format: uuid */
+        UserId: string;
         /** @description Someone who signs in to a tenant. */
         UserView: {
             /** Format: date-time */
             created_at: string;
             email: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["UserId"];
             /** Format: date-time */
             last_login_at?: string | null;
             name: string;
@@ -2116,10 +2077,11 @@ export interface components {
         /** @description The person a workflow is about. */
         WorkflowEmployee: {
             email: string;
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["EmployeeId"];
             name: string;
         };
+        /** Format: uuid */
+        WorkflowId: string;
         /**
          * @description What a workflow is for.
          * @enum {string}
@@ -2134,8 +2096,7 @@ export interface components {
             /** Format: date */
             due_date?: string | null;
             employee: components["schemas"]["WorkflowEmployee"];
-            /** Format: uuid */
-            id: string;
+            id: components["schemas"]["WorkflowId"];
             kind: string;
             /** @description `open`, `completed`, `rejected` or `cancelled`. */
             status: string;
@@ -2267,11 +2228,11 @@ export interface operations {
                 cursor?: string | null;
                 /** @description One or more statuses, comma-separated. */
                 status?: string | null;
-                category_id?: string | null;
-                model_id?: string | null;
-                location_id?: string | null;
+                category_id?: components["schemas"]["CategoryId"] | null;
+                model_id?: components["schemas"]["AssetModelId"] | null;
+                location_id?: components["schemas"]["LocationId"] | null;
                 /** @description Employee id of the holder. */
-                assigned_to?: string | null;
+                assigned_to?: components["schemas"]["EmployeeId"] | null;
                 /** @description Only assets whose warranty ends before this date (YYYY-MM-DD). */
                 warranty_before?: string | null;
                 /** @description Free text over tag, serial, name, model and manufacturer. */
@@ -3160,6 +3121,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The discrepancy */
                 id: string;
             };
             cookie?: never;
@@ -3204,8 +3166,8 @@ export interface operations {
                 q?: string | null;
                 /** @description `active` or `terminated`. */
                 status?: string | null;
-                department_id?: string | null;
-                location_id?: string | null;
+                department_id?: components["schemas"]["DepartmentId"] | null;
+                location_id?: components["schemas"]["LocationId"] | null;
                 /** @description `name` (default), `-name`, `created_at`, `-created_at`. */
                 sort?: string | null;
             };
@@ -3932,7 +3894,7 @@ export interface operations {
     list_sync_runs: {
         parameters: {
             query?: {
-                integration_id?: string | null;
+                integration_id?: components["schemas"]["IntegrationId"] | null;
             };
             header?: never;
             path?: never;
@@ -4195,9 +4157,9 @@ export interface operations {
                 status?: string | null;
                 /** @description `onboarding` or `offboarding`. */
                 kind?: string | null;
-                employee_id?: string | null;
+                employee_id?: components["schemas"]["EmployeeId"] | null;
                 /** @description The `next_cursor` of the previous page. */
-                cursor?: string | null;
+                cursor?: components["schemas"]["WorkflowId"] | null;
                 /** @description 1 to 100, default 50. */
                 limit?: number | null;
             };

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::invalid;
 use crate::accounts::entity::api_token;
 use crate::accounts::model::*;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::platform::auth::{Action, Principal};
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult};

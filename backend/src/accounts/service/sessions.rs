@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{DUMMY_HASH, password_matches, principal_of};
 use crate::accounts::entity::{api_token, refresh_token, tenant, user};
 use crate::accounts::model::*;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::platform::auth::{Actor, Principal, RequestMeta, Role};
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult, Code};

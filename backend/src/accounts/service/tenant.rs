@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{find_tenant, hash_password, invalid, user_principal};
 use crate::accounts::entity::{tenant, user};
 use crate::accounts::model::*;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::platform::auth::{Action, Principal, RequestMeta, Role};
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult};
@@ -187,7 +187,7 @@ pub async fn update_tenant(
             action: "tenant.updated",
             entity_type: "tenant",
             entity_id: Some(after.id),
-            changes: crate::audit::model::diff(&view(&before), &view(&after)),
+            changes: crate::audit::published::diff(&view(&before), &view(&after)),
         },
     )
     .await?;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{find_tenant, find_user, hash_password, invalid, principal_of};
 use crate::accounts::entity::{refresh_token, user};
 use crate::accounts::model::*;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::platform::auth::{Action, Actor, Principal, RequestMeta, Role};
 use crate::platform::db;
 use crate::platform::error::{ApiError, ApiResult, Code, is_unique_violation};
@@ -163,7 +163,7 @@ pub async fn update_user(
             action: "user.updated",
             entity_type: "user",
             entity_id: Some(id.uuid()),
-            changes: crate::audit::model::diff(&view(&before), &view(&after)),
+            changes: crate::audit::published::diff(&view(&before), &view(&after)),
         },
     )
     .await?;

@@ -16,8 +16,8 @@ use super::{
 use crate::assets::entity::{asset, assignment};
 use crate::assets::error::{AssetError, finish};
 use crate::assets::model::*;
-use crate::audit::model::diff;
-use crate::audit::service::{self as audit, AuditFilter, Entry};
+use crate::audit::published::diff;
+use crate::audit::published::{self as audit, AuditFilter, Entry};
 use crate::people::published::{self as people, EmployeeStatus};
 use crate::platform::auth::{Action, Principal};
 use crate::platform::db;
@@ -517,7 +517,7 @@ pub async fn history(
     id: AssetId,
     limit: Option<u64>,
     cursor: Option<&str>,
-) -> ApiResult<Page<crate::audit::model::AuditEventView>> {
+) -> ApiResult<Page<crate::audit::published::AuditEventView>> {
     who.require(Action::AssetsRead)?;
     find(&state.db, who, id).await?;
     audit::list_unchecked(

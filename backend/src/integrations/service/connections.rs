@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{TOPIC, aad, find, view};
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::integrations::entity::integration;
 use crate::integrations::error::IntegrationError;
 use crate::integrations::model::*;

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{SYNC_BATCH, SyncOutcome, TOPIC, find, notify, vendor_failed};
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::integrations::entity::integration;
 use crate::integrations::error::IntegrationError;
 use crate::integrations::model::AVAILABLE;
@@ -81,7 +81,8 @@ pub(in crate::integrations) async fn apply_pull(
     };
     let total = pull.employees.len();
     for (i, batch) in pull.employees.chunks(SYNC_BATCH).enumerate() {
-        let s = crate::people::published::upsert_from_hris(state, who, &row.provider, batch).await?;
+        let s =
+            crate::people::published::upsert_from_hris(state, who, &row.provider, batch).await?;
         // A first import grows the table faster than PostgreSQL's autovacuum refreshes its
         // statistics; planned against an "empty" table, each batch's lookups scan it whole.
         // Refreshed whenever the batches written have doubled (1, 2, 4, 8, ...).

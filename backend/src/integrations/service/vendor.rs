@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 use serde_json::json;
 
 use super::{SyncOutcome, TOPIC, find, mark_needs_attention, notify, view};
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::integrations::entity::integration;
 use crate::integrations::model::TestResult;
 use crate::integrations::providers::{self, Kind};

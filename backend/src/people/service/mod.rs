@@ -67,7 +67,7 @@ fn search_text(name: &str, email: &str, number: Option<&str>) -> String {
 }
 
 /// Renders employees with their department and location names (one query per kind).
-pub async fn views<C: ConnectionTrait>(
+async fn views<C: ConnectionTrait>(
     conn: &C,
     tenant_id: TenantId,
     rows: Vec<employee::Model>,

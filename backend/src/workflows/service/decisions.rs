@@ -8,7 +8,7 @@ use serde_json::json;
 use super::engine::spoken_for;
 use super::{advance, close, find_step, load, publish};
 use crate::assets::published::{self as assets, AssetStatus};
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;
 use crate::platform::db;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{close, employee, load, steps_of};
 use crate::accounts::published as accounts;
 use crate::assets::published as assets;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::integrations::published as integrations;
 use crate::platform::auth::Principal;
 use crate::platform::clock;

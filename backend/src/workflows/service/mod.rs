@@ -31,7 +31,7 @@ pub use templates::{list_templates, save_template};
 use super::entity::{step, workflow};
 use super::error::WorkflowError;
 use super::model::WorkflowView;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::people::published::{self as people, Employee};
 use crate::platform::auth::Principal;
 use crate::platform::clock;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::templates::template_for;
 use super::{TOPIC, advance, close, employee, load, publish};
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::people::published::{Employee, EmployeeStatus};
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;

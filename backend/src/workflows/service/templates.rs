@@ -7,7 +7,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::TOPIC;
-use crate::audit::service::{self as audit, Entry};
+use crate::audit::published::{self as audit, Entry};
 use crate::platform::auth::{Action, Principal};
 use crate::platform::clock;
 use crate::platform::db;
