@@ -44,7 +44,7 @@ use crate::{accounts, assets, audit, people, platform};
         crate::workflows::http::list_templates, crate::workflows::http::save_template,
     ),
     components(schemas(platform::error::Problem, platform::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags(
         (name = "auth", description = "Sign up, sign in, sessions"),
         (name = "assets", description = "The inventory and its lifecycle"),
@@ -72,6 +72,90 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every error the server sends is `application/problem+json`: this one place gives each
+/// operation the error responses its shape can produce — 400 (an unparseable query, path or
+/// body), 401/403/429 (a secured operation), 404 (an id in the path), 413/415/422 (a body),
+/// 422 (a query) — and declares every 4xx/5xx with the problem media type, so a new endpoint
+/// cannot forget them. Responses an operation declares itself keep their description.
+struct ProblemResponses;
+
+const PROBLEM_TYPE: &str = "application/problem+json";
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{RefOr, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let has = |inside: ParameterIn| {
+                    op.parameters.iter().flatten().any(|p| match p {
+                        RefOr::T(p) => {
+                            std::mem::discriminant(&p.parameter_in)
+                                == std::mem::discriminant(&inside)
+                        }
+                        RefOr::Ref(_) => false,
+                    })
+                };
+                let (path, query) = (has(ParameterIn::Path), has(ParameterIn::Query));
+                let body = op.request_body.is_some();
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut common: Vec<(&str, &str)> = vec![];
+                if path || query || body {
+                    common.push(("400", "Malformed request: a value that does not parse"));
+                }
+                if secured {
+                    common.push(("401", "Not authenticated"));
+                    common.push(("403", "Not allowed for this role"));
+                    common.push(("429", "Rate limited (see `Retry-After`)"));
+                }
+                if path {
+                    common.push(("404", "Not found (also for another tenant's ids)"));
+                }
+                if body {
+                    common.push(("413", "The body is too large"));
+                    common.push(("415", "The body is not JSON"));
+                }
+                if body || query {
+                    common.push(("422", "Validation failed (`errors` names each field)"));
+                }
+                for (status, description) in common {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| {
+                            RefOr::T(ResponseBuilder::new().description(description).build())
+                        });
+                }
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    if !(status.starts_with('4') || status.starts_with('5')) {
+                        continue;
+                    }
+                    let content = response
+                        .content
+                        .shift_remove("application/json")
+                        .unwrap_or_else(|| {
+                            RefOr::T(utoipa::openapi::Content::new(Some(RefOr::Ref(
+                                utoipa::openapi::schema::Ref::from_schema_name("Problem"),
+                            ))))
+                        });
+                    response.content.clear();
+                    response.content.insert(PROBLEM_TYPE.to_owned(), content);
+                }
+            }
+        }
     }
 }
 
@@ -131,5 +215,53 @@ mod tests {
             missing.is_empty(),
             "undeclared path parameters: {missing:?}"
         );
+    }
+
+    /// Every error response of every operation is a problem, and the errors an operation's
+    /// shape can produce are all declared.
+    #[test]
+    fn every_error_is_declared_as_problem_json() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&document()).unwrap_or(serde_json::Value::Null);
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(!paths.is_empty());
+        for (path, item) in &paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let responses = op["responses"].as_object().cloned().unwrap_or_default();
+                for (status, r) in &responses {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let content = r["content"].as_object().cloned().unwrap_or_default();
+                        assert_eq!(
+                            content.keys().collect::<Vec<_>>(),
+                            vec!["application/problem+json"],
+                            "{method} {path} {status}"
+                        );
+                    }
+                }
+                let secured = op
+                    .get("security")
+                    .and_then(|s| s.as_array())
+                    .is_some_and(|a| !a.is_empty());
+                if secured {
+                    for status in ["401", "403", "429"] {
+                        assert!(
+                            responses.contains_key(status),
+                            "{method} {path} lacks {status}"
+                        );
+                    }
+                }
+                if op.get("requestBody").is_some() {
+                    for status in ["400", "413", "415", "422"] {
+                        assert!(
+                            responses.contains_key(status),
+                            "{method} {path} lacks {status}"
+                        );
+                    }
+                }
+                if path.contains('{') {
+                    assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+                }
+            }
+        }
     }
 }

@@ -776,4 +776,24 @@ describe('Assetronics in a browser', { concurrency: false }, () => {
     await page.getByText('Only admins and owners can read the audit log.').waitFor();
     await snap('viewer-audit');
   });
+
+  step('opens the GraphQL explorer, served by the server itself under a strict policy', async () => {
+    const explorer = await env.context.newPage();
+    const foreign = [];
+    const refused = [];
+    explorer.on('request', (request) => {
+      if (!request.url().startsWith(env.baseUrl) && !request.url().startsWith('data:')) foreign.push(request.url());
+    });
+    explorer.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text());
+    });
+    await explorer.goto(`${env.baseUrl}/api/graphiql`);
+    await explorer.locator('.graphiql-container').waitFor({ timeout: TIMEOUT });
+    // The signed-in session fills in the Authorization header.
+    await explorer.getByText('Headers', { exact: true }).click();
+    await explorer.getByText(/"Authorization": "Bearer /).first().waitFor({ timeout: TIMEOUT });
+    assert.deepEqual(foreign, [], 'nothing is loaded from another origin');
+    assert.deepEqual(refused, [], 'nothing is refused by the Content-Security-Policy');
+    await explorer.close();
+  });
 });
