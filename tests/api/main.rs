@@ -13,6 +13,7 @@ mod errors;
 mod finance;
 mod graphql;
 mod graphql_workflows;
+mod hr_data;
 mod integrations;
 mod jobs;
 mod operations;

@@ -172,6 +172,19 @@ pub struct PersonChanges {
     pub site: Option<String>,
     pub reports_to: Option<String>,
     pub start_date: Option<NaiveDate>,
+    /// Fields the person no longer has (applied after the changes above).
+    #[serde(default)]
+    pub remove: Vec<RemovableField>,
+}
+
+/// A work field that Bob can empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RemovableField {
+    Title,
+    Department,
+    Site,
+    ReportsTo,
 }
 
 impl PersonChanges {
@@ -200,6 +213,14 @@ impl PersonChanges {
         person.department = self.department.or(person.department.take());
         person.site = self.site.or(person.site.take());
         person.reports_to = self.reports_to.or(person.reports_to.take());
+        for field in self.remove {
+            match field {
+                RemovableField::Title => person.title = None,
+                RemovableField::Department => person.department = None,
+                RemovableField::Site => person.site = None,
+                RemovableField::ReportsTo => person.reports_to = None,
+            }
+        }
         if let Some(v) = self.start_date {
             person.start_date = v;
         }

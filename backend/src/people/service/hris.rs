@@ -230,13 +230,19 @@ pub async fn upsert_from_hris(
         am.end_date = Set(r.termination_date);
         am.external_source = Set(Some(source.to_owned()));
         am.external_id = Set(Some(r.external_id.clone()));
-        if let Some(m) = r
-            .manager_external_id
-            .as_ref()
-            .and_then(|x| managers.get(x))
-            .filter(|m| current.as_ref().is_none_or(|c| c.id != **m))
-        {
-            am.manager_id = Set(Some(*m));
+        match r.manager_external_id.as_ref() {
+            // The HR system says the person reports to nobody (any more): approvals must not
+            // go to a former manager.
+            None => am.manager_id = Set(None),
+            // A manager not known yet is linked after the sync (`link_managers_from_hris`).
+            Some(x) => {
+                if let Some(m) = managers
+                    .get(x)
+                    .filter(|m| current.as_ref().is_none_or(|c| c.id != **m))
+                {
+                    am.manager_id = Set(Some(*m));
+                }
+            }
         }
         am.search_text = Set(search_text(&name, &email, r.employee_number.as_deref()));
         match current {
