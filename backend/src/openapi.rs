@@ -76,10 +76,11 @@ impl Modify for BearerAuth {
 }
 
 /// Every error the server sends is `application/problem+json`: this one place gives each
-/// operation the error responses its shape can produce — 400 (an unparseable query, path or
-/// body), 401/403/429 (a secured operation), 404 (an id in the path), 413/415/422 (a body),
-/// 422 (a query) — and declares every 4xx/5xx with the problem media type, so a new endpoint
-/// cannot forget them. Responses an operation declares itself keep their description.
+/// operation the error responses its shape can produce — 400 (an unparseable query, path,
+/// header or body), 401/403/429 (a secured operation), 404 (an id in the path), 413/415/422
+/// (a body), 422 (a query or header), 409/422 (a write: conflicts, idempotency) — and declares
+/// every 4xx/5xx with the problem media type, so a new endpoint cannot forget them. Responses
+/// an operation declares itself keep their description.
 struct ProblemResponses;
 
 const PROBLEM_TYPE: &str = "application/problem+json";
@@ -88,15 +89,17 @@ impl Modify for ProblemResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{RefOr, ResponseBuilder};
-        for item in openapi.paths.paths.values_mut() {
+        for (route, item) in openapi.paths.paths.iter_mut() {
+            let api = route.starts_with("/api/v1/");
             let ops = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.patch),
+                (true, &mut item.delete),
             ];
-            for op in ops.into_iter().flatten() {
+            for (writes, op) in ops {
+                let Some(op) = op else { continue };
                 let has = |inside: ParameterIn| {
                     op.parameters.iter().flatten().any(|p| match p {
                         RefOr::T(p) => {
@@ -106,12 +109,21 @@ impl Modify for ProblemResponses {
                         RefOr::Ref(_) => false,
                     })
                 };
-                let (path, query) = (has(ParameterIn::Path), has(ParameterIn::Query));
+                let (path, query, header) = (
+                    has(ParameterIn::Path),
+                    has(ParameterIn::Query),
+                    has(ParameterIn::Header),
+                );
                 let body = op.request_body.is_some();
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let mut common: Vec<(&str, &str)> = vec![];
-                if path || query || body {
+                if path || query || header || body {
                     common.push(("400", "Malformed request: a value that does not parse"));
+                }
+                // Writes of the API can conflict: a duplicate name, a stale version, a request
+                // with the same Idempotency-Key still in progress.
+                if api && writes && secured {
+                    common.push(("409", "Conflict (duplicate, stale version, or in progress)"));
                 }
                 if secured {
                     common.push(("401", "Not authenticated"));
@@ -125,7 +137,9 @@ impl Modify for ProblemResponses {
                     common.push(("413", "The body is too large"));
                     common.push(("415", "The body is not JSON"));
                 }
-                if body || query {
+                // Also an Idempotency-Key reused with another request, or an If-Match that is not
+                // a version.
+                if body || query || header || (api && writes && secured) {
                     common.push(("422", "Validation failed (`errors` names each field)"));
                 }
                 for (status, description) in common {
